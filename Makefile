@@ -1,0 +1,43 @@
+# Innenstadt-Rallye: the two commands of the README and what they build on.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app wsgi
+
+.PHONY: install run test lint types pytest bench messages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,postgres,redis]'
+	touch $(STAMP)
+
+run: install
+	$(FLASK) init-db
+	$(FLASK) demo
+	@echo "Die Rallye läuft auf http://$(HOST):$(PORT)/ (beenden mit Strg+C)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+types: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint types pytest
+
+bench: install
+	$(BIN)/python bench/run.py
+
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,46 @@
+"""Innenstadt-Rallye: the Flask application factory."""
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the application.
+
+    ``test_config`` replaces the instance file and the environment, so tests never pick
+    up a developer's local settings.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    config.load(app, test_config)
+
+    from . import db as _db  # noqa: F401  (registers the SQLite engine events)
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "de")
+    login_manager.init_app(app)
+
+    if hops := int(app.config.get("PROXY_FIX_X_FOR", 0)):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+    from . import auth, cli, errors, security, templating
+    from .api import bp as api_bp
+    from .office import bp as office_bp
+    from .rally import bp as rally_bp
+
+    auth.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(office_bp)
+    app.register_blueprint(rally_bp)
+    app.register_blueprint(api_bp)
+    return app

@@ -1,0 +1,89 @@
+"""JSON views. Nothing here writes, and nothing exposes a station token."""
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, jsonify, request
+from werkzeug.wrappers import Response
+
+from .. import clock
+from ..extensions import csrf
+from ..services.cards import card_stamps
+from ..services.rallies import active_stations, current_rally
+from ..services.stamping import StampError, card_for_secret
+from . import bp
+
+OPENAPI_FILE = Path(__file__).with_name("openapi.json")
+
+csrf.exempt(bp)  # read-only: GET and HEAD only
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI description, read once per process."""
+    document: dict[str, Any] = json.loads(OPENAPI_FILE.read_text(encoding="utf-8"))
+    return document
+
+
+def problem(status: int, code: str, detail: str) -> tuple[Response, int]:
+    """A JSON error body with a stable ``code`` and a German ``detail``."""
+    return jsonify(error=code, detail=detail), status
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """Serve the API description."""
+    return jsonify(openapi_document())
+
+
+@bp.get("/shops")
+def shops() -> Response | tuple[Response, int]:
+    """The shops of the current rally (never their tokens or short codes)."""
+    rally = current_rally(clock.utcnow())
+    if rally is None:
+        return problem(404, "no_rally", "Zurzeit läuft keine Rallye.")
+    items = [
+        {
+            "slug": s.shop.slug,
+            "name": s.shop.name,
+            "category": s.shop.category,
+            "address": {"street": s.shop.street, "postcode": s.shop.postcode, "city": s.shop.city},
+            "lat": s.shop.lat,
+            "lon": s.shop.lon,
+            "opening_hours": s.shop.opening_hours,
+            "website": s.shop.website or None,
+        }
+        for s in active_stations(rally.id)
+    ]
+    return jsonify(rally={"slug": rally.slug, "name": rally.name}, shops=items)
+
+
+@bp.get("/card")
+def card() -> Response | tuple[Response, int]:
+    """The card of this browser's cookie: code, stamps, count, goal, qualified."""
+    secret = request.cookies.get(current_app.config["CARD_COOKIE_NAME"])
+    try:
+        found = card_for_secret(secret)
+    except StampError:
+        return problem(400, "bad_card", "Die Stempelkarte in diesem Browser ist ungültig.")
+    if found is None:
+        return problem(404, "no_card", "Dieser Browser hat noch keine Stempelkarte.")
+    stamps = card_stamps(found)
+    goal = found.rally.stamp_goal
+    return jsonify(
+        code=found.code,
+        rally=found.rally.slug,
+        stamps=[
+            {
+                "shop": stamp.station.shop.slug,
+                "at": stamp.created_at.isoformat().replace("+00:00", "Z"),
+                "source": stamp.source,
+            }
+            for stamp in stamps
+        ],
+        stamp_count=len(stamps),
+        goal=goal,
+        qualified=len(stamps) >= goal,
+    )

@@ -1,0 +1,116 @@
+"""Configuration defaults and the instance secret key.
+
+Settings come, in this order, from the defaults below, ``instance/config.py``, the plain
+environment variables ``DATABASE_URL`` and ``RATELIMIT_STORAGE_URI`` (the deployment
+contract), and finally every ``FLASK_*`` environment variable.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
+SQLITE_FILE = "rallye.sqlite3"
+
+# The office behind the site; shown in the footer and the Impressum.
+OFFICE: dict[str, str] = {
+    "name": "Nutzungsmanagement Innenstadt",
+    "street": "Hermannstraße 16",
+    "postcode": "45699",
+    "city": "Herten",
+    "phone": "02366 9360621",
+    "phone_link": "+4923669360621",
+    "email": "nutzungsmanagement@innenstadt-herten.de",
+    "hours": "Montag bis Donnerstag, 9–16 Uhr, und nach Vereinbarung",
+}
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Return the built-in settings for an app whose instance folder is ``instance_path``."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / SQLITE_FILE),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": "http://127.0.0.1:5000",
+        "PRODUCTION": False,
+        "TIMEZONE": "Europe/Berlin",
+        "BABEL_DEFAULT_LOCALE": "de",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+        "OFFICE": OFFICE,
+        "CARD_COOKIE_NAME": "stempelkarte",
+        "CARD_COOKIE_MAX_AGE": 60 * 60 * 24 * 120,
+        "SESSION_COOKIE_NAME": "sitzung",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # A shopper may leave the scan page open for hours; the token is bound to the
+        # session cookie, which is what protects it.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "RATELIMIT_STAMP": "60 per minute;600 per hour",
+        "RATELIMIT_RECOVERY": "10 per minute;30 per hour",
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Map the usual ``postgres://`` spellings onto SQLAlchemy's psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from defaults, instance file, environment and ``test_config``."""
+    app.config.from_mapping(defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        if url := os.environ.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = url
+        if uri := os.environ.get("RATELIMIT_STORAGE_URI"):
+            app.config["RATELIMIT_STORAGE_URI"] = uri
+        app.config.from_prefixed_env()
+    else:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
+    if app.config["PRODUCTION"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def instance_secret_key(instance: Path) -> str:
+    """Read the instance's secret key, creating a random one on first start.
+
+    Several server processes may start at once: the key is written to a private temporary
+    file and hard-linked into place, which fails if another process got there first; every
+    process then reads the one key that won.
+    """
+    path = instance / SECRET_KEY_FILE
+    instance.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        tmp = instance / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable secret key")
+    return key
+
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"

@@ -1,0 +1,912 @@
+"""Demo content for the Herten town-centre "Advents-Rallye" application.
+
+This module only holds plain, typed data. It has no dependencies on Flask, the
+database or any other part of the project, so it can be imported from seed
+scripts, tests and CLI commands alike.
+
+Contents:
+
+* ``SERVICES``: the six services offered by the "Nutzungsmanagement Innenstadt"
+  office, in display order.
+* ``CATEGORIES``: the shop categories used to group participating businesses.
+* ``SHOPS``: 40 fictitious businesses and institutions in the pedestrian zone.
+  All names, descriptions and websites are invented; any resemblance to real
+  businesses is unintended.
+* ``RALLY_RULES``: the terms of participation for the demo rally.
+* ``RALLY_PRIZES``: invented prize descriptions for the demo draw.
+
+Identifiers and comments are English; all user-facing text is German.
+"""
+
+from typing import Final, TypedDict
+
+# ---------------------------------------------------------------------------
+# Contact details of the office (reused in several texts below)
+# ---------------------------------------------------------------------------
+
+OFFICE_NAME: Final[str] = "Nutzungsmanagement Innenstadt Herten"
+OFFICE_PHONE: Final[str] = "02366 9360621"
+OFFICE_EMAIL: Final[str] = "nutzungsmanagement@innenstadt-herten.de"
+
+
+# ---------------------------------------------------------------------------
+# Services of the office
+# ---------------------------------------------------------------------------
+
+
+class ServiceData(TypedDict):
+    """One service of the office as shown on the services page."""
+
+    slug: str
+    title: str
+    summary: str
+    body: str
+
+
+SERVICES: Final[list[ServiceData]] = [
+    {
+        "slug": "leerstandsmanagement",
+        "title": "Leerstandsmanagement",
+        "summary": (
+            "Wir vermitteln freie Ladenlokale in der Innenstadt – dauerhaft, "
+            "als Pop-up-Store oder zur Zwischennutzung."
+        ),
+        "body": (
+            "Sie suchen eine passende Fläche für Ihr Geschäft, Ihr Atelier oder "
+            "Ihre Idee? Wir haben einen guten Überblick über die leer stehenden "
+            "Ladenlokale in der Hertener Innenstadt und stellen den Kontakt zu den "
+            "Eigentümerinnen und Eigentümern her.\n\n"
+            "Nicht jede Idee braucht gleich einen langfristigen Mietvertrag. Mit "
+            "einem Pop-up-Store oder einer Zwischennutzung können Sie Ihr Konzept "
+            "für einige Wochen oder Monate ausprobieren und dabei erleben, wie es "
+            "bei der Kundschaft ankommt.\n\n"
+            "Sprechen Sie uns einfach an: Gemeinsam prüfen wir, welche Fläche zu "
+            "Ihrem Vorhaben passt, und begleiten Sie bis zur Eröffnung."
+        ),
+    },
+    {
+        "slug": "kurzberatung",
+        "title": "Kurzberatung zur Unternehmensentwicklung",
+        "summary": (
+            "In einer kostenlosen Kurzberatung schauen wir gemeinsam auf Ihr "
+            "Unternehmen und die nächsten sinnvollen Schritte."
+        ),
+        "body": (
+            "Ob neues Sortiment, veränderte Kundschaft oder die Frage, wie es mit "
+            "Ihrem Geschäft weitergehen soll: Manchmal hilft schon ein Gespräch "
+            "mit einem frischen Blick von außen.\n\n"
+            "In der Kurzberatung nehmen wir uns Zeit für Ihre Situation, sortieren "
+            "gemeinsam die wichtigsten Themen und überlegen, wo Sie ansetzen "
+            "können. Bei Bedarf vermitteln wir Sie an passende Fachleute, "
+            "Kammern oder Förderstellen weiter.\n\n"
+            "Die Kurzberatung ist für Sie unverbindlich und vertraulich."
+        ),
+    },
+    {
+        "slug": "unternehmensnachfolge",
+        "title": "Unterstützung bei der Unternehmensnachfolge",
+        "summary": (
+            "Wir helfen Ihnen, eine Nachfolge für Ihr Geschäft zu finden – besonders "
+            "im Einzelhandel und im Handwerk."
+        ),
+        "body": (
+            "Viele inhabergeführte Geschäfte und Handwerksbetriebe prägen seit "
+            "Jahrzehnten das Bild unserer Innenstadt. Wenn Sie über den Ruhestand "
+            "nachdenken, lohnt es sich, die Übergabe frühzeitig zu planen.\n\n"
+            "Wir unterstützen Sie dabei, die richtigen Fragen zu stellen, Ihr "
+            "Geschäft für eine Übernahme vorzubereiten und Kontakte zu möglichen "
+            "Nachfolgerinnen und Nachfolgern zu knüpfen.\n\n"
+            "Auch wenn Sie selbst einen Betrieb übernehmen möchten, sind Sie bei "
+            "uns richtig: Wir zeigen Ihnen, welche Geschäfte eine Nachfolge suchen "
+            "und wer Sie auf dem Weg begleiten kann."
+        ),
+    },
+    {
+        "slug": "qualifizierung",
+        "title": "Qualifizierungsangebote und Förderung",
+        "summary": (
+            "Mit praxisnahen Workshops und Hinweisen zu Fördermitteln machen wir "
+            "Ihr Unternehmen fit für die Zukunft."
+        ),
+        "body": (
+            "Wir organisieren Qualifizierungsangebote, die sich an den Alltag in "
+            "der Innenstadt richten – zum Beispiel den Workshop „Online-Präsenz für "
+            "den Einzelhandel“ oder Veranstaltungen für junge Gründerinnen und "
+            "Gründer.\n\n"
+            "Gemeinsam mit dem Jobcenter unterstützen wir Sie, wenn Sie Personal "
+            "suchen oder sich selbst beruflich weiterentwickeln möchten.\n\n"
+            "Außerdem geben wir Ihnen einen Überblick über Fördermöglichkeiten für "
+            "Gründung, Finanzierung und Weiterbildung und helfen Ihnen, das "
+            "passende Programm für Ihr Vorhaben zu finden."
+        ),
+    },
+    {
+        "slug": "netzwerk",
+        "title": "Netzwerk und Unternehmensführungen",
+        "summary": (
+            "Lernen Sie andere Unternehmerinnen und Unternehmer kennen und werfen Sie "
+            "einen Blick hinter die Kulissen der Innenstadt."
+        ),
+        "body": (
+            "Bei unserem regelmäßigen Netzwerktreffen kommen Inhaberinnen und "
+            "Inhaber aus der Innenstadt ins Gespräch. Ein besonderes Anliegen ist "
+            "uns, junge Gründerinnen zu stärken und miteinander zu vernetzen.\n\n"
+            "Bei unseren Unternehmensführungen öffnen Betriebe ihre Türen und "
+            "zeigen, wie bei ihnen gearbeitet wird – vor Ort in der Werkstatt oder "
+            "im Laden und auch digital per Videoschalte.\n\n"
+            "Sie möchten selbst Gastgeberin oder Gastgeber einer Führung sein? "
+            "Melden Sie sich gern bei uns."
+        ),
+    },
+    {
+        "slug": "beratungstermine",
+        "title": "Beratungstermine",
+        "summary": (
+            "Vereinbaren Sie einen persönlichen Beratungstermin – montags bis donnerstags."
+        ),
+        "body": (
+            "Für ein persönliches Gespräch nehmen wir uns gern Zeit. "
+            "Beratungstermine bieten wir von Montag bis Donnerstag an.\n\n"
+            "Rufen Sie uns einfach unter 02366 9360621 an oder schreiben Sie eine "
+            "E-Mail an nutzungsmanagement@innenstadt-herten.de. Nennen Sie uns "
+            "kurz Ihr Anliegen und ein paar Wunschtermine, dann melden wir uns "
+            "schnellstmöglich bei Ihnen.\n\n"
+            "Die Beratung ist für Sie kostenlos und unverbindlich."
+        ),
+    },
+]
+
+
+# ---------------------------------------------------------------------------
+# Shop categories
+# ---------------------------------------------------------------------------
+
+CATEGORIES: Final[tuple[str, ...]] = (
+    "Mode & Accessoires",
+    "Bücher & Geschenke",
+    "Essen & Trinken",
+    "Lebensmittel & Feinkost",
+    "Handwerk",
+    "Gesundheit & Schönheit",
+    "Dienstleistung",
+    "Soziale Einrichtung",
+)
+
+
+# ---------------------------------------------------------------------------
+# Participating shops (all fictitious)
+# ---------------------------------------------------------------------------
+
+
+class ShopData(TypedDict):
+    """One fictitious business or institution in the pedestrian zone."""
+
+    name: str
+    slug: str
+    category: str
+    street: str
+    postcode: str
+    city: str
+    lat: float
+    lon: float
+    opening_hours: str
+    description: str
+    website: str
+
+
+# Coordinates are invented but consistent: shops on the same street lie on
+# a straight line, with odd and even house numbers on opposite sides.
+SHOPS: Final[list[ShopData]] = [
+    # --- Mode & Accessoires -------------------------------------------------
+    {
+        "name": "Modehaus Fadenlauf",
+        "slug": "modehaus-fadenlauf",
+        "category": "Mode & Accessoires",
+        "street": "Hermannstraße 14",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.596272,
+        "lon": 7.142753,
+        "opening_hours": "Mo–Fr 9:30–18:30, Sa 10–16 Uhr",
+        "description": (
+            "Damen- und Herrenmode für jeden Tag und besondere Anlässe, mit viel "
+            "Zeit für eine ehrliche Beratung."
+        ),
+        "website": "https://fadenlauf.example.test",
+    },
+    {
+        "name": "Taschenwerk Lederfalte",
+        "slug": "taschenwerk-lederfalte",
+        "category": "Mode & Accessoires",
+        "street": "Kaiserstraße 7",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595636,
+        "lon": 7.139790,
+        "opening_hours": "Di–Fr 10–18, Sa 10–15 Uhr",
+        "description": (
+            "Taschen, Gürtel und Geldbörsen aus pflanzlich gegerbtem Leder – "
+            "vieles davon in kleinen Stückzahlen gefertigt."
+        ),
+        "website": "",
+    },
+    {
+        "name": "Boutique Wollweiß",
+        "slug": "boutique-wollweiss",
+        "category": "Mode & Accessoires",
+        "street": "Ewaldstraße 23",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.594201,
+        "lon": 7.140711,
+        "opening_hours": "Mo–Fr 10–18, Sa 10–15 Uhr",
+        "description": (
+            "Kuschelige Strickmode, Schals und Mützen – genau das Richtige für kalte Adventstage."
+        ),
+        "website": "https://wollweiss.example.test",
+    },
+    {
+        "name": "Schuhhaus Schrittmaß",
+        "slug": "schuhhaus-schrittmass",
+        "category": "Mode & Accessoires",
+        "street": "Hermannstraße 27",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.596928,
+        "lon": 7.143347,
+        "opening_hours": "Mo–Fr 9:30–18:30, Sa 9:30–16 Uhr",
+        "description": (
+            "Bequeme Schuhe für Groß und Klein, sorgfältig vermessen und "
+            "angepasst. Auch Einlagen und Schuhpflege gibt es hier."
+        ),
+        "website": "https://schrittmass.example.test",
+    },
+    {
+        "name": "Kindermode Pünktchen",
+        "slug": "kindermode-puenktchen",
+        "category": "Mode & Accessoires",
+        "street": "Antoniusstraße 5",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595134,
+        "lon": 7.142579,
+        "opening_hours": "Mo–Fr 9:30–18, Sa 10–14 Uhr",
+        "description": (
+            "Fröhliche Kleidung für Babys und Kinder bis zehn Jahre, dazu "
+            "Mitbringsel für Taufe und Geburtstag."
+        ),
+        "website": "",
+    },
+    {
+        "name": "Secondhand-Laden Kleiderwechsel",
+        "slug": "secondhand-laden-kleiderwechsel",
+        "category": "Mode & Accessoires",
+        "street": "Blumenstraße 4",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.596571,
+        "lon": 7.140235,
+        "opening_hours": "Di–Fr 11–18, Sa 10–14 Uhr",
+        "description": (
+            "Gut erhaltene Kleidung aus zweiter Hand zu fairen Preisen. Wer "
+            "möchte, kann hier auch eigene Stücke in Kommission geben."
+        ),
+        "website": "https://kleiderwechsel.example.test",
+    },
+    # --- Bücher & Geschenke -------------------------------------------------
+    {
+        "name": "Buchhandlung Lesezeichen",
+        "slug": "buchhandlung-lesezeichen",
+        "category": "Bücher & Geschenke",
+        "street": "Hermannstraße 9",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.596144,
+        "lon": 7.142286,
+        "opening_hours": "Mo–Fr 9–18:30, Sa 9–16 Uhr",
+        "description": (
+            "Romane, Kinderbücher und Regionales aus dem Ruhrgebiet. Bestellungen "
+            "liegen meist schon am nächsten Morgen zur Abholung bereit."
+        ),
+        "website": "https://lesezeichen-herten.example.test",
+    },
+    {
+        "name": "Papeterie Federkiel",
+        "slug": "papeterie-federkiel",
+        "category": "Bücher & Geschenke",
+        "street": "Kaiserstraße 12",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595857,
+        "lon": 7.139369,
+        "opening_hours": "Mo–Fr 9:30–18, Sa 10–15 Uhr",
+        "description": (
+            "Schöne Papiere, Füllfederhalter und Grußkarten – ideal für alle, die "
+            "noch gern mit der Hand schreiben."
+        ),
+        "website": "",
+    },
+    {
+        "name": "Geschenkestube Sternschnuppe",
+        "slug": "geschenkestube-sternschnuppe",
+        "category": "Bücher & Geschenke",
+        "street": "Marktplatz 3",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595450,
+        "lon": 7.141050,
+        "opening_hours": "Mo–Sa 10–18 Uhr",
+        "description": (
+            "Kleine Aufmerksamkeiten, Kerzen und Weihnachtsschmuck, auf Wunsch liebevoll verpackt."
+        ),
+        "website": "https://sternschnuppe.example.test",
+    },
+    {
+        "name": "Spielwaren Kreisel",
+        "slug": "spielwaren-kreisel",
+        "category": "Bücher & Geschenke",
+        "street": "Ewaldstraße 31",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.593916,
+        "lon": 7.140603,
+        "opening_hours": "Mo–Fr 9:30–18:30, Sa 10–16 Uhr",
+        "description": (
+            "Holzspielzeug, Brettspiele und Bastelsets für alle Altersstufen. "
+            "Samstags darf an der Spielecke ausprobiert werden."
+        ),
+        "website": "https://kreisel-spielwaren.example.test",
+    },
+    {
+        "name": "Galerie Farbtupfer",
+        "slug": "galerie-farbtupfer",
+        "category": "Bücher & Geschenke",
+        "street": "Gartenstraße 6",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.593990,
+        "lon": 7.142381,
+        "opening_hours": "Mi–Fr 11–18, Sa 11–15 Uhr",
+        "description": (
+            "Bilder, Drucke und Keramik von Künstlerinnen und Künstlern aus der "
+            "Region – dazu wechselnde kleine Ausstellungen."
+        ),
+        "website": "",
+    },
+    # --- Essen & Trinken ----------------------------------------------------
+    {
+        "name": "Café Kornblume",
+        "slug": "cafe-kornblume",
+        "category": "Essen & Trinken",
+        "street": "Marktplatz 5",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595550,
+        "lon": 7.141400,
+        "opening_hours": "Mo–Sa 8–18, So 10–17 Uhr",
+        "description": (
+            "Hausgemachte Kuchen, Frühstück und ein Platz am Fenster mit Blick auf den Markt."
+        ),
+        "website": "https://kornblume-cafe.example.test",
+    },
+    {
+        "name": "Eiscafé Waffelturm",
+        "slug": "eiscafe-waffelturm",
+        "category": "Essen & Trinken",
+        "street": "Marktplatz 10",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595200,
+        "lon": 7.141300,
+        "opening_hours": "Di–So 11–19 Uhr",
+        "description": (
+            "Im Sommer Eis aus eigener Herstellung, im Winter frische Waffeln und heiße Schokolade."
+        ),
+        "website": "",
+    },
+    {
+        "name": "Bistro Zeitlos",
+        "slug": "bistro-zeitlos",
+        "category": "Essen & Trinken",
+        "street": "Hermannstraße 21",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.596667,
+        "lon": 7.142993,
+        "opening_hours": "Mo–Fr 11:30–20, Sa 11:30–16 Uhr",
+        "description": (
+            "Wechselnder Mittagstisch, Suppen und Salate – schnell serviert und "
+            "trotzdem mit Ruhe gekocht."
+        ),
+        "website": "https://bistro-zeitlos.example.test",
+    },
+    {
+        "name": "Teestube Kandiszucker",
+        "slug": "teestube-kandiszucker",
+        "category": "Essen & Trinken",
+        "street": "Antoniusstraße 11",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595009,
+        "lon": 7.143169,
+        "opening_hours": "Di–Sa 10–18 Uhr",
+        "description": (
+            "Über hundert Teesorten zum Trinken und Mitnehmen, dazu Scones und kleine Leckereien."
+        ),
+        "website": "",
+    },
+    {
+        "name": "Pizzeria Sonnenofen",
+        "slug": "pizzeria-sonnenofen",
+        "category": "Essen & Trinken",
+        "street": "Ewaldstraße 40",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.593628,
+        "lon": 7.140262,
+        "opening_hours": "Di–So 12–22 Uhr",
+        "description": ("Pizza aus dem Steinofen und hausgemachte Pasta, gern auch zum Mitnehmen."),
+        "website": "https://sonnenofen.example.test",
+    },
+    {
+        "name": "Gasthaus Zum Förderkorb",
+        "slug": "gasthaus-zum-foerderkorb",
+        "category": "Essen & Trinken",
+        "street": "Kaiserstraße 20",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595995,
+        "lon": 7.138597,
+        "opening_hours": "Mi–So 11:30–22 Uhr",
+        "description": (
+            "Bodenständige Küche mit Gerichten aus dem Revier, gemütlicher "
+            "Gaststube und einem Saal für Feiern."
+        ),
+        "website": "https://foerderkorb.example.test",
+    },
+    {
+        "name": "Saftbar Fruchtwerk",
+        "slug": "saftbar-fruchtwerk",
+        "category": "Essen & Trinken",
+        "street": "Blumenstraße 9",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.596773,
+        "lon": 7.140713,
+        "opening_hours": "Mo–Fr 8–17, Sa 9–15 Uhr",
+        "description": (
+            "Frisch gepresste Säfte, Smoothies und Bowls – im Advent auch mit "
+            "warmem Apfel-Zimt-Punsch."
+        ),
+        "website": "",
+    },
+    # --- Lebensmittel & Feinkost --------------------------------------------
+    {
+        "name": "Bäckerei Krümel & Korn",
+        "slug": "baeckerei-kruemel-korn",
+        "category": "Lebensmittel & Feinkost",
+        "street": "Ewaldstraße 8",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.594767,
+        "lon": 7.140695,
+        "opening_hours": "Mo–Fr 6:30–18, Sa 6:30–13, So 8–11 Uhr",
+        "description": (
+            "Brot mit langer Teigführung, Brötchen vom frühen Morgen und in der "
+            "Adventszeit Stollen nach Familienrezept."
+        ),
+        "website": "https://kruemel-und-korn.example.test",
+    },
+    {
+        "name": "Feinkost Olivenzweig",
+        "slug": "feinkost-olivenzweig",
+        "category": "Lebensmittel & Feinkost",
+        "street": "Hermannstraße 33",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.597190,
+        "lon": 7.143701,
+        "opening_hours": "Di–Fr 10–18:30, Sa 9–15 Uhr",
+        "description": (
+            "Olivenöle, Antipasti und Gewürze aus dem Mittelmeerraum. Auf Wunsch "
+            "werden Präsentkörbe zusammengestellt."
+        ),
+        "website": "https://olivenzweig.example.test",
+    },
+    {
+        "name": "Fleischerei Rauchkammer",
+        "slug": "fleischerei-rauchkammer",
+        "category": "Lebensmittel & Feinkost",
+        "street": "Kaiserstraße 25",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595947,
+        "lon": 7.138052,
+        "opening_hours": "Mo–Fr 7:30–18, Sa 7–13 Uhr",
+        "description": (
+            "Fleisch von Höfen aus der Umgebung und Wurst aus eigener "
+            "Herstellung, mittags mit warmer Theke."
+        ),
+        "website": "",
+    },
+    {
+        "name": "Käseladen Laib & Rinde",
+        "slug": "kaeseladen-laib-rinde",
+        "category": "Lebensmittel & Feinkost",
+        "street": "Antoniusstraße 17",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.594885,
+        "lon": 7.143759,
+        "opening_hours": "Di–Fr 9–18, Sa 8–14 Uhr",
+        "description": (
+            "Rund achtzig Käsesorten, viele davon aus kleinen Hofkäsereien. "
+            "Probieren ausdrücklich erwünscht."
+        ),
+        "website": "https://laib-und-rinde.example.test",
+    },
+    {
+        "name": "Unverpackt-Laden Tütenlos",
+        "slug": "unverpackt-laden-tuetenlos",
+        "category": "Lebensmittel & Feinkost",
+        "street": "Gartenstraße 12",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.593753,
+        "lon": 7.143139,
+        "opening_hours": "Mo–Fr 10–18, Sa 10–14 Uhr",
+        "description": (
+            "Nudeln, Nüsse, Müsli und Reinigungsmittel zum Selbstabfüllen. "
+            "Eigene Behälter mitbringen oder vor Ort Pfandgläser nutzen."
+        ),
+        "website": "https://tuetenlos.example.test",
+    },
+    # --- Handwerk -----------------------------------------------------------
+    {
+        "name": "Goldschmiede Ringel",
+        "slug": "goldschmiede-ringel",
+        "category": "Handwerk",
+        "street": "Kaiserstraße 3",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595567,
+        "lon": 7.140176,
+        "opening_hours": "Di–Fr 10–18, Sa 10–14 Uhr",
+        "description": (
+            "Schmuck nach eigenen Entwürfen, Trauringe und Umarbeitungen von "
+            "Erbstücken – alles in der Werkstatt hinter dem Laden gefertigt."
+        ),
+        "website": "https://goldschmiede-ringel.example.test",
+    },
+    {
+        "name": "Uhrmacherei Unruh",
+        "slug": "uhrmacherei-unruh",
+        "category": "Handwerk",
+        "street": "Hermannstraße 5",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595969,
+        "lon": 7.142050,
+        "opening_hours": "Mo–Fr 9–13 und 14:30–18, Sa 9–13 Uhr",
+        "description": (
+            "Reparatur und Pflege von Armband-, Taschen- und Wanduhren. "
+            "Batteriewechsel meist sofort zum Mitnehmen."
+        ),
+        "website": "",
+    },
+    {
+        "name": "Schneiderei Nadelöhr",
+        "slug": "schneiderei-nadeloehr",
+        "category": "Handwerk",
+        "street": "Blumenstraße 15",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.596851,
+        "lon": 7.141339,
+        "opening_hours": "Mo–Fr 9–18, Sa 9–13 Uhr",
+        "description": (
+            "Änderungen, Reparaturen und Maßanfertigungen – vom gekürzten Hosenbein "
+            "bis zum Ballkleid."
+        ),
+        "website": "",
+    },
+    {
+        "name": "Schusterwerkstatt Sohle & Naht",
+        "slug": "schusterwerkstatt-sohle-naht",
+        "category": "Handwerk",
+        "street": "Ewaldstraße 52",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.593201,
+        "lon": 7.140099,
+        "opening_hours": "Mo–Fr 8:30–17:30, Sa 9–12 Uhr",
+        "description": (
+            "Neue Absätze, Sohlen und Nähte für Lieblingsschuhe und Taschen. "
+            "Schlüssel werden hier ebenfalls nachgemacht."
+        ),
+        "website": "",
+    },
+    {
+        "name": "Rahmenwerkstatt Goldleiste",
+        "slug": "rahmenwerkstatt-goldleiste",
+        "category": "Handwerk",
+        "street": "Gartenstraße 3",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.594234,
+        "lon": 7.142103,
+        "opening_hours": "Di–Fr 10–18, Sa 10–13 Uhr",
+        "description": (
+            "Bilderrahmen nach Maß, Passepartouts und Einrahmungen für Fotos, "
+            "Urkunden und Kinderzeichnungen."
+        ),
+        "website": "https://goldleiste.example.test",
+    },
+    # --- Gesundheit & Schönheit ---------------------------------------------
+    {
+        "name": "Friseursalon Scherenschnitt",
+        "slug": "friseursalon-scherenschnitt",
+        "category": "Gesundheit & Schönheit",
+        "street": "Hermannstraße 18",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.596446,
+        "lon": 7.142989,
+        "opening_hours": "Di–Fr 9–18, Sa 8–14 Uhr",
+        "description": (
+            "Schnitte, Farbe und Festtagsfrisuren für Damen, Herren und Kinder. "
+            "Termine gern telefonisch, spontane Besuche nach Möglichkeit."
+        ),
+        "website": "https://scherenschnitt.example.test",
+    },
+    {
+        "name": "Sanitätshaus Stützpunkt",
+        "slug": "sanitaetshaus-stuetzpunkt",
+        "category": "Gesundheit & Schönheit",
+        "street": "Ewaldstraße 15",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.594486,
+        "lon": 7.140820,
+        "opening_hours": "Mo–Fr 8:30–18, Sa 9–12 Uhr",
+        "description": (
+            "Bandagen, Kompressionsstrümpfe und Alltagshilfen mit persönlicher "
+            "Anpassung in ruhigen Beratungsräumen."
+        ),
+        "website": "https://stuetzpunkt.example.test",
+    },
+    {
+        "name": "Optik Linsenklar",
+        "slug": "optik-linsenklar",
+        "category": "Gesundheit & Schönheit",
+        "street": "Hermannstraße 24",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.596708,
+        "lon": 7.143343,
+        "opening_hours": "Mo–Fr 9:30–18, Sa 10–14 Uhr",
+        "description": (
+            "Brillen, Sonnenbrillen und Kontaktlinsen mit kostenlosem Sehtest und "
+            "kleinen Reparaturen im Handumdrehen."
+        ),
+        "website": "https://linsenklar.example.test",
+    },
+    {
+        "name": "Naturkosmetik Lavendelhof",
+        "slug": "naturkosmetik-lavendelhof",
+        "category": "Gesundheit & Schönheit",
+        "street": "Antoniusstraße 22",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.594649,
+        "lon": 7.144178,
+        "opening_hours": "Di–Fr 10–18, Sa 10–15 Uhr",
+        "description": (
+            "Seifen, Cremes und Düfte aus natürlichen Zutaten, dazu Kosmetikbehandlungen "
+            "nach Terminvereinbarung."
+        ),
+        "website": "",
+    },
+    {
+        "name": "Fußpflege Leichtfuß",
+        "slug": "fusspflege-leichtfuss",
+        "category": "Gesundheit & Schönheit",
+        "street": "Blumenstraße 11",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.596799,
+        "lon": 7.140921,
+        "opening_hours": "Mo–Do 8–17, Fr 8–13 Uhr, nach Vereinbarung",
+        "description": (
+            "Medizinische Fußpflege und entspannende Fußbäder. Hausbesuche sind "
+            "nach Absprache möglich."
+        ),
+        "website": "",
+    },
+    # --- Dienstleistung -----------------------------------------------------
+    {
+        "name": "Reisebüro Kofferpacken",
+        "slug": "reisebuero-kofferpacken",
+        "category": "Dienstleistung",
+        "street": "Kaiserstraße 16",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595926,
+        "lon": 7.138983,
+        "opening_hours": "Mo–Fr 10–18, Sa 10–13 Uhr",
+        "description": (
+            "Persönliche Reiseberatung von der Städtereise bis zur Kreuzfahrt – "
+            "Gutscheine für Reiselustige gibt es auch."
+        ),
+        "website": "https://kofferpacken.example.test",
+    },
+    {
+        "name": "PC- und Handyhilfe Bitfix",
+        "slug": "pc-und-handyhilfe-bitfix",
+        "category": "Dienstleistung",
+        "street": "Ewaldstraße 27",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.594058,
+        "lon": 7.140657,
+        "opening_hours": "Mo–Fr 10–18, Sa 10–14 Uhr",
+        "description": (
+            "Displaytausch, Datenrettung und geduldige Hilfe beim Einrichten "
+            "neuer Geräte – auch für Einsteigerinnen und Einsteiger."
+        ),
+        "website": "https://bitfix.example.test",
+    },
+    {
+        "name": "Textilreinigung Frischfaser",
+        "slug": "textilreinigung-frischfaser",
+        "category": "Dienstleistung",
+        "street": "Gartenstraße 9",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.593997,
+        "lon": 7.142861,
+        "opening_hours": "Mo–Fr 8–18, Sa 9–13 Uhr",
+        "description": (
+            "Reinigung von Anzügen, Mänteln und Bettwaren, auf Wunsch mit Expressservice."
+        ),
+        "website": "",
+    },
+    {
+        "name": "Fotostudio Blende 8",
+        "slug": "fotostudio-blende-8",
+        "category": "Dienstleistung",
+        "street": "Marktplatz 8",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595350,
+        "lon": 7.141700,
+        "opening_hours": "Di–Fr 10–18, Sa 10–14 Uhr",
+        "description": (
+            "Passbilder in wenigen Minuten, Familienporträts und Bewerbungsfotos "
+            "in entspannter Atmosphäre."
+        ),
+        "website": "https://blende-acht.example.test",
+    },
+    # --- Soziale Einrichtung ------------------------------------------------
+    {
+        "name": "Stadtteilbüro Treffpunkt Mitte",
+        "slug": "stadtteilbuero-treffpunkt-mitte",
+        "category": "Soziale Einrichtung",
+        "street": "Antoniusstraße 2",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.595063,
+        "lon": 7.142212,
+        "opening_hours": "Mo–Do 9–16, Fr 9–12 Uhr",
+        "description": (
+            "Anlaufstelle für Fragen rund um das Leben in der Innenstadt, mit "
+            "offenem Café, Beratung und Raum für Nachbarschaftsinitiativen."
+        ),
+        "website": "https://treffpunkt-mitte.example.test",
+    },
+    {
+        "name": "Tafel-Laden Brotkorb",
+        "slug": "tafel-laden-brotkorb",
+        "category": "Soziale Einrichtung",
+        "street": "Gartenstraße 15",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.593760,
+        "lon": 7.143619,
+        "opening_hours": "Di, Do 10–13 Uhr",
+        "description": (
+            "Ehrenamtliche geben gespendete Lebensmittel an Menschen mit wenig "
+            "Geld weiter. Helfende Hände sind jederzeit willkommen."
+        ),
+        "website": "",
+    },
+    {
+        "name": "Familienzentrum Pusteblume",
+        "slug": "familienzentrum-pusteblume",
+        "category": "Soziale Einrichtung",
+        "street": "Blumenstraße 20",
+        "postcode": "45699",
+        "city": "Herten",
+        "lat": 51.596779,
+        "lon": 7.141905,
+        "opening_hours": "Mo–Fr 8–16 Uhr",
+        "description": (
+            "Eltern-Kind-Gruppen, Familienberatung und ein offener Spieltreff – "
+            "ein Ort zum Ankommen für Familien aus der Innenstadt."
+        ),
+        "website": "https://pusteblume-familien.example.test",
+    },
+]
+
+
+# ---------------------------------------------------------------------------
+# Rally terms and prizes
+# ---------------------------------------------------------------------------
+
+RALLY_RULES: Final[str] = (
+    "1. Veranstalter\n"
+    "Die Advents-Rallye wird vom Nutzungsmanagement Innenstadt Herten veranstaltet. "
+    "Bei Fragen erreichst du uns telefonisch unter 02366 9360621 oder per E-Mail an "
+    "nutzungsmanagement@innenstadt-herten.de.\n\n"
+    "2. Teilnahme\n"
+    "Die Teilnahme ist kostenlos und an keinen Einkauf gebunden. Mitmachen kannst du, "
+    "wenn du mindestens 16 Jahre alt bist. Mitarbeiterinnen und Mitarbeiter des "
+    "Nutzungsmanagements Innenstadt sowie alle, die an der Organisation der Rallye "
+    "beteiligt sind, sind von der Teilnahme ausgeschlossen.\n\n"
+    "3. Ablauf\n"
+    "In allen teilnehmenden Geschäften und Einrichtungen hängt ein QR-Code. Scanne ihn "
+    "mit deinem Smartphone, um einen Stempel in deiner digitalen Stempelkarte zu "
+    "sammeln. Pro Geschäft zählt ein Stempel. Sobald du das auf der Aktionsseite "
+    "genannte Stempelziel erreicht hast, kannst du dich für die Verlosung eintragen. "
+    "Es gilt der auf der Aktionsseite angegebene Aktionszeitraum.\n\n"
+    "4. Verlosung\n"
+    "Nach dem Ende der Aktion zieht das Nutzungsmanagement Innenstadt die Gewinnerinnen "
+    "und Gewinner aus allen gültigen Einträgen. Dafür nutzen wir ein öffentlich "
+    "nachprüfbares Zufallsverfahren: Nach der Ziehung veröffentlichen wir den "
+    "verwendeten Startwert (Seed), sodass jede und jeder das Ergebnis nachrechnen kann. "
+    "Jede Person kann höchstens einen Gewinn erhalten.\n\n"
+    "5. Gewinne\n"
+    "Verlost werden die auf der Aktionsseite aufgeführten Preise, zum Beispiel "
+    "Einkaufsgutscheine und Sachpreise aus der Innenstadt. Eine Barauszahlung oder "
+    "ein Umtausch der Gewinne ist nicht möglich.\n\n"
+    "6. Benachrichtigung\n"
+    "Wenn du gewinnst, benachrichtigen wir dich per E-Mail oder telefonisch über die "
+    "Kontaktdaten, die du beim Eintragen angegeben hast. Meldest du dich nicht "
+    "innerhalb von 4 Wochen nach der Benachrichtigung, verfällt dein Gewinn.\n\n"
+    "7. Datenschutz\n"
+    "Für die Verlosung brauchen wir nur deinen Namen und eine Kontaktmöglichkeit. "
+    "Diese Angaben verwenden wir ausschließlich zur Durchführung der Verlosung und zur "
+    "Benachrichtigung der Gewinnerinnen und Gewinner. Nach dem Ende der Aktion werden "
+    "sie gelöscht. Eine Weitergabe an Dritte findet nicht statt.\n\n"
+    "8. Ausschluss\n"
+    "Wer die Rallye manipuliert, zum Beispiel durch das Scannen weitergegebener oder "
+    "kopierter QR-Codes ohne Besuch des Geschäfts, durch technische Tricks oder durch "
+    "mehrfache Teilnahme unter verschiedenen Namen oder Kontaktdaten, wird von der "
+    "Rallye ausgeschlossen. Bereits vergebene Gewinne können in diesem Fall "
+    "zurückgefordert werden.\n\n"
+    "9. Haftung\n"
+    "Wir bemühen uns, dass die Rallye-Seite jederzeit erreichbar ist und fehlerfrei "
+    "funktioniert, können das aber nicht garantieren. Für technische Störungen, "
+    "verlorene Stempel oder nicht zugestellte Nachrichten haften wir nur bei Vorsatz "
+    "oder grober Fahrlässigkeit. Für Sachmängel der Gewinne ist das jeweilige "
+    "Geschäft zuständig.\n\n"
+    "10. Schlussbestimmungen\n"
+    "Wir dürfen die Rallye aus wichtigem Grund ändern, unterbrechen oder vorzeitig "
+    "beenden, etwa bei technischen Problemen oder Missbrauch. Sollte eine dieser "
+    "Bestimmungen unwirksam sein, bleiben die übrigen davon unberührt. Diese "
+    "Teilnahmebedingungen gehören zu einer Demo-Version der Advents-Rallye und dienen "
+    "als Beispiel."
+)
+
+RALLY_PRIZES: Final[list[str]] = [
+    "Einkaufsgutschein über 100 € für die Innenstadt",
+    "Einkaufsgutschein über 50 € für die Innenstadt",
+    "Einkaufsgutschein über 25 € für die Innenstadt",
+    "Frühstück für zwei Personen im Café Kornblume",
+    "Buchgutschein über 30 € von der Buchhandlung Lesezeichen",
+    "Adventskorb mit Leckereien aus den Feinkostgeschäften der Innenstadt",
+    "Handgefertigter Silberanhänger aus der Goldschmiede Ringel",
+    "Gutschein für einen Haarschnitt im Friseursalon Scherenschnitt",
+    "Familien-Spielepaket von Spielwaren Kreisel",
+    "Teeverkostung für vier Personen in der Teestube Kandiszucker",
+]

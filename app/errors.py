@@ -1,0 +1,79 @@
+"""German error pages that roll the session back and show no internals."""
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+# status → (title, explanation); anything else falls back to the status's group.
+MESSAGES = {
+    400: (
+        _l("Das hat nicht geklappt"),
+        _l("Die Anfrage war unvollständig oder fehlerhaft. Bitte lade die Seite neu und "
+           "versuche es noch einmal."),
+    ),
+    403: (_l("Kein Zugriff"), _l("Diese Seite ist für dich nicht freigegeben.")),
+    404: (
+        _l("Seite nicht gefunden"),
+        _l("Diese Adresse gibt es bei uns nicht (mehr). Vielleicht hilft dir die "
+           "Startseite oder die Liste der Geschäfte weiter."),
+    ),
+    405: (_l("Das geht so nicht"), _l("Diese Seite kann so nicht aufgerufen werden.")),
+    410: (_l("Nicht mehr gültig"), _l("Diese Adresse gilt nicht mehr.")),
+    413: (_l("Zu viele Daten"), _l("Die gesendeten Daten sind zu groß.")),
+    429: (
+        _l("Kurz durchatmen"),
+        _l("Von hier kamen gerade sehr viele Anfragen. Bitte warte eine Minute und "
+           "versuche es dann noch einmal."),
+    ),
+    500: (
+        _l("Da ist bei uns etwas schiefgegangen"),
+        _l("Das liegt nicht an dir. Bitte versuche es gleich noch einmal. Deine Stempel "
+           "sind sicher gespeichert."),
+    ),
+}
+CSRF_MESSAGE = (
+    _l("Sitzung abgelaufen"),
+    _l("Das Formular war zu alt oder unvollständig. Bitte lade die Seite neu und tippe "
+       "noch einmal auf den Knopf."),
+)
+
+
+def render_error(status: int, title: object, message: object) -> tuple[str, int]:
+    """Roll back whatever the request started and render the German error page."""
+    db.session.rollback()
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def handle_http_error(error: HTTPException) -> tuple[str, int]:
+    """Map a werkzeug HTTP error onto our page; the status code stays."""
+    status = error.code or 500
+    title, message = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
+    return render_error(status, title, message)
+
+
+def handle_csrf_error(_error: CSRFError) -> tuple[str, int]:
+    """A missing or foreign CSRF token: 400 with an explanation a shopper understands."""
+    return render_error(400, *CSRF_MESSAGE)
+
+
+def handle_unexpected(error: Exception) -> tuple[str, int]:
+    """Log an unexpected exception (no request data) and show the 500 page."""
+    if isinstance(error, HTTPException):
+        return handle_http_error(error)
+    log.exception("unhandled error", exc_info=error)
+    return render_error(500, *MESSAGES[500])
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

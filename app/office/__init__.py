@@ -1,0 +1,7 @@
+"""The office's public face: home page, services, legal pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("office", __name__, template_folder="templates")
+
+from . import routes  # noqa: E402,F401  (registers the views on bp)

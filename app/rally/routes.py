@@ -1,0 +1,242 @@
+"""Views of the shopper's pages. Thin: read input, call one service, map its answer."""
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    get_flashed_messages,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from .. import clock
+from ..extensions import db, limiter
+from ..models import Card, Stamp, Station
+from ..services import cards, codes, qr
+from ..services.errors import DomainError
+from ..services.rallies import active_stations, current_rally
+from ..services.stamping import (
+    StampError,
+    StampResult,
+    card_for_secret,
+    check_stampable,
+    find_station,
+    stamp_card,
+)
+from . import bp
+from .forms import ShortCodeForm
+
+
+def cookie_secret() -> str | None:
+    """The card secret this browser sent, if any."""
+    return request.cookies.get(current_app.config["CARD_COOKIE_NAME"])
+
+
+def set_card_cookie(response: BaseResponse, secret: str) -> None:
+    """Store a card secret in the browser: HttpOnly, SameSite=Lax, Secure in production."""
+    config = current_app.config
+    response.set_cookie(
+        config["CARD_COOKIE_NAME"],
+        secret,
+        max_age=config["CARD_COOKIE_MAX_AGE"],
+        httponly=True,
+        samesite="Lax",
+        secure=bool(config["PRODUCTION"]),
+    )
+
+
+def forget_card_cookie(response: BaseResponse) -> None:
+    """Remove an unusable card cookie, so that the next tap starts afresh."""
+    response.delete_cookie(current_app.config["CARD_COOKIE_NAME"], httponly=True, samesite="Lax")
+
+
+def limit_key() -> str:
+    """Rate-limit by card where the browser has one, else by address.
+
+    Many phones share one address behind a mobile network, so a card is the fairer unit.
+    """
+    secret = cookie_secret()
+    if secret and codes.is_card_secret(secret):
+        return "card:" + codes.hash_secret(secret)
+    return "ip:" + (request.remote_addr or "unknown")
+
+
+def stamp_limit() -> str:
+    """The configured limit for stamping requests."""
+    return str(current_app.config["RATELIMIT_STAMP"])
+
+
+def recovery_limit() -> str:
+    """The configured limit for recovery requests."""
+    return str(current_app.config["RATELIMIT_RECOVERY"])
+
+
+def bad_card_response() -> BaseResponse:
+    """400 page for a cookie that matches no card, which also drops that cookie."""
+    response = make_response(render_template("rally/bad_card.html"), 400)
+    forget_card_cookie(response)
+    return response
+
+
+def stamp_error_response(error: StampError) -> BaseResponse:
+    """Turn a refused stamp into the page that explains it."""
+    if error.code == "bad_card":
+        return bad_card_response()
+    if error.code == "unknown_station":
+        return make_response(render_template("rally/unknown_code.html"), 404)
+    station = error.context.get("station")
+    rally = error.context.get("rally")
+    return make_response(
+        render_template("rally/closed.html", reason=error.code, rally=rally, station=station),
+        409,
+    )
+
+
+def after_stamp(result: StampResult) -> BaseResponse:
+    """Redirect to the card, which celebrates the stamp (POST/redirect/GET)."""
+    flash(result.station.shop.name, "stamp-new" if result.new_stamp else "stamp-again")
+    response = redirect(url_for("rally.card"), code=303)
+    if result.card_secret:
+        set_card_cookie(response, result.card_secret)
+    return response
+
+
+@bp.get("/s/<token>")
+def scan(token: str) -> BaseResponse | str:
+    """The page the camera opens: shop name and one big button. Changes nothing."""
+    try:
+        station = find_station(token=token)
+        check_stampable(station, clock.utcnow())
+        card = card_for_secret(cookie_secret(), rally_id=station.rally_id)
+    except StampError as error:
+        if error.code != "bad_card":
+            return stamp_error_response(error)
+        card = None  # a stale cookie is replaced on the tap; no need to refuse the page
+    already = card is not None and db.session.scalar(
+        db.select(Stamp.id).where(Stamp.card_id == card.id, Stamp.station_id == station.id)
+    ) is not None
+    return render_template("rally/scan.html", station=station, already=already)
+
+
+@bp.post("/s/<token>")
+@limiter.limit(stamp_limit, key_func=limit_key)
+def stamp(token: str) -> BaseResponse:
+    """Collect the stamp for the scanned station."""
+    try:
+        result = stamp_card(card_secret=cookie_secret(), token=token, now=clock.utcnow())
+    except StampError as error:
+        return stamp_error_response(error)
+    return after_stamp(result)
+
+
+@bp.route("/stempel", methods=["GET", "POST"])
+@limiter.limit(stamp_limit, key_func=limit_key, methods=["POST"])
+def type_code() -> BaseResponse | tuple[str, int] | str:
+    """Stamp by typing the short code from the poster."""
+    form = ShortCodeForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("rally/type_code.html", form=form), status
+    try:
+        result = stamp_card(
+            card_secret=cookie_secret(),
+            short_code=form.code.data or "",
+            source="short_code",
+            now=clock.utcnow(),
+        )
+    except StampError as error:
+        if error.code != "unknown_station":
+            return stamp_error_response(error)
+        form.code.errors = [
+            _("Diesen Code kennen wir nicht. Bitte prüfe die sechs Zeichen unter dem QR-Code.")
+        ]
+        return render_template("rally/type_code.html", form=form), 400
+    return after_stamp(result)
+
+
+@bp.get("/karte")
+def card() -> BaseResponse | str:
+    """The stamp card: progress, stamped shops, shops left, and how to keep the card."""
+    try:
+        found = card_for_secret(cookie_secret())
+    except StampError:
+        return bad_card_response()
+    if found is None:
+        rally = current_rally(clock.utcnow())
+        return render_template("rally/no_card.html", rally=rally)
+    progress = cards.card_progress(found)
+    link = recovery_url(found)
+    messages = get_flashed_messages(with_categories=True)
+    return render_template(
+        "rally/card.html",
+        progress=progress,
+        rally=found.rally,
+        recovery_link=link,
+        recovery_qr=qr.inline_svg(link, title=_("QR-Code zum Wiederherstellen deiner Karte")),
+        messages=messages,
+    )
+
+
+def recovery_url(card: Card) -> str:
+    """The absolute recovery link of ``card``."""
+    token = codes.recovery_token(current_app.config["SECRET_KEY"], card.code)
+    path = url_for("rally.restore", code=card.code, token=token)
+    return current_app.config["BASE_URL"] + path
+
+
+@bp.route("/karte/wiederherstellen/<code>/<token>", methods=["GET", "POST"])
+@limiter.limit(recovery_limit)
+def restore(code: str, token: str) -> BaseResponse | tuple[str, int] | str:
+    """Open a saved card in this browser; the GET asks, the POST does it."""
+    key = current_app.config["SECRET_KEY"]
+    if request.method == "GET":
+        try:
+            found = cards.find_card_by_recovery(key, code, token)
+        except DomainError:
+            return render_template("rally/bad_recovery.html"), 404
+        try:
+            here = card_for_secret(cookie_secret())
+        except StampError:
+            here = None
+        return render_template("rally/restore.html", card=found, other=here)
+    try:
+        restored, secret = cards.restore_card(key, code, token, clock.utcnow())
+    except DomainError:
+        return render_template("rally/bad_recovery.html"), 404
+    flash(restored.code, "restored")
+    response = redirect(url_for("rally.card"), code=303)
+    set_card_cookie(response, secret)
+    return response
+
+
+@bp.get("/geschaefte")
+def shops() -> BaseResponse | str:
+    """All shops of the current rally by category, with marks where this card stamped."""
+    rally = current_rally(clock.utcnow())
+    if rally is None:
+        abort(404)
+    try:
+        found = card_for_secret(cookie_secret(), rally_id=rally.id)
+    except StampError:
+        found = None
+    stamped: set[int] = set()
+    if found is not None:
+        stamped = set(
+            db.session.scalars(db.select(Stamp.station_id).where(Stamp.card_id == found.id))
+        )
+    by_category: dict[str, list[Station]] = {}
+    for station in active_stations(rally.id):
+        by_category.setdefault(station.shop.category, []).append(station)
+    return render_template(
+        "rally/shops.html",
+        rally=rally,
+        by_category=sorted(by_category.items()),
+        stamped=stamped,
+        has_card=found is not None,
+    )
+

@@ -1,0 +1,1 @@
+"""The domain layer: plain functions over plain values, no ``request`` in sight."""

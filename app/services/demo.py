@@ -1,0 +1,152 @@
+"""The demo: the office's services, a rally running today, 40 shops with stations.
+
+Loading is idempotent: rows are matched by slug and left as they are, so a second run
+keeps every token, short code, card and stamp.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import demo_data
+from ..clock import BERLIN, local
+from ..extensions import db
+from ..models import Rally, Service, Shop, Station, User
+from . import codes
+from .users import create_user
+
+DEMO_RALLY_SLUG = "advents-rallye-demo"
+DEMO_STAFF_EMAIL = "team@innenstadt-herten.example"
+DEMO_LOGIN_FILE = "demo-login.txt"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What the demo holds after loading, for the console."""
+
+    rally: Rally
+    stations: list[Station]
+    created: int
+    staff_email: str
+    staff_password: str
+
+
+def load_services() -> None:
+    """Add the office's six services that are missing."""
+    existing = set(db.session.scalars(select(Service.slug)))
+    for position, item in enumerate(demo_data.SERVICES):
+        if item["slug"] not in existing:
+            db.session.add(Service(position=position, **item))
+
+
+def load_rally(now: datetime) -> Rally:
+    """Return the demo rally, creating it to run from today's midnight for five weeks."""
+    rally = db.session.scalars(select(Rally).where(Rally.slug == DEMO_RALLY_SLUG)).first()
+    if rally is not None:
+        return rally
+    start = datetime.combine(local(now).date(), time(0, 0), tzinfo=BERLIN)
+    end = datetime.combine(local(now).date() + timedelta(days=35), time(20, 0), tzinfo=BERLIN)
+    rally = Rally(
+        slug=DEMO_RALLY_SLUG,
+        name="Advents-Rallye (Demo)",
+        starts_at=start,
+        ends_at=end,
+        entry_closes_at=end,
+        stamp_goal=10,
+        rules_text=demo_data.RALLY_RULES,
+        status="published",
+    )
+    db.session.add(rally)
+    db.session.flush()
+    return rally
+
+
+def load_shops() -> list[Shop]:
+    """Add the missing demo shops; return all 40 in the demo's order."""
+    by_slug = {shop.slug: shop for shop in db.session.scalars(select(Shop))}
+    shops = []
+    for item in demo_data.SHOPS:
+        shop = by_slug.get(item["slug"])
+        if shop is None:
+            shop = Shop(**item)
+            db.session.add(shop)
+        shops.append(shop)
+    db.session.flush()
+    return shops
+
+
+def new_station(rally: Rally, shop: Shop) -> Station:
+    """Add a station for ``shop`` in ``rally`` with fresh secrets, retrying a code clash."""
+    for _attempt in range(5):
+        station = Station(
+            rally_id=rally.id,
+            shop_id=shop.id,
+            token=codes.new_station_token(),
+            short_code=codes.new_short_code(),
+            mode="printed",
+            active=True,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(station)
+        except IntegrityError:
+            continue
+        return station
+    raise RuntimeError("could not find a free short code")  # pragma: no cover
+
+
+def load_stations(rally: Rally, shops: list[Shop]) -> tuple[list[Station], int]:
+    """Give every shop a station in ``rally``; return all stations and how many are new."""
+    have = {
+        station.shop_id: station
+        for station in db.session.scalars(select(Station).where(Station.rally_id == rally.id))
+    }
+    stations, created = [], 0
+    for shop in shops:
+        station = have.get(shop.id)
+        if station is None:
+            station = new_station(rally, shop)
+            created += 1
+        stations.append(station)
+    return stations, created
+
+
+def demo_staff(instance: Path) -> tuple[str, str]:
+    """Return the demo staff login, creating the account and its password file once."""
+    path = instance / DEMO_LOGIN_FILE
+    user = db.session.scalars(select(User).where(User.email == DEMO_STAFF_EMAIL)).first()
+    if user is not None and path.exists():
+        return DEMO_STAFF_EMAIL, path.read_text(encoding="utf-8").strip()
+    password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+    if user is None:
+        create_user(email=DEMO_STAFF_EMAIL, password=password, role="admin", name="Demo-Team")
+    else:
+        from werkzeug.security import generate_password_hash
+
+        user.password_hash = generate_password_hash(password)
+    instance.mkdir(parents=True, exist_ok=True)
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return DEMO_STAFF_EMAIL, password
+
+
+def load_demo(now: datetime, instance: Path) -> DemoSummary:
+    """Load (or keep) the whole demo and commit."""
+    load_services()
+    rally = load_rally(now)
+    shops = load_shops()
+    stations, created = load_stations(rally, shops)
+    db.session.commit()
+    email, password = demo_staff(instance)
+    db.session.commit()
+    return DemoSummary(
+        rally=rally,
+        stations=stations,
+        created=created,
+        staff_email=email,
+        staff_password=password,
+    )

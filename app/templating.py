@@ -1,0 +1,40 @@
+"""Template globals and filters shared by every blueprint."""
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import format_date, format_datetime, format_time
+
+
+def office() -> dict[str, str]:
+    """The office's contact details for header, footer and legal pages."""
+    office_details: dict[str, str] = current_app.config["OFFICE"]
+    return office_details
+
+
+def when(moment: datetime | None, style: str = "datetime") -> str:
+    """Format a UTC moment in German local time: ``datetime``, ``date``, ``time`` or ``day``."""
+    if moment is None:
+        return ""
+    if style == "date":
+        return format_date(moment, "EEEE, d. MMMM yyyy")
+    if style == "day":
+        return format_date(moment, "d. MMMM")
+    if style == "time":
+        return format_time(moment, "HH:mm")
+    return format_datetime(moment, "EEEE, d. MMMM yyyy, HH:mm 'Uhr'")
+
+
+def init_app(app: Flask) -> None:
+    """Register globals and filters; keep Jinja strict about undefined names."""
+    from jinja2 import StrictUndefined
+
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        return {"office": office()}

@@ -1,0 +1,107 @@
+"""Fixtures: an app per test on a fresh database, a client, a CLI runner, a frozen clock."""
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from app import clock, create_app
+from app.extensions import db
+
+from .helpers import FIRST_DAY
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def base_config(tmp_path: Path, database_url: str) -> dict[str, object]:
+    """Settings every test app shares."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-with-enough-length-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": "http://rallye.test",
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+def postgres_url() -> str:
+    """The PostgreSQL test database, or skip (fail in CI) when there is none."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        if IN_CI:
+            pytest.fail("CI=true but TEST_DATABASE_URL names no PostgreSQL database")
+        pytest.skip("TEST_DATABASE_URL is not set to a PostgreSQL database")
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as error:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL unreachable in CI: {error}")
+        pytest.skip(f"PostgreSQL unreachable: {error}")
+    finally:
+        engine.dispose()
+    return url
+
+
+def reset_postgres(url: str) -> None:
+    """Drop every table of the test database's public schema."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file by default.
+
+    Tests that must also run on PostgreSQL parametrize this fixture indirectly with
+    ``["sqlite", "postgres"]``.
+    """
+    if request.param == "postgres":
+        url = postgres_url()
+        reset_postgres(url)
+        return url
+    return "sqlite:///" + str(tmp_path / "test.sqlite3")
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
+    """An app with all tables on a fresh database, inside an app context."""
+    application = create_app(base_config(tmp_path, database_url))
+    with application.app_context():
+        db.create_all()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner of ``app``."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def freeze(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Freeze the app's clock at a moment; defaults to the rally's first day."""
+
+    def set_clock(moment: datetime) -> None:
+        monkeypatch.setattr(clock, "utcnow", lambda: moment)
+
+    set_clock(FIRST_DAY)
+    return set_clock
