@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import clock
@@ -21,6 +21,7 @@ USER_ERRORS = {
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or migrate the database schema to the newest revision."""
     upgrade()
@@ -28,6 +29,7 @@ def init_db() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo() -> None:
     """Load the demo (idempotent) and print how to try it."""
     summary = load_demo(clock.utcnow(), Path(current_app.instance_path))
@@ -47,6 +49,7 @@ def user() -> None:
 
 
 @user.command("create")
+@with_appcontext
 @click.option("--email", required=True, help="Login e-mail address.")
 @click.option("--name", default="", help="Display name.")
 @click.option(

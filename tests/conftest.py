@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import clock, create_app
@@ -25,9 +25,26 @@ def base_config(tmp_path: Path, database_url: str) -> dict[str, object]:
         "SECRET_KEY": "test-secret-key-with-enough-length-0123456789",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "BASE_URL": "http://rallye.test",
-        "RATELIMIT_ENABLED": False,
+        # The limiter stays on (it is one object shared by every app in the process);
+        # tests of the limits lower these.
         "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STAMP": "10000 per minute",
+        "RATELIMIT_RECOVERY": "10000 per minute",
     }
+
+
+class FreshRequestClient(FlaskClient):
+    """A test client whose requests start with an empty ``g``.
+
+    The ``app`` fixture keeps one app context open for the whole test, which requests
+    then share; without this, values cached in ``g`` (such as the CSRF token) would leak
+    from one client's request into another's.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Clear ``g`` and make the request."""
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
 
 
 def postgres_url() -> str:
@@ -77,6 +94,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
     """An app with all tables on a fresh database, inside an app context."""
     application = create_app(base_config(tmp_path, database_url))
+    application.test_client_class = FreshRequestClient
     with application.app_context():
         db.create_all()
         yield application

@@ -127,9 +127,11 @@ def _insert_stamp(card: Card, station: Station, source: str, now: datetime) -> b
         dialect.insert(Stamp)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["card_id", "station_id"])
+        .returning(Stamp.id)
     )
-    result = db.session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # RETURNING yields the new id, or nothing when the stamp was already there
+    # (rowcount is not reliable for ON CONFLICT across drivers).
+    return db.session.execute(statement).scalar() is not None
 
 
 def stamp_count(card_id: int) -> int:

@@ -1,0 +1,96 @@
+"""Headers, error pages and configuration safety."""
+
+from pathlib import Path
+
+import pytest
+from flask import Flask, abort
+
+from app import create_app
+from app.config import instance_secret_key
+
+from .helpers import make_rally, make_station
+
+
+@pytest.fixture
+def failing_app(app: Flask) -> Flask:
+    """The test app with routes that fail in various ways."""
+
+    @app.get("/_boom")
+    def boom() -> str:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    @app.get("/_gone")
+    def gone() -> str:
+        abort(410)
+
+    return app
+
+
+@pytest.mark.parametrize("path", ["/", "/s/nope", "/_boom", "/_gone", "/api/v1/card"])
+def test_security_headers_on_every_response(failing_app: Flask, path: str) -> None:
+    response = failing_app.test_client().get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "Strict-Transport-Security" not in response.headers  # only in production
+
+
+def test_500_page_is_german_and_hides_internals(failing_app: Flask) -> None:
+    response = failing_app.test_client().get("/_boom")
+    assert response.status_code == 500
+    assert "Da ist bei uns etwas schiefgegangen" in response.text
+    assert "internals" not in response.text and "Traceback" not in response.text
+
+
+def test_410_page_is_german(failing_app: Flask) -> None:
+    response = failing_app.test_client().get("/_gone")
+    assert response.status_code == 410
+    assert "Nicht mehr gültig" in response.text
+
+
+def test_405_and_413_are_german(app: Flask, client) -> None:
+    assert "Das geht so nicht" in client.delete("/").text
+    response = client.post("/stempel", data={"code": "x" * 100_000})
+    assert response.status_code == 413
+    assert "Zu viele Daten" in response.text
+
+
+def test_pages_have_no_inline_script_or_style(app: Flask, client, freeze) -> None:
+    make_station(make_rally())
+    from app.extensions import db
+
+    db.session.commit()
+    for path in ["/", "/geschaefte", "/karte", "/stempel", "/datenschutz"]:
+        html = client.get(path).text
+        assert "<script" not in html
+        assert "style=" not in html and "<style" not in html
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = instance_secret_key(tmp_path)
+    assert len(first) == 64
+    assert instance_secret_key(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_app_without_configured_key_uses_instance_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    a = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/a.db"})
+    b = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/a.db"})
+    assert a.config["SECRET_KEY"] == b.config["SECRET_KEY"]
+    assert len(a.config["SECRET_KEY"]) >= 32
+
+
+def test_database_url_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://user@db.example/rallye")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
+    app = Flask("probe", instance_path=str(tmp_path))
+    from app.config import load
+
+    load(app, None)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user@db.example/rallye"
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379"
