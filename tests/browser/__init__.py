@@ -1,0 +1,1 @@
+"""Browser tests: a live server driven by Chromium through Playwright."""

@@ -1,0 +1,161 @@
+"""Fixtures for the browser tests: a live server with the demo, Chromium, fresh contexts.
+
+The live server runs the real app on a SQLite file in a daemon thread for the whole
+session. Chromium is Debian's ``/usr/bin/chromium``: Playwright cannot download its own.
+"""
+
+import shutil
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from app import clock, create_app
+from app.demo_data import SERVICES
+from app.extensions import db
+from app.services.demo import load_demo
+
+from ..conftest import IN_CI, base_config
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@dataclass(frozen=True)
+class DemoStation:
+    """One demo station as plain strings, safe to use outside the server's thread."""
+
+    token: str
+    short_code: str
+    shop_name: str
+    shop_slug: str
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """The running app: its base URL and the demo data the tests need."""
+
+    base_url: str
+    stations: tuple[DemoStation, ...]
+    service_slug: str
+
+    def url(self, path: str) -> str:
+        """The absolute URL of ``path`` on this server."""
+        return self.base_url + path
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """A request handler that does not log every request to stderr."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Skip the access log line; errors are still logged."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Serve the app with the demo loaded on http://127.0.0.1:<port> for the session."""
+    tmp = tmp_path_factory.mktemp("live")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    config = base_config(tmp, "sqlite:///" + str(tmp / "browser.sqlite3"))
+    config["BASE_URL"] = base_url
+    application = create_app(config)
+
+    with application.app_context():
+        db.create_all()
+        summary = load_demo(clock.utcnow(), Path(tmp))
+        stations = tuple(
+            DemoStation(
+                token=station.token,
+                short_code=station.short_code,
+                shop_name=station.shop.name,
+                shop_slug=station.shop.slug,
+            )
+            for station in summary.stations
+        )
+        db.session.remove()
+
+    server: BaseWSGIServer = make_server(
+        "127.0.0.1", port, application, threaded=True, request_handler=QuietRequestHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(
+            base_url=base_url, stations=stations, service_slug=str(SERVICES[0]["slug"])
+        )
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """One headless Chromium for the whole session, with a throwaway home directory."""
+    if shutil.which(CHROMIUM) is None:
+        reason = f"{CHROMIUM} is missing (install Debian's chromium package)"
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    home = tmp_path_factory.mktemp("chromium-home")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("HOME", str(home))
+    patch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    patch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    playwright: Playwright | None = None
+    try:
+        playwright = sync_playwright().start()
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        if playwright is not None:
+            playwright.stop()
+        patch.undo()
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """A factory of fresh browser contexts (own cookies), all closed after the test.
+
+    Call it with a viewport dict, e.g. ``new_context(PHONE)``; the default is a phone.
+    """
+    contexts: list[BrowserContext] = []
+
+    def make(viewport: dict[str, int] | None = None) -> BrowserContext:
+        """Open a new context with German locale and the given viewport."""
+        context = browser.new_context(viewport=viewport or PHONE, locale="de-DE")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
