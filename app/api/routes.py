@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, jsonify, request
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .. import clock
@@ -43,7 +44,7 @@ def shops() -> Response | tuple[Response, int]:
     """The shops of the current rally (never their tokens or short codes)."""
     rally = current_rally(clock.utcnow())
     if rally is None:
-        return problem(404, "no_rally", "Zurzeit läuft keine Rallye.")
+        return problem(404, "no_rally", _("Zurzeit läuft keine Rallye."))
     items = [
         {
             "slug": s.shop.slug,
@@ -67,9 +68,9 @@ def card() -> Response | tuple[Response, int]:
     try:
         found = card_for_secret(secret)
     except StampError:
-        return problem(400, "bad_card", "Die Stempelkarte in diesem Browser ist ungültig.")
+        return problem(400, "bad_card", _("Die Stempelkarte in diesem Browser ist ungültig."))
     if found is None:
-        return problem(404, "no_card", "Dieser Browser hat noch keine Stempelkarte.")
+        return problem(404, "no_card", _("Dieser Browser hat noch keine Stempelkarte."))
     stamps = card_stamps(found)
     goal = found.rally.stamp_goal
     return jsonify(
