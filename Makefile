@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(FLASK) init-db
-	$(FLASK) demo
+	FLASK_BASE_URL=$${FLASK_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) demo
 	@echo "Die Rallye läuft auf http://$(HOST):$(PORT)/ (beenden mit Strg+C)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

@@ -9,6 +9,9 @@ from flask_migrate import upgrade
 
 from . import clock
 from .services.demo import load_demo
+from .services.errors import DomainError
+from .services.printset import export_print_set
+from .services.stations import rotate_station
 from .services.users import UserError, create_user
 
 USER_ERRORS = {
@@ -18,6 +21,26 @@ USER_ERRORS = {
     "shop_required": "Ladeninhaber-Konten brauchen --shop SLUG.",
     "unknown_shop": "Diesen Laden gibt es nicht.",
 }
+
+
+QR_ERRORS = {
+    "bad_base_url": "Die Basis-URL muss mit http:// oder https:// beginnen, z. B. "
+    "https://rallye.example.org.",
+    "unknown_rally": "Diese Rallye gibt es nicht.",
+    "no_rally": "Es gibt keine aktuelle Rallye; bitte --rally SLUG angeben.",
+    "unknown_shop": "Diesen Laden gibt es nicht.",
+    "no_station": "Dieser Laden nimmt an der Rallye nicht teil.",
+    "no_stations": "Die Rallye hat keine aktiven Stationen.",
+    "unwritable": "In dieses Verzeichnis kann nicht geschrieben werden.",
+    "bad_paper": "Unbekanntes Papierformat.",
+}
+
+
+def qr_failure(error: DomainError) -> click.ClickException:
+    """A ClickException (exit code 1) with the German message for a domain error."""
+    detail = ", ".join(f"{key}: {value}" for key, value in error.context.items())
+    message = QR_ERRORS.get(error.code, error.code)
+    return click.ClickException(f"{message} ({detail})" if detail else message)
 
 
 @click.command("init-db")
@@ -71,11 +94,58 @@ def user_create(email: str, name: str, role: str, shop_slug: str | None, passwor
     click.echo(f"Konto angelegt: {created.email} ({created.role}).")
 
 
+@click.group("qr")
+def qr_group() -> None:
+    """QR codes and posters."""
+
+
+@qr_group.command("export")
+@with_appcontext
+@click.option("--rally", "rally_slug", default=None, help="Rally slug (default: current).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Target directory (default: qr_codes/<rally-slug>/).")
+@click.option("--base-url", default=None, help="Public address (default: BASE_URL).")
+@click.option("--format", "paper", type=click.Choice(["a4", "a5"]), default="a4",
+              show_default=True, help="Poster paper size.")
+def qr_export(rally_slug: str | None, out: Path | None, base_url: str | None, paper: str) -> None:
+    """Write SVG, PNG and branded PNG per shop and one PDF with all posters."""
+    try:
+        result = export_print_set(
+            rally_slug=rally_slug,
+            out=out,
+            base_url=base_url or current_app.config["BASE_URL"],
+            paper=paper,
+            office=current_app.config["OFFICE"],
+            default_root=Path(current_app.root_path).parent / "qr_codes",
+            now=clock.utcnow(),
+        )
+    except DomainError as error:
+        raise qr_failure(error) from error
+    click.echo(f"{len(result.files)} Dateien für „{result.rally.name}“ in {result.directory}")
+
+
+@qr_group.command("rotate")
+@with_appcontext
+@click.argument("shop_slug")
+@click.option("--rally", "rally_slug", default=None, help="Rally slug (default: current).")
+def qr_rotate(shop_slug: str, rally_slug: str | None) -> None:
+    """Give a shop a new QR code and short code; the old poster stops working."""
+    try:
+        station = rotate_station(shop_slug=shop_slug, rally_slug=rally_slug, now=clock.utcnow())
+    except DomainError as error:
+        raise qr_failure(error) from error
+    base = current_app.config["BASE_URL"]
+    click.echo(f"Neuer Code für {station.shop.name}: {station.short_code}")
+    click.echo(f"  {base}/s/{station.token}")
+    click.echo("Bitte das neue Plakat drucken (flask --app wsgi qr export).")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(init_db)
     app.cli.add_command(demo)
     app.cli.add_command(user)
+    app.cli.add_command(qr_group)
 
 
 def main() -> None:

@@ -117,6 +117,20 @@ class Station(Model):
     shop: Mapped[Shop] = relationship()
 
 
+class RetiredToken(Model):
+    """A station's former token and short code, kept so old posters explain themselves."""
+
+    __tablename__ = "retired_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    short_code: Mapped[str] = mapped_column(String(6), index=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    station: Mapped[Station] = relationship()
+
+
 class Card(Model):
     """A shopper's stamp card in one rally; no account, no personal data."""
 

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import clock
 from ..extensions import db, limiter
 from ..models import Card, Stamp, Station
-from ..services import cards, codes, qr
+from ..services import cards, codes, printset, qr
 from ..services.errors import DomainError
 from ..services.rallies import active_stations, current_rally
 from ..services.stamping import (
@@ -90,6 +90,8 @@ def stamp_error_response(error: StampError) -> BaseResponse:
     if error.code == "unknown_station":
         return make_response(render_template("rally/unknown_code.html"), 404)
     station = error.context.get("station")
+    if error.code == "replaced_station":
+        return make_response(render_template("rally/replaced_code.html", station=station), 410)
     rally = error.context.get("rally")
     return make_response(
         render_template("rally/closed.html", reason=error.code, rally=rally, station=station),
@@ -150,11 +152,18 @@ def type_code() -> BaseResponse | tuple[str, int] | str:
             now=clock.utcnow(),
         )
     except StampError as error:
-        if error.code != "unknown_station":
+        if error.code == "replaced_station":
+            message = _(
+                "Dieser Code wurde ersetzt. Im Geschäft hängt ein neues Plakat mit einem "
+                "neuen Code."
+            )
+        elif error.code == "unknown_station":
+            message = _(
+                "Diesen Code kennen wir nicht. Bitte prüfe die sechs Zeichen unter dem QR-Code."
+            )
+        else:
             return stamp_error_response(error)
-        form.code.errors = [
-            _("Diesen Code kennen wir nicht. Bitte prüfe die sechs Zeichen unter dem QR-Code.")
-        ]
+        form.code.errors = [message]
         return render_template("rally/type_code.html", form=form), 400
     return after_stamp(result)
 
@@ -212,6 +221,23 @@ def restore(code: str, token: str) -> BaseResponse | tuple[str, int] | str:
     response = redirect(url_for("rally.card"), code=303)
     set_card_cookie(response, secret)
     return response
+
+
+@bp.get("/s/<token>/plakat")
+def poster(token: str) -> BaseResponse | str:
+    """A print-ready poster for one station (A4, from the browser's print dialogue).
+
+    Only someone who already has the station's token can open it, so it reveals nothing
+    that the poster in the window does not.
+    """
+    try:
+        station = find_station(token=token)
+    except StampError as error:
+        return stamp_error_response(error)
+    config = current_app.config
+    content = printset.poster_for(station, config["BASE_URL"], config["OFFICE"])
+    code = qr.inline_svg(content.url, title=_("QR-Code für %(shop)s", shop=station.shop.name))
+    return render_template("rally/poster.html", poster=content, qr_svg=code)
 
 
 @bp.get("/geschaefte")

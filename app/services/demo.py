@@ -10,13 +10,12 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from .. import demo_data
 from ..clock import BERLIN, local
 from ..extensions import db
 from ..models import Rally, Service, Shop, Station, User
-from . import codes
+from .stations import new_station
 from .users import create_user
 
 DEMO_RALLY_SLUG = "advents-rallye-demo"
@@ -77,26 +76,6 @@ def load_shops() -> list[Shop]:
         shops.append(shop)
     db.session.flush()
     return shops
-
-
-def new_station(rally: Rally, shop: Shop) -> Station:
-    """Add a station for ``shop`` in ``rally`` with fresh secrets, retrying a code clash."""
-    for _attempt in range(5):
-        station = Station(
-            rally_id=rally.id,
-            shop_id=shop.id,
-            token=codes.new_station_token(),
-            short_code=codes.new_short_code(),
-            mode="printed",
-            active=True,
-        )
-        try:
-            with db.session.begin_nested():
-                db.session.add(station)
-        except IntegrityError:
-            continue
-        return station
-    raise RuntimeError("could not find a free short code")  # pragma: no cover
 
 
 def load_stations(rally: Rally, shops: list[Shop]) -> tuple[list[Station], int]:

@@ -15,14 +15,14 @@ from sqlalchemy.orm import joinedload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Card, CardKey, Rally, Stamp, Station
+from ..models import Card, CardKey, Rally, RetiredToken, Stamp, Station
 from . import codes
 from .errors import DomainError
 
 
 class StampError(DomainError):
-    """Stamping refused. Codes: ``unknown_station``, ``inactive_station``,
-    ``not_started``, ``ended``, ``bad_card``."""
+    """Stamping refused. Codes: ``unknown_station``, ``replaced_station`` (a rotated
+    token or short code), ``inactive_station``, ``not_started``, ``ended``, ``bad_card``."""
 
 
 @dataclass(frozen=True)
@@ -39,19 +39,28 @@ class StampResult:
 def find_station(*, token: str | None = None, short_code: str | None = None) -> Station:
     """Return the station for a QR token or a typed short code, with rally and shop loaded.
 
-    Raises ``StampError("unknown_station")`` for anything that is not a known station.
+    Raises ``StampError("replaced_station", station=...)`` for a code that was rotated
+    away and ``StampError("unknown_station")`` for anything else that is not a station.
     """
     query = select(Station).options(joinedload(Station.rally), joinedload(Station.shop))
+    retired = select(RetiredToken).options(
+        joinedload(RetiredToken.station).joinedload(Station.shop)
+    )
     if token is not None and codes.is_station_token(token):
         query = query.where(Station.token == token)
+        retired = retired.where(RetiredToken.token == token)
     elif short_code is not None and (normalised := codes.normalise_short_code(short_code)):
         query = query.where(Station.short_code == normalised)
+        retired = retired.where(RetiredToken.short_code == normalised)
     else:
         raise StampError("unknown_station")
     station = db.session.scalars(query).first()
-    if station is None:
-        raise StampError("unknown_station")
-    return station
+    if station is not None:
+        return station
+    old = db.session.scalars(retired.order_by(RetiredToken.retired_at.desc()).limit(1)).first()
+    if old is not None:
+        raise StampError("replaced_station", station=old.station)
+    raise StampError("unknown_station")
 
 
 def check_stampable(station: Station, now: datetime) -> None:

@@ -19,6 +19,7 @@ from app import clock, create_app
 from app.demo_data import SERVICES
 from app.extensions import db
 from app.services.demo import load_demo
+from app.services.stations import rotate_station
 
 from ..conftest import IN_CI, base_config
 
@@ -53,6 +54,7 @@ class LiveServer:
     base_url: str
     stations: tuple[DemoStation, ...]
     service_slug: str
+    retired_token: str
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` on this server."""
@@ -86,6 +88,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     with application.app_context():
         db.create_all()
         summary = load_demo(clock.utcnow(), Path(tmp))
+        # One shop's code has been replaced: its old URL must explain itself (410).
+        retired = summary.stations[-1]
+        retired_token = retired.token
+        rotate_station(shop_slug=retired.shop.slug, rally_slug=None, now=clock.utcnow())
         stations = tuple(
             DemoStation(
                 token=station.token,
@@ -104,7 +110,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     thread.start()
     try:
         yield LiveServer(
-            base_url=base_url, stations=stations, service_slug=str(SERVICES[0]["slug"])
+            base_url=base_url,
+            stations=stations,
+            service_slug=str(SERVICES[0]["slug"]),
+            retired_token=retired_token,
         )
     finally:
         server.shutdown()

@@ -149,7 +149,26 @@ def unknown_token(contexts: ContextFactory, live_server: LiveServer) -> Page:
     return page
 
 
+def poster_page(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The printable poster of one station."""
+    page = contexts().new_page()
+    page.goto(live_server.url(f"/s/{live_server.stations[2].token}/plakat"))
+    expect(page.get_by_text("Scannen – Stempeln – Gewinnen")).to_be_visible()
+    return page
+
+
+def replaced_code(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The 410 page of a rotated station's old URL."""
+    page = contexts().new_page()
+    response = page.goto(live_server.url(f"/s/{live_server.retired_token}"))
+    assert response is not None
+    assert response.status == 410
+    return page
+
+
 SCENARIOS: dict[str, Scenario] = {
+    "poster": poster_page,
+    "replaced-code-410": replaced_code,
     "home": open_path("/"),
     "shops": open_path("/geschaefte"),
     "shops-with-card": shops_with_card,

@@ -1,0 +1,141 @@
+"""The print set of a rally: per shop an SVG, a PNG and a branded PNG, plus all posters.
+
+Everything is made in memory first, so a failure leaves no files behind; writing then
+replaces each file atomically and removes what it wrote if the disk refuses.
+"""
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from babel.dates import format_date
+
+from ..clock import local
+from ..models import Rally, Station
+from . import qr
+from .errors import DomainError
+from .posters import PAPER, Poster, posters_pdf
+from .rallies import active_stations
+from .stations import find_rally
+
+POSTERS_FILE = "posters.pdf"
+
+
+class ExportError(DomainError):
+    """Export refused. Codes: ``bad_paper``, ``no_stations``, ``unwritable``."""
+
+
+@dataclass(frozen=True)
+class PrintSet:
+    """What an export wrote."""
+
+    rally: Rally
+    directory: Path
+    files: list[Path]
+
+
+def rally_dates(rally: Rally) -> str:
+    """``1. bis 24. Dezember 2026`` style dates in German, local time."""
+    start, end = local(rally.starts_at), local(rally.ends_at)
+    if (start.year, start.month) == (end.year, end.month):
+        first = format_date(start, "d.", locale="de")
+    elif start.year == end.year:
+        first = format_date(start, "d. MMMM", locale="de")
+    else:
+        first = format_date(start, "d. MMMM yyyy", locale="de")
+    return f"{first} bis {format_date(end, 'd. MMMM yyyy', locale='de')}"
+
+
+def short_url(base_url: str, path: str) -> str:
+    """A URL to print for typing: without scheme, e.g. ``rallye.example.org/stempel``."""
+    parts = urlsplit(base_url)
+    return f"{parts.netloc}{parts.path}{path}"
+
+
+def poster_for(station: Station, base_url: str, office: dict[str, str]) -> Poster:
+    """The poster content of one station."""
+    shop, rally = station.shop, station.rally
+    return Poster(
+        shop_name=shop.name,
+        shop_address=f"{shop.street}, {shop.postcode} {shop.city}",
+        rally_name=rally.name,
+        dates=rally_dates(rally),
+        stamp_goal=rally.stamp_goal,
+        url=qr.station_url(base_url, station.token),
+        short_code=station.short_code,
+        typed_url=short_url(base_url, "/stempel"),
+        office_lines=(
+            f"{office['name']} · {office['street']}, {office['postcode']} {office['city']}",
+            f"Telefon {office['phone']} · {office['email']}",
+        ),
+        rules_url=short_url(base_url, "/teilnahmebedingungen"),
+    )
+
+
+def build_print_set(
+    rally: Rally, stations: list[Station], base_url: str, office: dict[str, str], paper: str
+) -> dict[str, bytes]:
+    """Make every file of the print set in memory: file name → content."""
+    files: dict[str, bytes] = {}
+    for station in stations:
+        url = qr.station_url(base_url, station.token)
+        slug = station.shop.slug
+        files[f"{slug}.svg"] = qr.print_svg(url)
+        files[f"{slug}.png"] = qr.png(url)
+        files[f"{slug}-branded.png"] = qr.branded_png(url)
+    posters = [poster_for(station, base_url, office) for station in stations]
+    files[POSTERS_FILE] = posters_pdf(posters, paper)
+    return files
+
+
+def write_files(directory: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write ``files`` into ``directory``; on any failure remove what this call wrote."""
+    created_directory = not directory.exists()
+    written: list[Path] = []
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            target = directory / name
+            partial = directory / f".{name}.partial"
+            try:
+                partial.write_bytes(content)
+                os.replace(partial, target)
+            finally:
+                partial.unlink(missing_ok=True)
+            written.append(target)
+    except OSError as error:
+        for path in written:
+            path.unlink(missing_ok=True)
+        if created_directory and directory.is_dir() and not any(directory.iterdir()):
+            directory.rmdir()
+        raise ExportError("unwritable", directory=str(directory), reason=str(error)) from error
+    return written
+
+
+def export_print_set(
+    *,
+    rally_slug: str | None,
+    out: Path | None,
+    base_url: str,
+    paper: str,
+    office: dict[str, str],
+    default_root: Path,
+    now: datetime,
+) -> PrintSet:
+    """Export the print set of a rally (the current one by default).
+
+    ``out`` defaults to ``default_root/<rally-slug>``. Raises ``StationError`` for an
+    unknown rally, ``QRError`` for a bad base URL and ``ExportError`` otherwise.
+    """
+    if paper not in PAPER:
+        raise ExportError("bad_paper", paper=paper)
+    base_url = qr.check_base_url(base_url)
+    rally = find_rally(rally_slug, now)
+    stations = active_stations(rally.id)
+    if not stations:
+        raise ExportError("no_stations", rally=rally.slug)
+    files = build_print_set(rally, stations, base_url, office, paper)
+    directory = out if out is not None else default_root / rally.slug
+    return PrintSet(rally=rally, directory=directory, files=write_files(directory, files))
