@@ -32,6 +32,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import auth, cli, errors, security, templating
     from .api import bp as api_bp
+    from .auth.routes import bp as auth_bp
+    from .backoffice import bp as backoffice_bp
     from .office import bp as office_bp
     from .rally import bp as rally_bp
 
@@ -43,4 +45,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(office_bp)
     app.register_blueprint(rally_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(backoffice_bp)
     return app

@@ -53,7 +53,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_STAMP": "60 per minute;600 per hour",
         "RATELIMIT_RECOVERY": "10 per minute;30 per hour",
-        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # CSV imports; forms are far smaller
+        "STAFF_FRESH_MINUTES": 10,
+        "STAFF_IDLE_MINUTES": 30,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "LOGIN_FAILURE_WINDOW_MINUTES": 15,
     }
 
 

@@ -4,7 +4,7 @@ Invariants live here, in the database: one stamp per card and station, stamps on
 cards and stations of the same rally, unique tokens and codes, valid enumerations.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -38,6 +39,9 @@ STATION_MODES = ("printed", "live")
 CARD_FLAGS = ("none", "flagged", "cleared", "excluded")
 USER_ROLES = ("admin", "staff", "shopkeeper")
 RALLY_STATUSES = ("draft", "published", "archived")
+CONTACT_KINDS = ("email", "phone")
+DRAW_KINDS = ("daily", "final")
+DRAW_STATUSES = ("sealed", "run")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -54,6 +58,9 @@ class Rally(Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("entry_closes_at >= starts_at", name="entry_closes_after_start"),
         CheckConstraint(_in("status", RALLY_STATUSES), name="status_known"),
+        CheckConstraint(
+            "stamps_per_lot IS NULL OR stamps_per_lot >= 1", name="stamps_per_lot_positive"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,8 +72,15 @@ class Rally(Model):
     stamp_goal: Mapped[int] = mapped_column(Integer)
     rules_text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="published")
+    # Lots rule: NULL means one lot per entry, N means one lot per N stamps.
+    stamps_per_lot: Mapped[int | None] = mapped_column(Integer)
+    # Whether someone who already won may win again in a later draw of this rally.
+    repeat_winners: Mapped[bool] = mapped_column(Boolean, default=False)
 
     stations: Mapped[list["Station"]] = relationship(back_populates="rally")
+    prizes: Mapped[list["Prize"]] = relationship(
+        back_populates="rally", order_by="Prize.position"
+    )
 
     def is_open(self, now: datetime) -> bool:
         """Whether stamps can be collected at ``now``."""
@@ -192,6 +206,126 @@ class Stamp(Model):
     station: Mapped[Station] = relationship(viewonly=True)
 
 
+class Entry(Model):
+    """A card's entry into the draw, with the only personal data of the rally."""
+
+    __tablename__ = "entries"
+    __table_args__ = (
+        # One entry per normalised contact (lower-cased e-mail, phone in E.164) per rally.
+        UniqueConstraint("rally_id", "contact"),
+        ForeignKeyConstraint(["card_id", "rally_id"], ["cards.id", "cards.rally_id"]),
+        CheckConstraint(_in("contact_kind", CONTACT_KINDS), name="contact_kind_known"),
+        CheckConstraint("age_confirmed", name="age_confirmed"),
+        UniqueConstraint("id", "rally_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rally_id: Mapped[int] = mapped_column(ForeignKey("rallies.id"))
+    card_id: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    contact_kind: Mapped[str] = mapped_column(String(8))
+    contact: Mapped[str] = mapped_column(String(254))
+    age_confirmed: Mapped[bool] = mapped_column(Boolean)
+    terms_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    privacy_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+    exclusion_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    card: Mapped[Card] = relationship(viewonly=True)
+
+
+class Prize(Model):
+    """A prize of a rally, in the order the rules list it."""
+
+    __tablename__ = "prizes"
+    __table_args__ = (UniqueConstraint("rally_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rally_id: Mapped[int] = mapped_column(ForeignKey("rallies.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+
+    rally: Mapped[Rally] = relationship(back_populates="prizes")
+
+
+class Draw(Model):
+    """A verifiable draw: sealed (pool fixed, seed committed), then run exactly once."""
+
+    __tablename__ = "draws"
+    __table_args__ = (
+        CheckConstraint(_in("kind", DRAW_KINDS), name="kind_known"),
+        CheckConstraint(_in("status", DRAW_STATUSES), name="status_known"),
+        CheckConstraint("kind <> 'daily' OR day IS NOT NULL", name="daily_has_day"),
+        CheckConstraint("status <> 'run' OR run_at IS NOT NULL", name="run_has_time"),
+        UniqueConstraint("id", "rally_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rally_id: Mapped[int] = mapped_column(ForeignKey("rallies.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(120))
+    day: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8), default="sealed")
+    pool_text: Mapped[str] = mapped_column(Text)
+    pool_hash: Mapped[str] = mapped_column(String(64))
+    pool_size: Mapped[int] = mapped_column(Integer)
+    seed_hex: Mapped[str] = mapped_column(String(64))
+    commitment: Mapped[str] = mapped_column(String(64))
+    beacon_hex: Mapped[str | None] = mapped_column(String(128))
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sealed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    run_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    rally: Mapped[Rally] = relationship()
+    prizes: Mapped[list["DrawPrize"]] = relationship(order_by="DrawPrize.rank")
+    winners: Mapped[list["Winner"]] = relationship(order_by="Winner.rank")
+
+
+class DrawPrize(Model):
+    """The prizes a draw gives away, by rank: rank 1 gets the first."""
+
+    __tablename__ = "draw_prizes"
+    __table_args__ = (UniqueConstraint("draw_id", "rank"), UniqueConstraint("draw_id", "prize_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"))
+    prize_id: Mapped[int] = mapped_column(ForeignKey("prizes.id"))
+    rank: Mapped[int] = mapped_column(Integer)
+
+    prize: Mapped[Prize] = relationship()
+
+
+class Winner(Model):
+    """An entry drawn for a prize; hand-over is tracked until received or forfeited."""
+
+    __tablename__ = "winners"
+    __table_args__ = (
+        UniqueConstraint("draw_id", "rank"),
+        UniqueConstraint("draw_id", "entry_id"),
+        ForeignKeyConstraint(["draw_id", "rally_id"], ["draws.id", "draws.rally_id"]),
+        ForeignKeyConstraint(["entry_id", "rally_id"], ["entries.id", "entries.rally_id"]),
+        CheckConstraint(
+            "handed_over_at IS NULL OR forfeited_at IS NULL", name="handed_over_or_forfeited"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rally_id: Mapped[int] = mapped_column(Integer)
+    draw_id: Mapped[int] = mapped_column(Integer)
+    entry_id: Mapped[int] = mapped_column(Integer, index=True)
+    prize_id: Mapped[int] = mapped_column(ForeignKey("prizes.id"))
+    rank: Mapped[int] = mapped_column(Integer)
+    card_code: Mapped[str] = mapped_column(String(9))
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    forfeited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    prize: Mapped[Prize] = relationship()
+    entry: Mapped[Entry] = relationship(viewonly=True)
+
+
 class Service(Model):
     """One of the office's services, shown as a page of its own."""
 
@@ -235,6 +369,21 @@ class User(UserMixin, Model):
     def is_active(self) -> bool:
         """Flask-Login: deactivated accounts cannot log in."""
         return self.active
+
+
+class LoginAttempt(Model):
+    """A failed login, counted per account and per address to slow down guessing."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AuditEvent(Model):

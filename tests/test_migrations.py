@@ -44,3 +44,50 @@ def test_init_db_command(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()
+
+
+def test_upgrade_keeps_the_data_of_a_running_rally(tmp_path: Path) -> None:
+    """A live database of an earlier revision migrates with its cards and stamps intact."""
+    app = create_app(base_config(tmp_path, f"sqlite:///{tmp_path}/live.sqlite3"))
+    with app.app_context():
+        upgrade(revision=_second_revision())
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO rallies (id, slug, name, starts_at, ends_at, entry_closes_at, "
+                "stamp_goal, rules_text, status) VALUES (1, 'r', 'R', '2026-12-01 00:00:00', "
+                "'2026-12-24 00:00:00', '2026-12-24 00:00:00', 3, '', 'published')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO shops (id, slug, name, category, street, postcode, city, "
+                "opening_hours, description, website) VALUES "
+                "(1, 's', 'S', 'c', 'str', '1', 'c', '', '', '')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO stations (id, rally_id, shop_id, token, short_code, mode, active) "
+                "VALUES (1, 1, 1, 'AAAAAAAAAAAAAAAAAAAAAA', 'ABCDEF', 'printed', 1)"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO cards (id, rally_id, code, created_at, flag) "
+                "VALUES (1, 1, 'AAAA-BBBB', '2026-12-01 10:00:00', 'none')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO stamps (id, rally_id, card_id, station_id, created_at, source) "
+                "VALUES (1, 1, 1, 1, '2026-12-01 10:00:00', 'qr')"
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM stamps").scalar() == 1
+            assert conn.exec_driver_sql("SELECT repeat_winners FROM rallies").scalar() == 0
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        db.engine.dispose()
+
+
+def _second_revision() -> str:
+    """The revision id of the second migration (retired tokens)."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    script = ScriptDirectory.from_config(config)
+    revisions = list(script.walk_revisions())[::-1]
+    return revisions[1].revision
