@@ -1,6 +1,8 @@
 """Command line: ``flask --app wsgi ...`` or the ``rallye`` console script."""
 
+from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
@@ -8,6 +10,8 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import clock
+from .services import draws as draw_service
+from .services import procedure
 from .services.demo import load_demo
 from .services.errors import DomainError
 from .services.printset import export_print_set
@@ -140,12 +144,116 @@ def qr_rotate(shop_slug: str, rally_slug: str | None) -> None:
     click.echo("Bitte das neue Plakat drucken (flask --app wsgi qr export).")
 
 
+DRAW_ERRORS = {
+    "unknown_rally": "Diese Rallye gibt es nicht.",
+    "no_rally": "Es gibt keine aktuelle Rallye; bitte --rally SLUG angeben.",
+    "unknown_draw": "Diese Ziehung gibt es nicht.",
+    "bad_day": "Tagesziehungen brauchen --day JJJJ-MM-TT, Hauptziehungen keinen Tag.",
+    "no_prizes": "Keine offenen Preise ausgewählt.",
+    "prize_taken": "Mindestens ein Preis ist schon vergeben oder wartet in einer Ziehung.",
+    "empty_pool": "Niemand ist teilnahmeberechtigt; der Lostopf wäre leer.",
+    "already_run": "Diese Ziehung wurde schon durchgeführt.",
+    "beacon_set": "Für diese Ziehung ist schon ein Beacon-Wert eingetragen.",
+    "bad_beacon": "Der Beacon-Wert muss aus 16 bis 128 Hex-Ziffern bestehen.",
+    "bad_pool": "Die Lostopf-Datei ist fehlerhaft.",
+    "bad_seed": "Der Seed muss aus 64 Hex-Ziffern (klein geschrieben) bestehen.",
+    "bad_count": "Die Zahl der Gewinne darf nicht negativ sein.",
+}
+
+
+def draw_failure(error: DomainError) -> click.ClickException:
+    """A ClickException with the German message for a draw error."""
+    detail = ", ".join(f"{key}: {value}" for key, value in error.context.items())
+    message = DRAW_ERRORS.get(error.code, error.code)
+    return click.ClickException(f"{message} ({detail})" if detail else message)
+
+
+@click.group("draw")
+def draw_group() -> None:
+    """Seal, run and verify prize draws."""
+
+
+@draw_group.command("seal")
+@with_appcontext
+@click.option("--rally", "rally_slug", default=None, help="Rally slug (default: current).")
+@click.option("--kind", type=click.Choice(["final", "daily"]), default="final", show_default=True)
+@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Local day of a daily draw (YYYY-MM-DD).")
+@click.option("--prize", "positions", type=int, multiple=True,
+              help="Prize position (repeatable; default: every open prize).")
+def draw_seal(
+    rally_slug: str | None, kind: str, day: datetime | None, positions: tuple[int, ...]
+) -> None:
+    """Fix the pool and commit to a seed; prints pool hash and commitment."""
+    from .services.stations import find_rally
+
+    try:
+        rally = find_rally(rally_slug, clock.utcnow())
+        prizes = draw_service.open_prizes(rally.id)
+        if positions:
+            by_position = {prize.position: prize.id for prize in prizes}
+            prize_ids = [by_position.get(position, -1) for position in positions]
+        else:
+            prize_ids = [prize.id for prize in prizes]
+        draw = draw_service.seal_draw(
+            rally_id=rally.id,
+            kind=kind,
+            day=day.date() if day is not None else None,
+            prize_ids=prize_ids,
+            now=clock.utcnow(),
+        )
+    except DomainError as error:
+        raise draw_failure(error) from error
+    click.echo(f"Ziehung {draw.id} versiegelt: {draw.pool_size} Einträge im Lostopf.")
+    click.echo(f"pool_hash  {draw.pool_hash}")
+    click.echo(f"commitment {draw.commitment}")
+
+
+@draw_group.command("run")
+@with_appcontext
+@click.argument("draw_id", type=int)
+@click.option("--beacon", default=None, help="Public randomness recorded after sealing (hex).")
+def draw_run(draw_id: int, beacon: str | None) -> None:
+    """Run a sealed draw once and print the winners in rank order."""
+    now = clock.utcnow()
+    try:
+        if beacon:
+            draw_service.record_beacon(draw_id=draw_id, beacon_hex=beacon, now=now)
+        draw = draw_service.run_draw(draw_id=draw_id, now=now)
+    except DomainError as error:
+        raise draw_failure(error) from error
+    click.echo(f"seed {draw.seed_hex}")
+    for winner in draw.winners:
+        click.echo(f"{winner.rank}\t{winner.card_code}\t{winner.prize.name}")
+
+
+@draw_group.command("verify")
+@click.option("--pool", "pool_file", type=click.File("r", encoding="utf-8"), required=True,
+              help="The published pool file.")
+@click.option("--seed", required=True, help="The published seed (hex).")
+@click.option("--beacon", default=None, help="The published beacon value, if any (hex).")
+@click.option("--winners", "count", type=int, required=True, help="Number of winners.")
+def draw_verify(pool_file: TextIO, seed: str, beacon: str | None, count: int) -> None:
+    """Recompute a draw from published files; prints winning codes, one per line.
+
+    Needs no database: anyone can run it on the files from /ziehungen.
+    """
+    try:
+        pool = procedure.parse_pool(pool_file.read())
+        codes = procedure.winners(pool, seed.strip().lower(), beacon, count)
+    except DomainError as error:
+        raise draw_failure(error) from error
+    for code in codes:
+        click.echo(code)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(init_db)
     app.cli.add_command(demo)
     app.cli.add_command(user)
     app.cli.add_command(qr_group)
+    app.cli.add_command(draw_group)
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from itertools import count
 from zoneinfo import ZoneInfo
 
 from app.extensions import db
-from app.models import Rally, Shop, Station
+from app.models import Card, Entry, Prize, Rally, Shop, Stamp, Station
 from app.services import codes
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -87,3 +87,52 @@ def csrf_token(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def make_card(rally: Rally, stations: "list[Station]", stamps: int, **overrides: object) -> Card:
+    """A card of ``rally`` stamped at the first ``stamps`` of ``stations`` on 1 December."""
+    values: dict[str, object] = {
+        "rally_id": rally.id,
+        "code": codes.new_card_code(),
+        "created_at": FIRST_DAY,
+        "flag": "none",
+    }
+    values.update(overrides)
+    card = Card(**values)
+    db.session.add(card)
+    db.session.flush()
+    for station in stations[:stamps]:
+        db.session.add(
+            Stamp(rally_id=rally.id, card_id=card.id, station_id=station.id,
+                  created_at=values["created_at"], source="qr")
+        )
+    db.session.flush()
+    return card
+
+
+def make_entry(card: Card, **overrides: object) -> Entry:
+    """An entry of ``card`` with a unique e-mail address."""
+    values: dict[str, object] = {
+        "rally_id": card.rally_id,
+        "card_id": card.id,
+        "name": f"Teilnehmerin {card.code}",
+        "contact_kind": "email",
+        "contact": f"{card.code.lower()}@example.org",
+        "age_confirmed": True,
+        "terms_accepted_at": FIRST_DAY,
+        "privacy_accepted_at": FIRST_DAY,
+        "created_at": FIRST_DAY,
+    }
+    values.update(overrides)
+    entry = Entry(**values)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def make_prizes(rally: Rally, count: int) -> list[Prize]:
+    """``count`` prizes of ``rally`` at positions 1..count."""
+    prizes = [Prize(rally_id=rally.id, position=i, name=f"Preis {i}") for i in range(1, count + 1)]
+    db.session.add_all(prizes)
+    db.session.flush()
+    return prizes

@@ -1,0 +1,116 @@
+"""Entering the draw: one entry per card, one per normalised contact per rally."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..db import begin_write
+from ..extensions import db
+from ..models import Card, Draw, Entry, Winner
+from .errors import DomainError
+from .stamping import stamp_count
+
+NAME_MAX = 100
+
+
+class EntryError(DomainError):
+    """Entry refused. Codes: ``not_qualified``, ``closed``, ``already_entered``,
+    ``contact_taken``, ``bad_contact``, ``bad_name``, ``consent_missing``."""
+
+
+def normalise_contact(raw: str) -> tuple[str, str]:
+    """Return ``("email", lower-cased address)`` or ``("phone", E.164 number)``.
+
+    Phone numbers without a country code are read as German. Raises
+    ``EntryError("bad_contact")`` for anything else.
+    """
+    text = raw.strip()
+    if "@" in text:
+        try:
+            checked = validate_email(text, check_deliverability=False)
+        except EmailNotValidError as error:
+            raise EntryError("bad_contact") from error
+        return "email", checked.normalized.lower()
+    try:
+        number = phonenumbers.parse(text, "DE")
+    except phonenumbers.NumberParseException as error:
+        raise EntryError("bad_contact") from error
+    if not phonenumbers.is_valid_number(number):
+        raise EntryError("bad_contact")
+    return "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def entry_open(card: Card, now: datetime) -> bool:
+    """Whether entries are still accepted for the card's rally."""
+    return card.rally.starts_at <= now < card.rally.entry_closes_at
+
+
+def enter_draw(
+    *, card_id: int, name: str, contact: str, age_confirmed: bool, consent: bool, now: datetime
+) -> Entry:
+    """Enter a card into the draw and commit; nothing is written on refusal."""
+    clean_name = " ".join(name.split())
+    if not clean_name or len(clean_name) > NAME_MAX or "\x00" in clean_name:
+        raise EntryError("bad_name")
+    if not (age_confirmed and consent):
+        raise EntryError("consent_missing")
+    kind, normalised = normalise_contact(contact)
+    begin_write()
+    card = db.session.get(Card, card_id)
+    if card is None:
+        raise EntryError("not_qualified")
+    if not entry_open(card, now):
+        raise EntryError("closed")
+    if stamp_count(card.id) < card.rally.stamp_goal:
+        raise EntryError("not_qualified")
+    if db.session.scalar(select(Entry.id).where(Entry.card_id == card.id)) is not None:
+        raise EntryError("already_entered")
+    entry = Entry(
+        rally_id=card.rally_id,
+        card_id=card.id,
+        name=clean_name,
+        contact_kind=kind,
+        contact=normalised,
+        age_confirmed=True,
+        terms_accepted_at=now,
+        privacy_accepted_at=now,
+        created_at=now,
+    )
+    db.session.add(entry)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        # The database decides: the card entered meanwhile, or the contact is taken.
+        if db.session.scalar(select(Entry.id).where(Entry.card_id == card_id)) is not None:
+            raise EntryError("already_entered") from error
+        raise EntryError("contact_taken") from error
+    db.session.commit()
+    return entry
+
+
+@dataclass(frozen=True)
+class EntryStatus:
+    """What the card page says about the draw: the entry, its wins, draws since."""
+
+    entry: Entry | None
+    wins: list[Winner]
+    draws_run: int
+
+
+def entry_status(card: Card) -> EntryStatus:
+    """The card's entry, the prizes it won, and how many draws of its rally have run."""
+    entry = db.session.scalars(select(Entry).where(Entry.card_id == card.id)).first()
+    wins: list[Winner] = []
+    if entry is not None:
+        wins = list(db.session.scalars(select(Winner).where(Winner.entry_id == entry.id)))
+    draws_run = len(
+        db.session.scalars(
+            select(Draw.id).where(Draw.rally_id == card.rally_id, Draw.status == "run")
+        ).all()
+    )
+    return EntryStatus(entry=entry, wins=wins, draws_run=draws_run)

@@ -1,0 +1,115 @@
+"""The published draw procedure: pure functions, no database, no clock.
+
+Anyone can re-implement this from the README in a few lines; ``flask draw verify`` runs
+exactly these functions on the published files.
+
+1. Pool: one line per entry, ``f"{CODE}\\t{lots}\\n"``, sorted by CODE (ASCII), UTF-8.
+   ``pool_hash = sha256(pool_bytes).hexdigest()``.
+2. Seed: 32 random bytes, ``seed_hex`` in lower-case hex;
+   ``commitment = sha256(seed_hex.encode()).hexdigest()``, published with pool_hash.
+3. Key: ``seed_hex``, or ``seed_hex + ":" + beacon_hex`` when a beacon was recorded.
+   Ticket i (1..lots) of CODE scores ``hmac_sha256(key, f"{CODE}#{i}").hexdigest()``;
+   an entry's score is its lowest ticket score. Entries sorted by (score, CODE); the
+   first k win, rank 1 first.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable
+
+from .errors import DomainError
+
+CODE_RE = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
+HEX64_RE = re.compile(r"[0-9a-f]{64}")
+BEACON_RE = re.compile(r"[0-9a-f]{16,128}")
+
+
+class ProcedureError(DomainError):
+    """Bad input to the procedure. Codes: ``bad_pool``, ``bad_seed``, ``bad_beacon``,
+    ``bad_count``."""
+
+
+def pool_text(entries: Iterable[tuple[str, int]]) -> str:
+    """The pool file for ``(code, lots)`` pairs, sorted by code."""
+    return "".join(f"{code}\t{lots}\n" for code, lots in sorted(entries))
+
+
+def pool_hash(text: str) -> str:
+    """SHA-256 of the pool file's UTF-8 bytes, lower-case hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_pool(text: str) -> list[tuple[str, int]]:
+    """Read a pool file back; any line order is accepted, the result is sorted.
+
+    Raises ``ProcedureError("bad_pool", line=n)`` for a malformed line or a repeated code.
+    """
+    entries: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        code, _, lots = line.partition("\t")
+        if not CODE_RE.fullmatch(code) or not lots.isdigit() or int(lots) < 1 or code in entries:
+            raise ProcedureError("bad_pool", line=number)
+        entries[code] = int(lots)
+    return sorted(entries.items())
+
+
+def new_seed() -> str:
+    """32 bytes from ``secrets``, as lower-case hex."""
+    return secrets.token_bytes(32).hex()
+
+
+def commitment(seed_hex: str) -> str:
+    """The published commitment to a seed: SHA-256 of its hex string."""
+    return hashlib.sha256(seed_hex.encode("ascii")).hexdigest()
+
+
+def check_seed(seed_hex: str) -> str:
+    """Return ``seed_hex`` if it is 64 lower-case hex digits, else raise ``bad_seed``."""
+    if not HEX64_RE.fullmatch(seed_hex):
+        raise ProcedureError("bad_seed")
+    return seed_hex
+
+
+def check_beacon(beacon_hex: str | None) -> str | None:
+    """Return a beacon value (16–128 lower-case hex digits) or ``None``."""
+    if beacon_hex is None or beacon_hex == "":
+        return None
+    if not BEACON_RE.fullmatch(beacon_hex):
+        raise ProcedureError("bad_beacon")
+    return beacon_hex
+
+
+def draw_key(seed_hex: str, beacon_hex: str | None) -> str:
+    """The HMAC key: the seed, joined with the beacon when there is one."""
+    return seed_hex if beacon_hex is None else f"{seed_hex}:{beacon_hex}"
+
+
+def ranking(entries: Iterable[tuple[str, int]], seed_hex: str, beacon_hex: str | None) -> list[str]:
+    """Every code of the pool in winning order."""
+    base = hmac.new(draw_key(check_seed(seed_hex), check_beacon(beacon_hex)).encode(),
+                    digestmod=hashlib.sha256)
+    scored = []
+    for code, lots in entries:
+        best = None
+        for ticket in range(1, lots + 1):
+            mac = base.copy()
+            mac.update(f"{code}#{ticket}".encode())
+            score = mac.hexdigest()
+            if best is None or score < best:
+                best = score
+        scored.append((best, code))
+    scored.sort()
+    return [code for _score, code in scored]
+
+
+def winners(
+    entries: Iterable[tuple[str, int]], seed_hex: str, beacon_hex: str | None, k: int
+) -> list[str]:
+    """The first ``k`` codes of the ranking (fewer if the pool is smaller)."""
+    if k < 0:
+        raise ProcedureError("bad_count")
+    return ranking(entries, seed_hex, beacon_hex)[:k]
