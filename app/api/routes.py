@@ -5,13 +5,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .. import clock
-from ..extensions import csrf
+from ..extensions import csrf, db
+from ..models import Draw
 from ..services.cards import card_stamps
+from ..services.draws import public_record
 from ..services.rallies import active_stations, current_rally
 from ..services.stamping import StampError, card_for_secret
 from . import bp
@@ -88,3 +90,14 @@ def card() -> Response | tuple[Response, int]:
         goal=goal,
         qualified=len(stamps) >= goal,
     )
+
+
+@bp.get("/draws/<int:draw_id>")
+def draw(draw_id: int) -> Response | tuple[Response, int]:
+    """The public record of a draw: hashes and commitment; seed and winners once run."""
+    item = db.session.get(Draw, draw_id)
+    if item is None:
+        return problem(404, "no_draw", _("Diese Ziehung gibt es nicht."))
+    record = public_record(item)
+    record["pool_url"] = url_for("office.pool_file", draw_id=item.id, _external=False)
+    return jsonify(record)

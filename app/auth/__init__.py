@@ -1,10 +1,11 @@
 """Staff authentication: loading the logged-in user with a session version.
 
-The login pages belong to the back office; the session version is here from the start so
-that logging out can end every copy of a session.
+The login pages are in ``routes``; the session version lets logging out end every copy
+of a session.
 """
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db, login_manager
 from ..models import User
@@ -22,5 +23,18 @@ def load_user(value: str) -> User | None:
 
 
 def init_app(app: Flask) -> None:
-    """Wire the user loader."""
+    """Wire the user loader and where (and with which words) anonymous users are sent.
+
+    Session protection stays at Flask-Login's "basic": "strong" would rewrite the session
+    and send a cookie-deleting header on every page a shopper with a session opens, and
+    its fingerprint trusts a client-sent X-Forwarded-For. Sessions end for real through
+    the session version, the idle timeout and fresh logins instead.
+    """
     login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Bitte melden Sie sich an, um diese Seite zu öffnen.")
+    login_manager.login_message_category = "info"
+    # Flashed text must be a plain string (the session cannot store lazy strings).
+    login_manager.localize_callback = str
+    login_manager.session_protection = "basic"
+    login_manager.refresh_view = "auth.reauthenticate"

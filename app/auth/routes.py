@@ -1,11 +1,206 @@
-"""Login, logout and re-authentication of staff (filled in by the auth work)."""
+"""Login, logout and re-authentication of staff (and, for now, shopkeepers).
 
-from flask import Blueprint
+Thin views: the password checks, throttling and audit entries live in
+``app.services.auth``; here the session is rotated, refreshed and ended.
+"""
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from .. import clock
+from ..extensions import limiter, login_manager
+from ..models import User
+from ..services.auth import AuthError, authenticate, confirm_password, end_sessions
+from .decorators import STAFF_ROLES, mark_fresh
+from .forms import LoginForm, ReauthenticateForm
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
+SEEN_AT = "seen_at"  # session key: the user's last request (UTC, ISO)
+DEFAULT_LOGIN_LIMIT = "30 per minute"
+
+
+def login_limit() -> str:
+    """Second layer against guessing, per address, in front of the database's counts."""
+    return str(current_app.config.get("RATELIMIT_LOGIN", DEFAULT_LOGIN_LIMIT))
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else ``None``.
+
+    Refuses absolute and protocol-relative URLs (``https://…``, ``//evil``), backslashes
+    (browsers read ``/\\evil`` as ``//evil``) and control characters or blanks (browsers
+    drop tabs and newlines, turning ``/\\t/evil`` into ``//evil``).
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) <= 0x20 or ord(char) == 0x7F for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def home_of(user: User) -> str:
+    """Where a user lands without a ``next``: the back office, or (for now) the start page."""
+    if user.role in STAFF_ROLES:
+        return url_for("backoffice.dashboard")
+    return url_for("office.home")  # the shop portal comes later
+
+
+def client_address() -> str:
+    """The client's address (ProxyFix has already applied the trusted proxy hops)."""
+    return request.remote_addr or "unknown"
+
+
+def current_path() -> str:
+    """This request's path with its query string, as a ``next`` value."""
+    query = request.query_string.decode("latin-1")
+    return request.path + ("?" + query if query else "")
+
+
+def refusal(code: str) -> tuple[str, int]:
+    """The German message and HTTP status for an ``AuthError`` code."""
+    if code == "throttled":
+        minutes = current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"]
+        return (
+            _(
+                "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie %(minutes)d "
+                "Minuten und versuchen Sie es dann noch einmal.",
+                minutes=minutes,
+            ),
+            429,
+        )
+    if code == "inactive":
+        return (
+            _("Ihr Zugang ist gesperrt. Bitte wenden Sie sich an die Verwaltung des Büros."),
+            403,
+        )
+    return (_("E-Mail-Adresse oder Passwort stimmen nicht."), 400)
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` in on a brand-new session (no value of the old one survives)."""
+    session.clear()  # against session fixation: nothing planted before login survives
+    login_user(user)
+    mark_fresh()
+    session[SEEN_AT] = clock.utcnow().isoformat()
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login() -> BaseResponse | tuple[str, int]:
+    """Log in with e-mail address and password."""
+    target = safe_next(request.args.get("next"))
+    if request.method == "GET" and current_user.is_authenticated:
+        staff = current_user.role in STAFF_ROLES
+        return redirect((target if staff else None) or home_of(current_user))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("auth/login.html", form=form, next=target, error=None), status
+    try:
+        user = authenticate(
+            form.email.data or "", form.password.data or "", client_address(), clock.utcnow()
+        )
+    except AuthError as error:
+        message, status = refusal(error.code)
+        return render_template("auth/login.html", form=form, next=target, error=message), status
+    start_session(user)
+    if user.role not in STAFF_ROLES:
+        target = None  # shopkeepers have no back office; their portal comes later
+    return redirect(target or home_of(user), code=303)
+
+
+@bp.post("/abmelden")
+def logout() -> BaseResponse:
+    """End the session on this and every other device (CSRF-checked POST only)."""
+    if current_user.is_authenticated:
+        end_sessions(current_user._get_current_object(), now=clock.utcnow())
+    logout_user()
+    session.clear()
+    flash(_("Sie haben sich abgemeldet."), "ok")
+    return redirect(url_for("auth.login"), code=303)
+
 
 @bp.route("/anmelden/bestaetigen", methods=["GET", "POST"])
-def reauthenticate() -> str:
-    """Ask a logged-in user for the password again (placeholder until the auth work)."""
-    return ""
+@limiter.limit(login_limit, methods=["POST"])
+def reauthenticate() -> BaseResponse | tuple[str, int]:
+    """Ask a logged-in user for the password again before draws and exports."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    user: User = current_user._get_current_object()
+    target = safe_next(request.args.get("next"))
+    form = ReauthenticateForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template(
+            "auth/reauthenticate.html", form=form, next=target, error=None
+        ), status
+    try:
+        confirm_password(user, form.password.data or "", client_address(), clock.utcnow())
+    except AuthError as error:
+        message, status = refusal(error.code)
+        return render_template(
+            "auth/reauthenticate.html", form=form, next=target, error=message
+        ), status
+    mark_fresh()
+    return redirect(target or home_of(user), code=303)
+
+
+def parse_moment(value: object) -> datetime | None:
+    """A moment stored in the session as ISO text, or ``None``."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@bp.before_app_request
+def end_idle_session() -> BaseResponse | None:
+    """Log out after ``STAFF_IDLE_MINUTES`` without a request; otherwise note this one.
+
+    Shoppers have no ``_user_id`` in their session and pass straight through. A session
+    without ``seen_at`` counts as active now. Logging out explicitly is never in the way.
+    """
+    if "_user_id" not in session or request.endpoint in ("static", "auth.logout"):
+        return None
+    if not current_user.is_authenticated:
+        return None
+    now = clock.utcnow()
+    seen = parse_moment(session.get(SEEN_AT))
+    minutes = current_app.config["STAFF_IDLE_MINUTES"]
+    if seen is not None and now - seen >= timedelta(minutes=minutes):
+        logout_user()
+        session.clear()
+        flash(
+            _(
+                "Sie waren %(minutes)d Minuten nicht aktiv und wurden aus Sicherheitsgründen "
+                "abgemeldet. Bitte melden Sie sich erneut an.",
+                minutes=minutes,
+            ),
+            "info",
+        )
+        target = None
+        if request.method == "GET" and request.blueprint != "auth":
+            target = current_path()
+        return redirect(url_for("auth.login", next=target))
+    session[SEEN_AT] = now.isoformat()
+    return None

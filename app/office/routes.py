@@ -1,11 +1,12 @@
 """Views of the office's public pages."""
 
-from flask import abort, render_template
+from flask import Response, abort, render_template
 from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from ..models import Service
+from ..models import Draw, Service
+from ..services import draws as draw_service
 from ..services.rallies import active_stations, current_rally
 from . import bp
 
@@ -63,3 +64,29 @@ def privacy() -> str:
 def accessibility() -> str:
     """Accessibility statement (Erklärung zur Barrierefreiheit)."""
     return render_template("office/accessibility.html")
+
+
+@bp.get("/ziehungen")
+def draws() -> str:
+    """Every draw with its published hashes, seeds and winning card codes."""
+    return render_template("office/draws.html", draws=draw_service.draws_of())
+
+
+@bp.get("/ziehungen/<int:draw_id>")
+def draw(draw_id: int) -> str:
+    """One draw with everything needed to check it, and how to check it."""
+    item = db.session.get(Draw, draw_id)
+    if item is None:
+        abort(404)
+    return render_template("office/draw.html", draw=item, record=draw_service.public_record(item))
+
+
+@bp.get("/ziehungen/<int:draw_id>/lostopf.txt")
+def pool_file(draw_id: int) -> Response:
+    """The pool file exactly as hashed (UTF-8, one ``CODE<TAB>LOTS`` line per entry)."""
+    item = db.session.get(Draw, draw_id)
+    if item is None:
+        abort(404)
+    response = Response(item.pool_text.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="lostopf-{item.id}.txt"'
+    return response

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired, Length
 
 
@@ -22,4 +22,35 @@ class ShortCodeForm(FlaskForm):
             "inputmode": "text",
             "maxlength": "20",
         },
+    )
+
+
+class EntryForm(FlaskForm):
+    """Entering the draw: a name, one way to reach the winner, age and consent."""
+
+    name = StringField(
+        _l("Dein Name"),
+        validators=[
+            InputRequired(message=_l("Bitte gib deinen Namen ein.")),
+            Length(max=100, message=_l("Der Name darf höchstens 100 Zeichen lang sein.")),
+        ],
+        render_kw={"autocomplete": "name", "maxlength": "100"},
+    )
+    contact = StringField(
+        _l("E-Mail-Adresse oder Telefonnummer"),
+        validators=[
+            InputRequired(message=_l("Bitte gib eine E-Mail-Adresse oder Telefonnummer an.")),
+            Length(max=254, message=_l("Das ist zu lang für eine E-Mail-Adresse.")),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": "254", "inputmode": "email"},
+    )
+    adult = BooleanField(
+        _l("Ich bin mindestens 16 Jahre alt."),
+        validators=[InputRequired(message=_l("Teilnehmen darfst du ab 16 Jahren."))],
+    )
+    consent = BooleanField(
+        _l("Ich akzeptiere die Teilnahmebedingungen und habe die Datenschutzhinweise gelesen."),
+        validators=[
+            InputRequired(message=_l("Bitte stimme den Teilnahmebedingungen zu."))
+        ],
     )

@@ -12,12 +12,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import clock
 from ..extensions import db, limiter
 from ..models import Card, Stamp, Station
-from ..services import cards, codes, printset, qr
+from ..services import cards, codes, entries, printset, qr
 from ..services.errors import DomainError
 from ..services.rallies import active_stations, current_rally
 from ..services.stamping import (
@@ -29,7 +30,7 @@ from ..services.stamping import (
     stamp_card,
 )
 from . import bp
-from .forms import ShortCodeForm
+from .forms import EntryForm, ShortCodeForm
 
 
 def cookie_secret() -> str | None:
@@ -185,6 +186,8 @@ def card() -> BaseResponse | str:
         "rally/card.html",
         progress=progress,
         rally=found.rally,
+        status=entries.entry_status(found),
+        entry_open=entries.entry_open(found, clock.utcnow()),
         recovery_link=link,
         recovery_qr=qr.inline_svg(link, title=_("QR-Code zum Wiederherstellen deiner Karte")),
         messages=messages,
@@ -221,6 +224,62 @@ def restore(code: str, token: str) -> BaseResponse | tuple[str, int] | str:
     response = redirect(url_for("rally.card"), code=303)
     set_card_cookie(response, secret)
     return response
+
+
+ENTRY_MESSAGES = {
+    "bad_name": ("name", _l("Bitte gib deinen Namen ein (höchstens 100 Zeichen).")),
+    "bad_contact": (
+        "contact",
+        _l("Das ist weder eine gültige E-Mail-Adresse noch eine Telefonnummer."),
+    ),
+    "contact_taken": (
+        "contact",
+        _l("Mit dieser E-Mail-Adresse oder Telefonnummer nimmt schon jemand teil. "
+           "Pro Person ist eine Teilnahme möglich."),
+    ),
+    "consent_missing": ("consent", _l("Bitte bestätige Alter und Teilnahmebedingungen.")),
+}
+
+
+@bp.route("/karte/teilnahme", methods=["GET", "POST"])
+def enter() -> BaseResponse | tuple[str, int] | str:
+    """Enter the draw once the card has enough stamps (the only personal data we ask)."""
+    try:
+        found = card_for_secret(cookie_secret())
+    except StampError:
+        return bad_card_response()
+    if found is None:
+        return redirect(url_for("rally.card"))
+    status = entries.entry_status(found)
+    if status.entry is not None:
+        return redirect(url_for("rally.card"))
+    progress = cards.card_progress(found)
+    now = clock.utcnow()
+    is_open = entries.entry_open(found, now)
+    form = EntryForm()
+    page = {"form": form, "progress": progress, "rally": found.rally, "entry_open": is_open}
+    if not (progress.qualified and is_open):
+        return render_template("rally/enter.html", **page), (409 if form.is_submitted() else 200)
+    if not form.validate_on_submit():
+        status_code = 400 if form.is_submitted() else 200
+        return render_template("rally/enter.html", **page), status_code
+    try:
+        entries.enter_draw(
+            card_id=found.id,
+            name=form.name.data or "",
+            contact=form.contact.data or "",
+            age_confirmed=bool(form.adult.data),
+            consent=bool(form.consent.data),
+            now=now,
+        )
+    except entries.EntryError as error:
+        if error.code not in ENTRY_MESSAGES:
+            return redirect(url_for("rally.card"))
+        field, message = ENTRY_MESSAGES[error.code]
+        getattr(form, field).errors = [message]
+        return render_template("rally/enter.html", **page), 400
+    flash("", "entered")
+    return redirect(url_for("rally.card"), code=303)
 
 
 @bp.get("/s/<token>/plakat")

@@ -1,0 +1,48 @@
+"""Login forms. CSRF comes from FlaskForm (and CSRFProtect for the logout button)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import InputRequired, Length
+
+# Long enough for any real address and password, short enough to keep hashing cheap.
+MAX_EMAIL = 254
+MAX_PASSWORD = 1024
+
+
+def password_field() -> PasswordField:
+    """The password input, shared by login and re-authentication."""
+    return PasswordField(
+        _l("Passwort"),
+        validators=[
+            InputRequired(message=_l("Bitte geben Sie Ihr Passwort ein.")),
+            Length(max=MAX_PASSWORD, message=_l("Das Passwort ist zu lang.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class LoginForm(FlaskForm):
+    """E-mail address and password of a staff member or shopkeeper."""
+
+    email = EmailField(
+        _l("E-Mail-Adresse"),
+        validators=[
+            InputRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
+            Length(max=MAX_EMAIL, message=_l("Die E-Mail-Adresse ist zu lang.")),
+        ],
+        render_kw={
+            "autocomplete": "username",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "maxlength": str(MAX_EMAIL),
+        },
+    )
+    password = password_field()
+
+
+class ReauthenticateForm(FlaskForm):
+    """The password once more, before a draw or an export."""
+
+    password = password_field()
+

@@ -1,0 +1,280 @@
+"""Every back-office URL, discovered from the URL map, against every kind of visitor.
+
+No list of pages to keep up to date: a new back-office view is checked as soon as it is
+registered. Path parameters are filled from ``PARAMETERS`` below; a parameter it does not
+know makes the test skip with a message saying what to add.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import product
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+from werkzeug.test import TestResponse
+
+from app import create_app
+from app.extensions import db
+from app.models import (
+    Card,
+    Draw,
+    DrawPrize,
+    Entry,
+    Prize,
+    Rally,
+    Service,
+    Shop,
+    Station,
+    User,
+    Winner,
+)
+from app.services import codes
+
+from .helpers import FIRST_DAY, csrf_token, make_rally, make_shop, make_station
+from .test_auth import log_in, make_user
+
+BLUEPRINT = "backoffice."
+ARGUMENT_RE = re.compile(r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?P<args>.*?)\))?:)?"
+                         r"(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>")
+
+
+def discover(method: str) -> list[tuple[str, str]]:
+    """(endpoint, rule) of every back-office rule answering ``method``."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "discovery-only-" + "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        }
+    )
+    return sorted(
+        (rule.endpoint, rule.rule)
+        for rule in application.url_map.iter_rules()
+        if rule.endpoint.startswith(BLUEPRINT) and method in (rule.methods or ())
+    )
+
+
+GET_RULES = discover("GET")
+POST_RULES = discover("POST")
+
+
+@dataclass
+class World:
+    """One existing object of each kind a back-office URL may name."""
+
+    rally: Rally
+    shop: Shop
+    station: Station
+    card: Card
+    entry: Entry
+    prize: Prize
+    service: Service
+    draw: Draw
+    winner: Winner
+    staff: User
+
+
+def make_world() -> World:
+    """Create the objects (and a staff user) that path parameters point to."""
+    rally = make_rally()
+    shop = make_shop()
+    station = make_station(rally, shop)
+    card = Card(rally_id=rally.id, code=codes.new_card_code())
+    db.session.add(card)
+    db.session.flush()
+    entry = Entry(
+        rally_id=rally.id,
+        card_id=card.id,
+        name="Max Muster",
+        contact_kind="email",
+        contact="max@example.test",
+        age_confirmed=True,
+        terms_accepted_at=FIRST_DAY,
+        privacy_accepted_at=FIRST_DAY,
+        created_at=FIRST_DAY,
+    )
+    prize = Prize(rally_id=rally.id, position=1, name="Gutschein")
+    service = Service(slug="leerstand", title="Leerstand", summary="Kurz", body="Lang")
+    db.session.add_all([entry, prize, service])
+    db.session.flush()
+    draw = Draw(
+        rally_id=rally.id,
+        kind="final",
+        title="Hauptverlosung",
+        status="run",
+        pool_text=card.code + "\n",
+        pool_hash="0" * 64,
+        pool_size=1,
+        seed_hex="1" * 64,
+        commitment="2" * 64,
+        beacon_hex="3" * 64,
+        sealed_at=FIRST_DAY,
+        run_at=FIRST_DAY,
+    )
+    db.session.add(draw)
+    db.session.flush()
+    db.session.add(DrawPrize(draw_id=draw.id, prize_id=prize.id, rank=1))
+    winner = Winner(
+        rally_id=rally.id,
+        draw_id=draw.id,
+        entry_id=entry.id,
+        prize_id=prize.id,
+        rank=1,
+        card_code=card.code,
+    )
+    db.session.add(winner)
+    db.session.commit()
+    staff = make_user("staff")
+    return World(rally, shop, station, card, entry, prize, service, draw, winner, staff)
+
+
+Getter = Callable[[World], tuple[int, str]]
+
+# Parameter name (without ``_id``/``_slug``) → value for an integer converter, value for a
+# string converter.
+PARAMETERS: dict[str, Getter] = {
+    "rally": lambda w: (w.rally.id, w.rally.slug),
+    "shop": lambda w: (w.shop.id, w.shop.slug),
+    "station": lambda w: (w.station.id, w.station.token),
+    "card": lambda w: (w.card.id, w.card.code),
+    "entry": lambda w: (w.entry.id, str(w.entry.id)),
+    "prize": lambda w: (w.prize.id, str(w.prize.id)),
+    "service": lambda w: (w.service.id, w.service.slug),
+    "draw": lambda w: (w.draw.id, str(w.draw.id)),
+    "winner": lambda w: (w.winner.id, str(w.winner.id)),
+    "user": lambda w: (w.staff.id, w.staff.email),
+    "token": lambda w: (w.station.id, w.station.token),
+    "short_code": lambda w: (w.station.id, w.station.short_code),
+}
+# Bare names that could mean several objects: each is tried, the one the page knows wins.
+AMBIGUOUS: dict[str, list[str]] = {
+    "slug": ["rally", "shop", "service"],
+    "code": ["card", "short_code"],
+    "id": ["rally", "shop", "station", "card", "entry", "prize", "draw", "winner", "service"],
+}
+STRING_CONVERTERS = ("default", "string", "path")
+
+
+def parameter_choices(
+    world: World, endpoint: str, converter: str, args: str, name: str, method: str
+) -> list[object]:
+    """Values for one path parameter that name existing objects, or skip.
+
+    POSTs get a placeholder for parameters this file does not know: the expected answers
+    (400 without token, login, 403) all come before the view looks anything up.
+    """
+    if converter == "any":
+        return [args.split(",")[0].strip().strip("'\"")]
+    if converter not in ("int", *STRING_CONVERTERS):
+        if method == "POST" and converter in ("float", "uuid"):
+            return [{"float": 1.0, "uuid": "00000000-0000-4000-8000-000000000000"}[converter]]
+        pytest.skip(f"{endpoint}: no test value for the converter <{converter}:{name}>; "
+                    "teach parameter_choices() in tests/test_authorization_matrix.py about it")
+    key = name if name in PARAMETERS else name.removesuffix("_id").removesuffix("_slug")
+    keys = [key] if key in PARAMETERS else AMBIGUOUS.get(name, [])
+    if not keys and method == "POST":
+        return [1 if converter == "int" else "x"]
+    if not keys:
+        pytest.skip(f"{endpoint}: no test value for the parameter <{converter}:{name}>; add "
+                    "one to PARAMETERS in tests/test_authorization_matrix.py")
+    return [PARAMETERS[k](world)[0 if converter == "int" else 1] for k in keys]
+
+
+def candidate_urls(app: Flask, world: World, endpoint: str, rule: str, method: str) -> list[str]:
+    """URLs of ``rule`` with every parameter filled, one per combination of choices."""
+    names: list[str] = []
+    choices: list[list[object]] = []
+    for match in ARGUMENT_RE.finditer(rule):
+        names.append(match["name"])
+        choices.append(parameter_choices(
+            world, endpoint, match["converter"] or "default", match["args"] or "",
+            match["name"], method,
+        ))
+    found: Rule | None = next(
+        (r for r in app.url_map.iter_rules() if (r.endpoint, r.rule) == (endpoint, rule)), None
+    )
+    assert found is not None
+    urls = []
+    for combination in product(*choices):
+        built = found.build(dict(zip(names, combination, strict=True)), append_unknown=False)
+        assert built is not None, f"{endpoint}: could not build {rule} from {combination}"
+        urls.append(built[1])
+    return urls
+
+
+def login_path(response: TestResponse) -> str:
+    """The path a redirect points to."""
+    return urlsplit(response.headers["Location"]).path
+
+
+@pytest.fixture
+def world(app: Flask, freeze: Callable[[datetime], None]) -> World:
+    """Objects to name in URLs, with the clock on the rally's first day."""
+    return make_world()
+
+
+@pytest.fixture
+def visitors(app: Flask, world: World) -> dict[str, FlaskClient]:
+    """An anonymous visitor, a shopkeeper and a staff member, logged in through /anmelden."""
+    anonymous = app.test_client()
+    shopkeeper = app.test_client()
+    staff = app.test_client()
+    assert log_in(shopkeeper, make_user("shopkeeper").email).status_code == 303
+    assert log_in(staff, world.staff.email).status_code == 303
+    return {"anonymous": anonymous, "shopkeeper": shopkeeper, "staff": staff}
+
+
+def test_discovery_finds_the_back_office() -> None:
+    assert GET_RULES, "no GET rule of the back office found"
+    assert all(rule.startswith("/buero/") for _, rule in GET_RULES + POST_RULES)
+
+
+@pytest.mark.parametrize(("endpoint", "rule"), GET_RULES, ids=[e for e, _ in GET_RULES])
+def test_get_pages(
+    app: Flask, world: World, visitors: dict[str, FlaskClient], endpoint: str, rule: str
+) -> None:
+    urls = candidate_urls(app, world, endpoint, rule, "GET")
+    url = urls[0]  # access rules come before any lookup, so any candidate will do
+
+    response = visitors["anonymous"].get(url)
+    assert response.status_code == 302, f"{url}: anonymous got {response.status_code}"
+    assert login_path(response) == "/anmelden"
+
+    response = visitors["shopkeeper"].get(url)
+    assert response.status_code == 403, f"{url}: shopkeeper got {response.status_code}"
+
+    for url in urls:  # the first candidate naming an object the page knows
+        response = visitors["staff"].get(url)
+        if response.status_code != 404:
+            break
+    if response.status_code == 302:
+        assert login_path(response) == "/anmelden/bestaetigen", f"{url}: staff redirected"
+    else:
+        assert response.status_code == 200, f"{url}: staff got {response.status_code}"
+
+
+@pytest.mark.parametrize(("endpoint", "rule"), POST_RULES, ids=[e for e, _ in POST_RULES])
+def test_post_actions(
+    app: Flask, world: World, visitors: dict[str, FlaskClient], endpoint: str, rule: str
+) -> None:
+    url = candidate_urls(app, world, endpoint, rule, "POST")[0]
+
+    response = visitors["staff"].post(url)
+    assert response.status_code == 400, f"{url}: POST without token: {response.status_code}"
+
+    # With a valid token the access rules still hold (a missing decorator shows here).
+    anonymous = visitors["anonymous"]
+    token = csrf_token(anonymous.get("/anmelden").text)
+    response = anonymous.post(url, data={"csrf_token": token})
+    assert response.status_code == 302, f"{url}: anonymous got {response.status_code}"
+    assert login_path(response) == "/anmelden"
+
+    shopkeeper = visitors["shopkeeper"]
+    token = csrf_token(shopkeeper.get("/").text)
+    response = shopkeeper.post(url, data={"csrf_token": token})
+    assert response.status_code == 403, f"{url}: shopkeeper got {response.status_code}"
