@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 from . import clock
 from .services import draws as draw_service
 from .services import procedure
+from .services.backup import make_backup
 from .services.demo import load_demo
 from .services.errors import DomainError
 from .services.printset import export_print_set
@@ -247,6 +248,34 @@ def draw_verify(pool_file: TextIO, seed: str, beacon: str | None, count: int) ->
         click.echo(code)
 
 
+BACKUP_ERRORS = {
+    "unsupported": "Für diese Datenbank gibt es keine eingebaute Sicherung.",
+    "no_pg_dump": "pg_dump wurde nicht gefunden (Paket postgresql-client).",
+    "failed": "Die Sicherung ist fehlgeschlagen.",
+    "exists": "Die Zieldatei gibt es schon.",
+}
+
+
+@click.command("backup")
+@with_appcontext
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Target file (default: instance/backups/rallye-<time>.*).")
+def backup(out: Path | None) -> None:
+    """Make a consistent copy of the running database."""
+    try:
+        target = make_backup(
+            current_app.config["SQLALCHEMY_DATABASE_URI"],
+            Path(current_app.instance_path) / "backups",
+            clock.local(clock.utcnow()),
+            out,
+        )
+    except DomainError as error:
+        detail = ", ".join(f"{key}: {value}" for key, value in error.context.items())
+        message = BACKUP_ERRORS.get(error.code, error.code)
+        raise click.ClickException(f"{message} ({detail})" if detail else message) from error
+    click.echo(f"Sicherung geschrieben: {target}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(init_db)
@@ -254,6 +283,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user)
     app.cli.add_command(qr_group)
     app.cli.add_command(draw_group)
+    app.cli.add_command(backup)
 
 
 def main() -> None:

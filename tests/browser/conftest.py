@@ -55,6 +55,9 @@ class LiveServer:
     stations: tuple[DemoStation, ...]
     service_slug: str
     retired_token: str
+    rally_id: int
+    staff_email: str
+    staff_password: str
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` on this server."""
@@ -91,6 +94,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         # One shop's code has been replaced: its old URL must explain itself (410).
         retired = summary.stations[-1]
         retired_token = retired.token
+        rally_id = summary.rally.id
+        staff_email, staff_password = summary.staff_email, summary.staff_password
         rotate_station(shop_slug=retired.shop.slug, rally_slug=None, now=clock.utcnow())
         stations = tuple(
             DemoStation(
@@ -114,6 +119,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             stations=stations,
             service_slug=str(SERVICES[0]["slug"]),
             retired_token=retired_token,
+            rally_id=rally_id,
+            staff_email=staff_email,
+            staff_password=staff_password,
         )
     finally:
         server.shutdown()
