@@ -14,7 +14,7 @@ from sqlalchemy import select
 from .. import demo_data
 from ..clock import BERLIN, local
 from ..extensions import db
-from ..models import Rally, Service, Shop, Station, User
+from ..models import Prize, Rally, Service, Shop, Station, User
 from .stations import new_station
 from .users import create_user
 
@@ -62,6 +62,13 @@ def load_rally(now: datetime) -> Rally:
     db.session.add(rally)
     db.session.flush()
     return rally
+
+
+def load_prizes(rally: Rally) -> None:
+    """Give the demo rally its prizes, unless it has some already."""
+    if db.session.scalar(select(Prize.id).where(Prize.rally_id == rally.id).limit(1)) is None:
+        for position, name in enumerate(demo_data.RALLY_PRIZES, start=1):
+            db.session.add(Prize(rally_id=rally.id, position=position, name=name))
 
 
 def load_shops() -> list[Shop]:
@@ -117,6 +124,7 @@ def load_demo(now: datetime, instance: Path) -> DemoSummary:
     """Load (or keep) the whole demo and commit."""
     load_services()
     rally = load_rally(now)
+    load_prizes(rally)
     shops = load_shops()
     stations, created = load_stations(rally, shops)
     db.session.commit()
