@@ -1,0 +1,136 @@
+"""Rallies: list, create, edit (dates in local time, rules, lots rule, prizes)."""
+
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..auth.decorators import staff_required
+from ..clock import BERLIN, local
+from ..extensions import db
+from ..models import Rally, Stamp, Station
+from ..services import admin
+from . import bp
+from .forms import RallyForm
+from .routes import actor_id, all_rallies, now, show_problems
+
+
+def as_utc_input(moment: datetime) -> datetime:
+    """A naive local time from a ``datetime-local`` input, made aware in Europe/Berlin."""
+    return moment.replace(tzinfo=BERLIN)
+
+
+# Problems the service finds that are worth showing next to the form's own errors.
+CROSS_CHECKED = ("ends_at", "entry_closes_at", "slug", "prizes")
+
+
+def rally_input(form: RallyForm) -> admin.RallyInput | None:
+    """The service's input from the form (an empty slug is made from the name).
+
+    ``None`` while a date is missing or unreadable; other unreadable numbers count as 1,
+    so that the date order and the slug can still be checked alongside the form errors.
+    """
+    name = (form.name.data or "").strip()
+    starts, ends, closes = form.starts_at.data, form.ends_at.data, form.entry_closes_at.data
+    if starts is None or ends is None or closes is None:
+        return None
+    return admin.RallyInput(
+        name=name,
+        slug=(form.slug.data or "").strip() or admin.slugify(name),
+        starts_at=as_utc_input(starts),
+        ends_at=as_utc_input(ends),
+        entry_closes_at=as_utc_input(closes),
+        stamp_goal=form.stamp_goal.data or 1,
+        stamps_per_lot=form.stamps_per_lot.data,
+        repeat_winners=bool(form.repeat_winners.data),
+        status=form.status.data or "",
+        rules_text=(form.rules_text.data or "").strip().replace("\r\n", "\n"),
+        prizes=admin.prize_lines(form.prizes.data or ""),
+    )
+
+
+def form_data(rally: Rally) -> dict[str, object]:
+    """A rally's values as the form shows them (local times, prizes one per line)."""
+    return {
+        "name": rally.name,
+        "slug": rally.slug,
+        "starts_at": local(rally.starts_at).replace(tzinfo=None),
+        "ends_at": local(rally.ends_at).replace(tzinfo=None),
+        "entry_closes_at": local(rally.entry_closes_at).replace(tzinfo=None),
+        "stamp_goal": rally.stamp_goal,
+        "stamps_per_lot": rally.stamps_per_lot,
+        "repeat_winners": rally.repeat_winners,
+        "status": rally.status,
+        "rules_text": rally.rules_text,
+        "prizes": "\n".join(prize.name for prize in admin.rally_prizes(rally.id)),
+    }
+
+
+def save(form: RallyForm, rally: Rally | None) -> BaseResponse | tuple[str, int]:
+    """Validate and save the form; on refusal the form again with status 400."""
+    loose: list[str] = []
+    values = rally_input(form)
+    if form.validate_on_submit() and values is not None:
+        try:
+            saved = admin.save_rally(
+                rally_id=rally.id if rally else None,
+                values=values,
+                now=now(),
+                actor_id=actor_id(),
+            )
+        except admin.InvalidInput as error:
+            loose = show_problems(form, error.problems)
+        else:
+            flash(_("„%(name)s“ ist gespeichert.", name=saved.name), "ok")
+            return redirect(url_for("backoffice.rallies"), code=303)
+    elif values is not None:
+        # Show the date order and slug problems together with the form's own errors.
+        problems = [
+            problem for problem in admin.check_rally(values, rally)
+            if problem.field in CROSS_CHECKED and not form[problem.field].errors
+            and (problem.field != "slug" or values.slug)
+        ]
+        loose = show_problems(form, problems)
+    return render_template("backoffice/rally_form.html", form=form, rally=rally,
+                           loose=loose), 400
+
+
+@bp.get("/rallyes")
+@staff_required
+def rallies() -> str:
+    """Every rally with its dates, status, shops and stamps."""
+    stations = dict(
+        db.session.execute(
+            select(Station.rally_id, func.count()).group_by(Station.rally_id)
+        ).all()
+    )
+    stamps = dict(
+        db.session.execute(select(Stamp.rally_id, func.count()).group_by(Stamp.rally_id)).all()
+    )
+    return render_template("backoffice/rallies.html", rallies=all_rallies(),
+                           stations=stations, stamps=stamps)
+
+
+@bp.route("/rallyes/neu", methods=["GET", "POST"])
+@staff_required
+def rally_new() -> BaseResponse | tuple[str, int] | str:
+    """Create a rally."""
+    form = RallyForm()
+    if request.method == "POST":
+        return save(form, None)
+    return render_template("backoffice/rally_form.html", form=form, rally=None, loose=[])
+
+
+@bp.route("/rallyes/<int:rally_id>", methods=["GET", "POST"])
+@staff_required
+def rally_edit(rally_id: int) -> BaseResponse | tuple[str, int] | str:
+    """Edit a rally and its prizes."""
+    rally = db.session.get(Rally, rally_id)
+    if rally is None:
+        abort(404)
+    if request.method == "GET":
+        form = RallyForm(data=form_data(rally))
+        return render_template("backoffice/rally_form.html", form=form, rally=rally, loose=[])
+    return save(RallyForm(), rally)

@@ -1,0 +1,205 @@
+"""Numbers for the staff dashboard, counted by the database.
+
+Every query is an aggregate (COUNT with GROUP BY or range conditions) that the indexes
+on ``stamps(rally_id, created_at)`` and ``stamps(station_id)`` serve, in plain SQL that
+SQLite and PostgreSQL both run. Days are local days (Europe/Berlin): their UTC limits
+are computed here in Python, so no database needs to know about time zones.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, func, select
+
+from ..clock import BERLIN, local
+from ..extensions import db
+from ..models import Card, Entry, Rally, Shop, Stamp, Station
+
+FUNNEL_MIDDLE = 5  # the "at least five stamps" step of the completion funnel
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The headline numbers of a rally."""
+
+    cards: int
+    stamps_today: int
+    stamps_total: int
+    entries: int
+    flagged: int
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """Stamps collected on one local day."""
+
+    day: date
+    stamps: int
+
+
+@dataclass(frozen=True)
+class StationCount:
+    """Stamps collected at one station."""
+
+    station_id: int
+    shop_name: str
+    shop_slug: str
+    short_code: str
+    active: bool
+    stamps: int
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """How far the cards got: at least one stamp, five, the goal, every active station."""
+
+    cards: int
+    at_least_one: int
+    at_least_five: int
+    goal: int
+    reached_goal: int
+    stations: int
+    all_stations: int
+
+
+def day_start(day: date) -> datetime:
+    """The UTC moment a local day begins (23:00 or 22:00 UTC the evening before)."""
+    return datetime.combine(day, time(0, 0), tzinfo=BERLIN).astimezone(UTC)
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """UTC start (inclusive) and end (exclusive) of a local day; 23 or 25 hours at DST."""
+    return day_start(day), day_start(day + timedelta(days=1))
+
+
+def _count(query: Select[Any]) -> int:
+    """Run a COUNT query and return its number (0 for none)."""
+    return int(db.session.scalar(query) or 0)
+
+
+def _cards_reaching(column: ColumnElement[Any], threshold: int) -> ColumnElement[Any]:
+    """SUM over the per-card rows of those whose ``column`` reaches ``threshold``."""
+    return func.coalesce(func.sum(case((column >= threshold, 1), else_=0)), 0)
+
+
+def overview(rally_id: int, now: datetime) -> Overview:
+    """Cards, stamps today (local day of ``now``) and in total, entries, flagged cards."""
+    start, end = day_bounds(local(now).date())
+    stamps = select(func.count()).select_from(Stamp).where(Stamp.rally_id == rally_id)
+    return Overview(
+        cards=_count(select(func.count()).select_from(Card).where(Card.rally_id == rally_id)),
+        stamps_today=_count(stamps.where(Stamp.created_at >= start, Stamp.created_at < end)),
+        stamps_total=_count(stamps),
+        entries=_count(select(func.count()).select_from(Entry).where(Entry.rally_id == rally_id)),
+        flagged=_count(
+            select(func.count())
+            .select_from(Card)
+            .where(Card.rally_id == rally_id, Card.flag == "flagged")
+        ),
+    )
+
+
+def rally_days(rally: Rally, now: datetime) -> list[date]:
+    """The local days of the rally up to today (all of them once it has ended)."""
+    if now < rally.starts_at:
+        return []
+    last_moment = min(now, rally.ends_at - timedelta(microseconds=1))
+    first, last = local(rally.starts_at).date(), local(last_moment).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def stamps_per_day(rally_id: int, now: datetime) -> list[DayCount]:
+    """Stamps per local day from the rally's first day to today, days without stamps too.
+
+    One statement with one COUNT per day over the range ``[day start, next day start)``
+    in UTC; each is a range scan of the index on ``(rally_id, created_at)``, so the cost
+    stays small however many stamps there are, and no database needs time zones.
+    """
+    rally = db.session.get(Rally, rally_id)
+    if rally is None:
+        return []
+    days = rally_days(rally, now)
+    if not days:
+        return []
+    limits = [day_start(day) for day in days] + [day_start(days[-1] + timedelta(days=1))]
+    per_day = [
+        select(func.count())
+        .select_from(Stamp)
+        .where(
+            Stamp.rally_id == rally_id,
+            Stamp.created_at >= limits[n],
+            Stamp.created_at < limits[n + 1],
+        )
+        .scalar_subquery()
+        for n in range(len(days))
+    ]
+    counts = db.session.execute(select(*per_day)).one()
+    return [DayCount(day=day, stamps=int(counts[n] or 0)) for n, day in enumerate(days)]
+
+
+def stamps_per_station(rally_id: int) -> list[StationCount]:
+    """Every station of the rally (inactive ones too) with its stamps, most stamps first."""
+    counts = dict(
+        db.session.execute(
+            select(Stamp.station_id, func.count())
+            .where(Stamp.station_id.in_(select(Station.id).where(Station.rally_id == rally_id)))
+            .group_by(Stamp.station_id)
+        ).all()
+    )
+    stations = db.session.execute(
+        select(Station.id, Shop.name, Shop.slug, Station.short_code, Station.active)
+        .join(Shop, Shop.id == Station.shop_id)
+        .where(Station.rally_id == rally_id)
+    )
+    result = [
+        StationCount(
+            station_id=station_id,
+            shop_name=name,
+            shop_slug=slug,
+            short_code=short_code,
+            active=active,
+            stamps=int(counts.get(station_id, 0)),
+        )
+        for station_id, name, slug, short_code, active in stations
+    ]
+    result.sort(key=lambda item: (-item.stamps, item.shop_name.casefold()))
+    return result
+
+
+def funnel(rally_id: int) -> Funnel:
+    """Count cards by how far they got, from one GROUP BY card over the rally's stamps."""
+    rally = db.session.get(Rally, rally_id)
+    goal = rally.stamp_goal if rally is not None else 1
+    active_ids = list(
+        db.session.scalars(
+            select(Station.id).where(Station.rally_id == rally_id, Station.active.is_(True))
+        )
+    )
+    at_active = func.sum(case((Stamp.station_id.in_(active_ids), 1), else_=0))
+    # Filtering on the rally's cards (not on stamps.rally_id) lets the database walk the
+    # UNIQUE(card_id, station_id) index in card order: no sort of all stamps.
+    per_card = (
+        select(func.count().label("stamps"), at_active.label("at_active"))
+        .where(Stamp.card_id.in_(select(Card.id).where(Card.rally_id == rally_id)))
+        .group_by(Stamp.card_id)
+        .subquery()
+    )
+    row = db.session.execute(
+        select(
+            _cards_reaching(per_card.c.stamps, 1),
+            _cards_reaching(per_card.c.stamps, FUNNEL_MIDDLE),
+            _cards_reaching(per_card.c.stamps, goal),
+            _cards_reaching(per_card.c.at_active, max(len(active_ids), 1)),
+        )
+    ).one()
+    cards = _count(select(func.count()).select_from(Card).where(Card.rally_id == rally_id))
+    return Funnel(
+        cards=cards,
+        at_least_one=int(row[0] or 0),
+        at_least_five=int(row[1] or 0),
+        goal=goal,
+        reached_goal=int(row[2] or 0),
+        stations=len(active_ids),
+        all_stations=int(row[3] or 0) if active_ids else 0,
+    )
