@@ -41,3 +41,9 @@ messages: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Lighthouse (mobile) on the home, a scan and the card page of a server the script starts
+# itself; reports in bench/out/lighthouse/. Needs npm and Debian's chromium.
+.PHONY: lighthouse
+lighthouse: install
+	bash bench/lighthouse.sh

@@ -1,8 +1,11 @@
 """Innenstadt-Rallye: the Flask application factory."""
 
+import logging
+import os
 from typing import Any
 
 from flask import Flask
+from flask.logging import default_handler
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
@@ -14,7 +17,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ``test_config`` replaces the instance file and the environment, so tests never pick
     up a developer's local settings.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH moves config, secret key, SQLite file and demo login elsewhere
+    # (tests, benchmarks, containers); the default is ./instance next to the package.
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("INSTANCE_PATH") or None,
+    )
     config.load(app, test_config)
 
     from . import db as _db  # noqa: F401  (registers the SQLite engine events)
@@ -24,6 +33,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(config.MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Flask-Limiter reports an unreachable storage (and its fallback) on its own logger,
+    # which has no handler of its own: send it where the app's log goes.
+    limiter_log = logging.getLogger("flask-limiter")
+    if default_handler not in limiter_log.handlers:
+        limiter_log.addHandler(default_handler)
     babel.init_app(app, locale_selector=lambda: "de")
     login_manager.init_app(app)
 

@@ -44,7 +44,7 @@ CONNECTIONS = 32
 WRK_THREADS = CONNECTIONS
 DURATION = int(os.environ.get("BENCH_SECONDS", "8"))
 GUNICORN = ["--workers", "2", "--threads", "4", "--worker-class", "gthread",
-            "--keep-alive", "5", "--backlog", "2048"]
+             "--keep-alive", "5", "--backlog", "2048", "--no-control-socket"]
 SECRET = "bench-secret-key-0123456789abcdef0123456789abcdef"
 CARDS = 10_000
 READ_CARDS = 200  # cards with five stamps each, for GET /karte and /api/v1/card
