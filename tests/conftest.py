@@ -1,6 +1,7 @@
 """Fixtures: an app per test on a fresh database, a client, a CLI runner, a frozen clock."""
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from app import clock, create_app
 from app.extensions import db
@@ -16,6 +18,18 @@ from app.extensions import db
 from .helpers import FIRST_DAY
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
 
 
 def base_config(tmp_path: Path, database_url: str) -> dict[str, object]:
@@ -123,3 +137,32 @@ def freeze(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
 
     set_clock(FIRST_DAY)
     return set_clock
+
+
+# One Chromium per test session, shared by the browser and the system tests: Playwright's
+# sync API cannot run two instances in one process.
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """One headless Chromium for the whole session, with a throwaway home directory."""
+    if shutil.which(CHROMIUM) is None:
+        reason = f"{CHROMIUM} is missing (install Debian's chromium package)"
+        if IN_CI:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    home = tmp_path_factory.mktemp("chromium-home")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("HOME", str(home))
+    patch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    patch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    playwright: Playwright | None = None
+    try:
+        playwright = sync_playwright().start()
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        if playwright is not None:
+            playwright.stop()
+        patch.undo()

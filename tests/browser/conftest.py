@@ -4,7 +4,6 @@ The live server runs the real app on a SQLite file in a daemon thread for the wh
 session. Chromium is Debian's ``/usr/bin/chromium``: Playwright cannot download its own.
 """
 
-import shutil
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from app import clock, create_app
@@ -21,18 +20,8 @@ from app.extensions import db
 from app.services.demo import load_demo
 from app.services.stations import rotate_station
 
-from ..conftest import IN_CI, base_config
+from ..conftest import base_config
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -129,33 +118,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.server_close()
         with application.app_context():
             db.engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    """One headless Chromium for the whole session, with a throwaway home directory."""
-    if shutil.which(CHROMIUM) is None:
-        reason = f"{CHROMIUM} is missing (install Debian's chromium package)"
-        if IN_CI:
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
-    home = tmp_path_factory.mktemp("chromium-home")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("HOME", str(home))
-    patch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    patch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
-    playwright: Playwright | None = None
-    try:
-        playwright = sync_playwright().start()
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    finally:
-        if playwright is not None:
-            playwright.stop()
-        patch.undo()
 
 
 @pytest.fixture

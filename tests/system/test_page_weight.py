@@ -5,28 +5,14 @@ The shopper often stands in a shop with poor mobile data. Every byte of both pag
 the browser's cache off, and all of it must come from the site itself.
 """
 
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, Request, Response, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Response
 
-from ..conftest import IN_CI
 from .conftest import Server, SystemDb
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PHONE = {"width": 390, "height": 844}
 BUDGET = 50 * 1024
 
@@ -70,35 +56,17 @@ def origin_of(url: str) -> str:
 
 
 @pytest.fixture
-def phone_page(tmp_path: Path) -> Iterator[Page]:
-    """A page in Debian's Chromium at 390×844, German, with the HTTP cache switched off."""
-    if shutil.which(CHROMIUM) is None:
-        if IN_CI:
-            pytest.fail(f"CI=true but {CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium package)")
-    home = tmp_path / "home"
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "XDG_DATA_HOME": str(home / ".local/share"),
-    }
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env
-        )
-        try:
-            context = browser.new_context(viewport=PHONE, locale="de-DE", is_mobile=True)
-            context.set_default_timeout(15_000)
-            # Routing every request switches Playwright's HTTP cache off, so each page
-            # fetches all it needs in full (no 304s that would hide a stylesheet's size).
-            context.route("**/*", lambda route: route.continue_())
-            page = context.new_page()
-            yield page
-            context.close()
-        finally:
-            browser.close()
+def phone_page(browser: Browser) -> Iterator[Page]:
+    """A page in the session's Chromium at 390×844, German, with the HTTP cache off."""
+    context = browser.new_context(viewport=PHONE, locale="de-DE", is_mobile=True)
+    context.set_default_timeout(15_000)
+    # Routing every request switches Playwright's HTTP cache off, so each page fetches
+    # all it needs in full (no 304s that would hide a stylesheet's size).
+    context.route("**/*", lambda route: route.continue_())
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def report(name: str, sizes: dict[str, int]) -> str:
