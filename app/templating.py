@@ -3,8 +3,8 @@
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, format_time
+from flask import Flask, current_app, g
+from flask_babel import format_date, format_datetime, format_time, get_translations
 
 
 def office() -> dict[str, str]:
@@ -26,9 +26,35 @@ def when(moment: datetime | None, style: str = "datetime") -> str:
     return format_datetime(moment, "EEEE, d. MMMM yyyy, HH:mm 'Uhr'")
 
 
+def translations() -> Any:
+    """The request's gettext catalogue, looked up once per request.
+
+    Flask-Babel resolves the locale and its catalogue on every ``_()`` in a template;
+    a page has a few dozen of them, and on the scan page that was a third of the time.
+    """
+    try:
+        return g.rallye_translations
+    except AttributeError:
+        g.rallye_translations = get_translations()
+        return g.rallye_translations
+
+
+def install_gettext(app: Flask) -> None:
+    """Give Jinja gettext callables that reuse the request's catalogue."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register globals and filters; keep Jinja strict about undefined names."""
     from jinja2 import StrictUndefined
+
+    install_gettext(app)
 
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.filters["when"] = when

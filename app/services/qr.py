@@ -47,11 +47,12 @@ def symbol(data: str) -> segno.QRCode:
     return segno.make_qr(data, error="m")
 
 
+@lru_cache(maxsize=1024)
 def inline_svg(data: str, *, title: str, scale: int = 4) -> str:
     """Return an SVG element (no XML declaration) of a QR code for ``data``.
 
     Error level M survives a scuffed screen. The ``title`` becomes the image's
-    accessible name.
+    accessible name. Cached: the card page shows the same recovery code on every visit.
     """
     svg = symbol(data).svg_inline(
         scale=scale,
