@@ -176,11 +176,10 @@ def funnel(rally_id: int) -> Funnel:
             select(Station.id).where(Station.rally_id == rally_id, Station.active.is_(True))
         )
     )
-    at_active = func.sum(case((Stamp.station_id.in_(active_ids), 1), else_=0))
     # Filtering on the rally's cards (not on stamps.rally_id) lets the database walk the
     # UNIQUE(card_id, station_id) index in card order: no sort of all stamps.
     per_card = (
-        select(func.count().label("stamps"), at_active.label("at_active"))
+        select(Stamp.card_id, func.count().label("stamps"))
         .where(Stamp.card_id.in_(select(Card.id).where(Card.rally_id == rally_id)))
         .group_by(Stamp.card_id)
         .subquery()
@@ -190,9 +189,23 @@ def funnel(rally_id: int) -> Funnel:
             _cards_reaching(per_card.c.stamps, 1),
             _cards_reaching(per_card.c.stamps, FUNNEL_MIDDLE),
             _cards_reaching(per_card.c.stamps, goal),
-            _cards_reaching(per_card.c.at_active, max(len(active_ids), 1)),
+            _cards_reaching(per_card.c.stamps, max(len(active_ids), 1)),
         )
     ).one()
+    # Only cards with at least as many stamps as there are active stations can have them
+    # all; those few are checked station by station (a stamp may be at a closed station).
+    complete = 0
+    if active_ids and row[3]:
+        candidates = select(per_card.c.card_id).where(per_card.c.stamps >= len(active_ids))
+        complete = _count(
+            select(func.count()).select_from(
+                select(Stamp.card_id)
+                .where(Stamp.card_id.in_(candidates), Stamp.station_id.in_(active_ids))
+                .group_by(Stamp.card_id)
+                .having(func.count() >= len(active_ids))
+                .subquery()
+            )
+        )
     cards = _count(select(func.count()).select_from(Card).where(Card.rally_id == rally_id))
     return Funnel(
         cards=cards,
@@ -201,5 +214,5 @@ def funnel(rally_id: int) -> Funnel:
         goal=goal,
         reached_goal=int(row[2] or 0),
         stations=len(active_ids),
-        all_stations=int(row[3] or 0) if active_ids else 0,
+        all_stations=complete,
     )
