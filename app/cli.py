@@ -17,18 +17,10 @@ from .services.demo import load_demo
 from .services.errors import DomainError
 from .services.printset import export_print_set
 from .services.stations import rotate_station
-from .services.users import UserError, create_user
+from .services.users import create_user
 
-USER_ERRORS = {
-    "bad_role": "Unbekannte Rolle.",
-    "short_password": "Das Passwort braucht mindestens 12 Zeichen.",
-    "email_taken": "Für diese E-Mail-Adresse gibt es schon ein Konto.",
-    "shop_required": "Ladeninhaber-Konten brauchen --shop SLUG.",
-    "unknown_shop": "Diesen Laden gibt es nicht.",
-}
-
-
-QR_ERRORS = {
+# German messages for the domain errors the commands report (stable codes → text).
+MESSAGES = {
     "bad_base_url": "Die Basis-URL muss mit http:// oder https:// beginnen, z. B. "
     "https://rallye.example.org.",
     "unknown_rally": "Diese Rallye gibt es nicht.",
@@ -38,13 +30,32 @@ QR_ERRORS = {
     "no_stations": "Die Rallye hat keine aktiven Stationen.",
     "unwritable": "In dieses Verzeichnis kann nicht geschrieben werden.",
     "bad_paper": "Unbekanntes Papierformat.",
+    "bad_role": "Unbekannte Rolle.",
+    "short_password": "Das Passwort braucht mindestens 12 Zeichen.",
+    "email_taken": "Für diese E-Mail-Adresse gibt es schon ein Konto.",
+    "shop_required": "Ladeninhaber-Konten brauchen --shop SLUG.",
+    "unknown_draw": "Diese Ziehung gibt es nicht.",
+    "bad_day": "Tagesziehungen brauchen --day JJJJ-MM-TT, Hauptziehungen keinen Tag.",
+    "no_prizes": "Keine offenen Preise ausgewählt.",
+    "prize_taken": "Mindestens ein Preis ist schon vergeben oder wartet in einer Ziehung.",
+    "empty_pool": "Niemand ist teilnahmeberechtigt; der Lostopf wäre leer.",
+    "already_run": "Diese Ziehung wurde schon durchgeführt.",
+    "beacon_set": "Für diese Ziehung ist schon ein Beacon-Wert eingetragen.",
+    "bad_beacon": "Der Beacon-Wert muss aus 16 bis 128 Hex-Ziffern bestehen.",
+    "bad_pool": "Die Lostopf-Datei ist fehlerhaft.",
+    "bad_seed": "Der Seed muss aus 64 Hex-Ziffern (klein geschrieben) bestehen.",
+    "bad_count": "Die Zahl der Gewinne darf nicht negativ sein.",
+    "unsupported": "Für diese Datenbank gibt es keine eingebaute Sicherung.",
+    "no_pg_dump": "pg_dump wurde nicht gefunden (Paket postgresql-client).",
+    "failed": "Die Sicherung ist fehlgeschlagen.",
+    "exists": "Die Zieldatei gibt es schon.",
 }
 
 
-def qr_failure(error: DomainError) -> click.ClickException:
+def failure(error: DomainError) -> click.ClickException:
     """A ClickException (exit code 1) with the German message for a domain error."""
     detail = ", ".join(f"{key}: {value}" for key, value in error.context.items())
-    message = QR_ERRORS.get(error.code, error.code)
+    message = MESSAGES.get(error.code, error.code)
     return click.ClickException(f"{message} ({detail})" if detail else message)
 
 
@@ -94,8 +105,8 @@ def user_create(email: str, name: str, role: str, shop_slug: str | None, passwor
         created = create_user(
             email=email, password=password, role=role, name=name, shop_slug=shop_slug
         )
-    except UserError as error:
-        raise click.ClickException(USER_ERRORS[error.code]) from error
+    except DomainError as error:
+        raise failure(error) from error
     click.echo(f"Konto angelegt: {created.email} ({created.role}).")
 
 
@@ -125,7 +136,7 @@ def qr_export(rally_slug: str | None, out: Path | None, base_url: str | None, pa
             now=clock.utcnow(),
         )
     except DomainError as error:
-        raise qr_failure(error) from error
+        raise failure(error) from error
     click.echo(f"{len(result.files)} Dateien für „{result.rally.name}“ in {result.directory}")
 
 
@@ -138,35 +149,13 @@ def qr_rotate(shop_slug: str, rally_slug: str | None) -> None:
     try:
         station = rotate_station(shop_slug=shop_slug, rally_slug=rally_slug, now=clock.utcnow())
     except DomainError as error:
-        raise qr_failure(error) from error
+        raise failure(error) from error
     base = current_app.config["BASE_URL"]
     click.echo(f"Neuer Code für {station.shop.name}: {station.short_code}")
     click.echo(f"  {base}/s/{station.token}")
     click.echo("Bitte das neue Plakat drucken (flask --app wsgi qr export).")
 
 
-DRAW_ERRORS = {
-    "unknown_rally": "Diese Rallye gibt es nicht.",
-    "no_rally": "Es gibt keine aktuelle Rallye; bitte --rally SLUG angeben.",
-    "unknown_draw": "Diese Ziehung gibt es nicht.",
-    "bad_day": "Tagesziehungen brauchen --day JJJJ-MM-TT, Hauptziehungen keinen Tag.",
-    "no_prizes": "Keine offenen Preise ausgewählt.",
-    "prize_taken": "Mindestens ein Preis ist schon vergeben oder wartet in einer Ziehung.",
-    "empty_pool": "Niemand ist teilnahmeberechtigt; der Lostopf wäre leer.",
-    "already_run": "Diese Ziehung wurde schon durchgeführt.",
-    "beacon_set": "Für diese Ziehung ist schon ein Beacon-Wert eingetragen.",
-    "bad_beacon": "Der Beacon-Wert muss aus 16 bis 128 Hex-Ziffern bestehen.",
-    "bad_pool": "Die Lostopf-Datei ist fehlerhaft.",
-    "bad_seed": "Der Seed muss aus 64 Hex-Ziffern (klein geschrieben) bestehen.",
-    "bad_count": "Die Zahl der Gewinne darf nicht negativ sein.",
-}
-
-
-def draw_failure(error: DomainError) -> click.ClickException:
-    """A ClickException with the German message for a draw error."""
-    detail = ", ".join(f"{key}: {value}" for key, value in error.context.items())
-    message = DRAW_ERRORS.get(error.code, error.code)
-    return click.ClickException(f"{message} ({detail})" if detail else message)
 
 
 @click.group("draw")
@@ -204,7 +193,7 @@ def draw_seal(
             now=clock.utcnow(),
         )
     except DomainError as error:
-        raise draw_failure(error) from error
+        raise failure(error) from error
     click.echo(f"Ziehung {draw.id} versiegelt: {draw.pool_size} Einträge im Lostopf.")
     click.echo(f"pool_hash  {draw.pool_hash}")
     click.echo(f"commitment {draw.commitment}")
@@ -222,7 +211,7 @@ def draw_run(draw_id: int, beacon: str | None) -> None:
             draw_service.record_beacon(draw_id=draw_id, beacon_hex=beacon, now=now)
         draw = draw_service.run_draw(draw_id=draw_id, now=now)
     except DomainError as error:
-        raise draw_failure(error) from error
+        raise failure(error) from error
     click.echo(f"seed {draw.seed_hex}")
     for winner in draw.winners:
         click.echo(f"{winner.rank}\t{winner.card_code}\t{winner.prize.name}")
@@ -243,17 +232,11 @@ def draw_verify(pool_file: TextIO, seed: str, beacon: str | None, count: int) ->
         pool = procedure.parse_pool(pool_file.read())
         codes = procedure.winners(pool, seed.strip().lower(), beacon, count)
     except DomainError as error:
-        raise draw_failure(error) from error
+        raise failure(error) from error
     for code in codes:
         click.echo(code)
 
 
-BACKUP_ERRORS = {
-    "unsupported": "Für diese Datenbank gibt es keine eingebaute Sicherung.",
-    "no_pg_dump": "pg_dump wurde nicht gefunden (Paket postgresql-client).",
-    "failed": "Die Sicherung ist fehlgeschlagen.",
-    "exists": "Die Zieldatei gibt es schon.",
-}
 
 
 @click.command("backup")
@@ -270,9 +253,7 @@ def backup(out: Path | None) -> None:
             out,
         )
     except DomainError as error:
-        detail = ", ".join(f"{key}: {value}" for key, value in error.context.items())
-        message = BACKUP_ERRORS.get(error.code, error.code)
-        raise click.ClickException(f"{message} ({detail})" if detail else message) from error
+        raise failure(error) from error
     click.echo(f"Sicherung geschrieben: {target}")
 
 
