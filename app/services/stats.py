@@ -86,11 +86,18 @@ def _cards_reaching(column: ColumnElement[Any], threshold: int) -> ColumnElement
 def overview(rally_id: int, now: datetime) -> Overview:
     """Cards, stamps today (local day of ``now``) and in total, entries, flagged cards."""
     start, end = day_bounds(local(now).date())
-    stamps = select(func.count()).select_from(Stamp).where(Stamp.rally_id == rally_id)
+    stamps = select(func.count()).select_from(Stamp)
+    # Counted through the narrow station index: every stamp of a rally is at one of its
+    # stations, and that index is much cheaper to walk than (rally_id, created_at).
+    at_rally_stations = Stamp.station_id.in_(select(Station.id).where(Station.rally_id == rally_id))
     return Overview(
         cards=_count(select(func.count()).select_from(Card).where(Card.rally_id == rally_id)),
-        stamps_today=_count(stamps.where(Stamp.created_at >= start, Stamp.created_at < end)),
-        stamps_total=_count(stamps),
+        stamps_today=_count(
+            stamps.where(
+                Stamp.rally_id == rally_id, Stamp.created_at >= start, Stamp.created_at < end
+            )
+        ),
+        stamps_total=_count(stamps.where(at_rally_stations)),
         entries=_count(select(func.count()).select_from(Entry).where(Entry.rally_id == rally_id)),
         flagged=_count(
             select(func.count())
