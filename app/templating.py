@@ -14,9 +14,17 @@ def office() -> dict[str, str]:
 
 
 def when(moment: datetime | None, style: str = "datetime") -> str:
-    """Format a UTC moment in German local time: ``datetime``, ``date``, ``time`` or ``day``."""
+    """Format a UTC moment in German local time.
+
+    Styles: ``datetime`` (default), ``date``, ``time``, ``day`` (``1. Dezember``),
+    ``short`` (``Di. 1.12., 09:15 Uhr``, for table cells) and ``numeric`` (``1.12.2026``).
+    """
     if moment is None:
         return ""
+    if style == "short":
+        return format_datetime(moment, "EEE d.M., HH:mm 'Uhr'")
+    if style == "numeric":
+        return format_date(moment, "d.M.yyyy")
     if style == "date":
         return format_date(moment, "EEEE, d. MMMM yyyy")
     if style == "day":

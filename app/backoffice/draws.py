@@ -4,23 +4,21 @@ import csv
 import io
 from datetime import datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectChoice
 
-from .. import clock
 from ..auth.decorators import fresh_login_required, staff_required
 from ..clock import local
 from ..extensions import db
 from ..models import AuditEvent, Draw, Rally, Winner
 from ..services import draws as draw_service
-from ..services.rallies import current_rally
 from . import bp
 from .draw_forms import BeaconForm, SealForm
+from .routes import actor_id, chosen_rally, now
 
 DRAW_MESSAGES = {
     "bad_day": _l("Tagesziehungen brauchen einen Tag; Hauptziehungen keinen."),
@@ -41,13 +39,9 @@ WINNER_ACTION_LABELS = {
 }
 
 
-def chosen_rally() -> Rally:
-    """The rally named by ``?rally=slug``, else the current one; 404 if there is none."""
-    slug = request.args.get("rally")
-    if slug:
-        rally = db.session.scalars(select(Rally).where(Rally.slug == slug)).first()
-    else:
-        rally = current_rally(clock.utcnow())
+def draw_rally() -> Rally:
+    """The back office's chosen rally (see ``routes.chosen_rally``); 404 without one."""
+    rally = chosen_rally()
     if rally is None:
         abort(404)
     return rally
@@ -63,19 +57,11 @@ def seal_form(rally: Rally) -> SealForm:
     return form
 
 
-def draw_or_404(draw_id: int) -> Draw:
-    """The draw, or a 404 page."""
-    draw = db.session.get(Draw, draw_id)
-    if draw is None:
-        abort(404)
-    return draw
-
-
 @bp.get("/ziehungen")
 @staff_required
 def draws() -> str:
     """The rally's draws and the form to seal a new one."""
-    rally = chosen_rally()
+    rally = draw_rally()
     return render_template(
         "backoffice/draws.html",
         rally=rally,
@@ -90,7 +76,7 @@ def draws() -> str:
 @fresh_login_required
 def seal() -> BaseResponse | tuple[str, int]:
     """Seal a draw: fix the pool and commit to a seed (fresh login required)."""
-    rally = chosen_rally()
+    rally = draw_rally()
     form = seal_form(rally)
     page = {"rally": rally, "draws": draw_service.draws_of(rally.id), "form": form,
             "pool_now": len(draw_service.eligible_pool(rally))}
@@ -103,8 +89,8 @@ def seal() -> BaseResponse | tuple[str, int]:
             day=form.day.data if form.kind.data == "daily" else None,
             prize_ids=list(form.prizes.data or []),
             title=form.title.data or "",
-            now=clock.utcnow(),
-            actor_id=current_user.id,
+            now=now(),
+            actor_id=actor_id(),
         )
     except draw_service.DrawError as error:
         form.prizes.errors = [str(DRAW_MESSAGES.get(error.code, error.code))]
@@ -117,7 +103,7 @@ def seal() -> BaseResponse | tuple[str, int]:
 @staff_required
 def draw(draw_id: int) -> str:
     """A draw: its published values, the beacon form, the run button, the winners."""
-    item = draw_or_404(draw_id)
+    item = db.get_or_404(Draw, draw_id)
     return render_template(
         "backoffice/draw.html", draw=item, beacon_form=BeaconForm(), actions=WINNER_ACTION_LABELS
     )
@@ -127,13 +113,13 @@ def draw(draw_id: int) -> str:
 @staff_required
 def beacon(draw_id: int) -> BaseResponse | tuple[str, int]:
     """Record the public randomness value (once, before the run)."""
-    item = draw_or_404(draw_id)
+    item = db.get_or_404(Draw, draw_id)
     form = BeaconForm()
     if form.validate_on_submit():
         try:
             draw_service.record_beacon(
-                draw_id=item.id, beacon_hex=form.beacon.data or "", now=clock.utcnow(),
-                actor_id=current_user.id,
+                draw_id=item.id, beacon_hex=form.beacon.data or "", now=now(),
+                actor_id=actor_id(),
             )
         except draw_service.DrawError as error:
             form.beacon.errors = [str(DRAW_MESSAGES.get(error.code, error.code))]
@@ -151,9 +137,9 @@ def beacon(draw_id: int) -> BaseResponse | tuple[str, int]:
 @fresh_login_required
 def run(draw_id: int) -> BaseResponse:
     """Run the draw (fresh login required); a second press changes nothing."""
-    item = draw_or_404(draw_id)
+    item = db.get_or_404(Draw, draw_id)
     try:
-        draw_service.run_draw(draw_id=item.id, now=clock.utcnow(), actor_id=current_user.id)
+        draw_service.run_draw(draw_id=item.id, now=now(), actor_id=actor_id())
     except draw_service.DrawError as error:
         flash(str(DRAW_MESSAGES.get(error.code, error.code)), "error")
     else:
@@ -170,7 +156,7 @@ def winner_action(winner_id: int, action: str) -> BaseResponse:
         abort(404)
     try:
         draw_service.mark_winner(
-            winner_id=winner.id, action=action, now=clock.utcnow(), actor_id=current_user.id
+            winner_id=winner.id, action=action, now=now(), actor_id=actor_id()
         )
     except draw_service.DrawError as error:
         flash(str(DRAW_MESSAGES.get(error.code, error.code)), "error")
@@ -183,7 +169,7 @@ def winner_action(winner_id: int, action: str) -> BaseResponse:
 @staff_required
 def protocol(draw_id: int) -> str:
     """The printable Ziehungsprotokoll with every step and its audit trail."""
-    item = draw_or_404(draw_id)
+    item = db.get_or_404(Draw, draw_id)
     events = list(
         db.session.scalars(
             select(AuditEvent)
@@ -199,7 +185,7 @@ def protocol(draw_id: int) -> str:
 @fresh_login_required
 def winners_csv(draw_id: int) -> Response:
     """The winners with name and contact, for notifying them (fresh login; audited)."""
-    item = draw_or_404(draw_id)
+    item = db.get_or_404(Draw, draw_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["Rang", "Preis", "Karte", "Name", "Kontakt", "Benachrichtigt",
@@ -215,7 +201,7 @@ def winners_csv(draw_id: int) -> Response:
             iso_or_empty(winner.forfeited_at),
         ])
     db.session.add(AuditEvent(
-        created_at=clock.utcnow(), actor_id=current_user.id, action="export.winners",
+        created_at=now(), actor_id=actor_id(), action="export.winners",
         subject=f"draw:{item.id}", details={"rows": len(item.winners)},
     ))
     db.session.commit()

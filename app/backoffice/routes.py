@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app, request
-from flask_babel import format_date, format_datetime, format_number
+from flask_babel import format_number
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -83,16 +83,6 @@ def show_problems(form: FlaskForm, problems: list[Problem]) -> list[str]:
     return loose
 
 
-def short_time(moment: datetime) -> str:
-    """``Di. 1.12., 09:15 Uhr``: a local time short enough for a table cell."""
-    return format_datetime(moment, "EEE d.M., HH:mm 'Uhr'")
-
-
-def short_date(moment: datetime) -> str:
-    """``1.12.2026``: a local date for tables."""
-    return format_date(moment, "d.M.yyyy")
-
-
 def section_of(endpoint: str | None) -> str:
     """Which sub-navigation entry a back-office endpoint belongs to."""
     for prefix, section in SECTIONS:
@@ -110,6 +100,4 @@ def backoffice_context() -> dict[str, Any]:
         "bo_has_draws": "backoffice.draws" in views,
         "number": format_number,
         "problem_message": problem_message,
-        "short_time": short_time,
-        "short_date": short_date,
     }

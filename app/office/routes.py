@@ -75,18 +75,14 @@ def draws() -> str:
 @bp.get("/ziehungen/<int:draw_id>")
 def draw(draw_id: int) -> str:
     """One draw with everything needed to check it, and how to check it."""
-    item = db.session.get(Draw, draw_id)
-    if item is None:
-        abort(404)
+    item = db.get_or_404(Draw, draw_id)
     return render_template("office/draw.html", draw=item, record=draw_service.public_record(item))
 
 
 @bp.get("/ziehungen/<int:draw_id>/lostopf.txt")
 def pool_file(draw_id: int) -> Response:
     """The pool file exactly as hashed (UTF-8, one ``CODE<TAB>LOTS`` line per entry)."""
-    item = db.session.get(Draw, draw_id)
-    if item is None:
-        abort(404)
+    item = db.get_or_404(Draw, draw_id)
     response = Response(item.pool_text.encode("utf-8"), content_type="text/plain; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="lostopf-{item.id}.txt"'
     return response
