@@ -4,7 +4,9 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, g
-from flask_babel import format_date, format_datetime, format_time, get_translations
+from flask_babel import format_date, format_datetime, get_locale, get_translations
+
+from . import clock, rendercache
 
 
 def office() -> dict[str, str]:
@@ -27,10 +29,15 @@ def when(moment: datetime | None, style: str = "datetime") -> str:
         return format_date(moment, "d.M.yyyy")
     if style == "date":
         return format_date(moment, "EEEE, d. MMMM yyyy")
-    if style == "day":
-        return format_date(moment, "d. MMMM")
-    if style == "time":
-        return format_time(moment, "HH:mm")
+    if style in ("day", "time"):
+        # The card page shows both for every stamp: formatted directly, Babel's pattern
+        # engine took a tenth of that page's time. Month names still come from the locale.
+        local = clock.local(moment)  # the town's zone, Babel's default zone too
+        if style == "time":
+            return f"{local.hour:02d}:{local.minute:02d}"
+        locale = get_locale()
+        month = locale.months["format"]["wide"][local.month] if locale else str(local.month)
+        return f"{local.day}. {month}"
     return format_datetime(moment, "EEEE, d. MMMM yyyy, HH:mm 'Uhr'")
 
 
@@ -63,6 +70,7 @@ def init_app(app: Flask) -> None:
     from jinja2 import StrictUndefined
 
     install_gettext(app)
+    rendercache.init_app(app)
 
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.filters["when"] = when

@@ -4,6 +4,8 @@
 -- exactly which request every 303 acknowledged. Thread i of n takes lines i, i+n, ...
 -- Arguments: LINES_FILE THREADS OUT_PREFIX (acknowledged line numbers go to
 -- OUT_PREFIX-<thread>.acked, the one unanswered request at the end to .inflight).
+-- The numbers are kept in memory and written once at the end, so that tracking costs
+-- the load generator no file writes while it runs.
 local threads = {}
 local counter = 1
 
@@ -28,17 +30,12 @@ function init(args)
   acked = 0
   other = 0
   tracking = prefix ~= ""
-  if tracking then acked_file = io.open(prefix .. "-" .. id .. ".acked", "w") end
+  acked_lines = {}
 end
 
 function request()
   local item = lines[index]
   pending = index
-  if tracking then
-    local f = io.open(prefix .. "-" .. id .. ".inflight", "w")
-    f:write(index .. "\n")
-    f:close()
-  end
   index = index + nthreads
   if index > #lines then index = start; wrapped = true end
   local headers = {}
@@ -53,10 +50,7 @@ end
 function response(status, headers, body)
   if status == 303 and not wrapped then
     acked = acked + 1
-    if tracking then
-      acked_file:write(pending .. "\n")
-      acked_file:flush()
-    end
+    if tracking then acked_lines[#acked_lines + 1] = pending end
   else
     other = other + 1
   end
@@ -68,6 +62,16 @@ function done(summary, latency, requests)
   for _, thread in ipairs(threads) do
     total_acked = total_acked + thread:get("acked")
     total_other = total_other + thread:get("other")
+    if thread:get("tracking") then
+      local name = thread:get("prefix") .. "-" .. thread:get("id")
+      local f = io.open(name .. ".acked", "w")
+      for _, line in ipairs(thread:get("acked_lines")) do f:write(line .. "\n") end
+      f:close()
+      f = io.open(name .. ".inflight", "w")
+      local pending = thread:get("pending")
+      if pending then f:write(pending .. "\n") end
+      f:close()
+    end
   end
   io.write(string.format("ACKED %d\nOTHER %d\n", total_acked, total_other))
 end

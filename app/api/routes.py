@@ -12,10 +12,11 @@ from werkzeug.wrappers import Response
 from .. import clock
 from ..extensions import csrf, db
 from ..models import Draw
-from ..services.cards import card_stamps
+from ..services.cards import stamp_lines
 from ..services.draws import public_record
 from ..services.rallies import active_stations, current_rally
-from ..services.stamping import StampError, card_for_secret
+from ..services.records import rally_info
+from ..services.stamping import StampError, card_ref_for_secret
 from . import bp
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
@@ -68,19 +69,20 @@ def card() -> Response | tuple[Response, int]:
     """The card of this browser's cookie: code, stamps, count, goal, qualified."""
     secret = request.cookies.get(current_app.config["CARD_COOKIE_NAME"])
     try:
-        found = card_for_secret(secret)
+        found = card_ref_for_secret(secret)
     except StampError:
         return problem(400, "bad_card", _("Die Stempelkarte in diesem Browser ist ungültig."))
     if found is None:
         return problem(404, "no_card", _("Dieser Browser hat noch keine Stempelkarte."))
-    stamps = card_stamps(found)
-    goal = found.rally.stamp_goal
+    stamps = stamp_lines(found.id)
+    rally = rally_info(found.rally_id)
+    goal = rally.stamp_goal
     return jsonify(
         code=found.code,
-        rally=found.rally.slug,
+        rally=rally.slug,
         stamps=[
             {
-                "shop": stamp.station.shop.slug,
+                "shop": stamp.shop.slug,
                 "at": stamp.created_at.isoformat().replace("+00:00", "Z"),
                 "source": stamp.source,
             }

@@ -17,17 +17,20 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import clock
 from ..extensions import db, limiter
-from ..models import Card, Stamp, Station
+from ..models import Stamp, Station
+from ..rendercache import render_page
 from ..services import cards, codes, entries, printset, qr
 from ..services.errors import DomainError
 from ..services.rallies import active_stations, current_rally
+from ..services.records import rally_info
 from ..services.stamping import (
     StampError,
     StampResult,
-    card_for_secret,
+    card_ref_for_secret,
     check_stampable,
     find_station,
     stamp_card,
+    stamped_here,
 )
 from . import bp
 from .forms import EntryForm, ShortCodeForm
@@ -115,15 +118,13 @@ def scan(token: str) -> BaseResponse | str:
     try:
         station = find_station(token=token)
         check_stampable(station, clock.utcnow())
-        card = card_for_secret(cookie_secret(), rally_id=station.rally_id)
+        card = card_ref_for_secret(cookie_secret(), rally_id=station.rally_id)
     except StampError as error:
         if error.code != "bad_card":
             return stamp_error_response(error)
         card = None  # a stale cookie is replaced on the tap; no need to refuse the page
-    already = card is not None and db.session.scalar(
-        db.select(Stamp.id).where(Stamp.card_id == card.id, Stamp.station_id == station.id)
-    ) is not None
-    return render_template("rally/scan.html", station=station, already=already)
+    already = card is not None and stamped_here(card.id, station.id)
+    return render_page("rally/scan.html", (station, already), station=station, already=already)
 
 
 @bp.post("/s/<token>")
@@ -173,31 +174,31 @@ def type_code() -> BaseResponse | tuple[str, int] | str:
 def card() -> BaseResponse | str:
     """The stamp card: progress, stamped shops, shops left, and how to keep the card."""
     try:
-        found = card_for_secret(cookie_secret())
+        found = card_ref_for_secret(cookie_secret())
     except StampError:
         return bad_card_response()
     if found is None:
-        rally = current_rally(clock.utcnow())
-        return render_template("rally/no_card.html", rally=rally)
-    progress = cards.card_progress(found)
-    link = recovery_url(found)
+        return render_template("rally/no_card.html", rally=current_rally(clock.utcnow()))
+    rally = rally_info(found.rally_id)
+    progress = cards.card_progress(found, rally)
+    link = recovery_url(found.code)
     messages = get_flashed_messages(with_categories=True)
     return render_template(
         "rally/card.html",
         progress=progress,
-        rally=found.rally,
-        status=entries.entry_status(found),
-        entry_open=entries.entry_open(found, clock.utcnow()),
+        rally=rally,
+        status=entries.entry_status(found.id, found.rally_id),
+        entry_open=entries.entry_open(rally, clock.utcnow()),
         recovery_link=link,
         recovery_qr=qr.inline_svg(link, title=_("QR-Code zum Wiederherstellen deiner Karte")),
         messages=messages,
     )
 
 
-def recovery_url(card: Card) -> str:
-    """The absolute recovery link of ``card``."""
-    token = codes.recovery_token(current_app.config["SECRET_KEY"], card.code)
-    path = url_for("rally.restore", code=card.code, token=token)
+def recovery_url(card_code: str) -> str:
+    """The absolute recovery link of the card with ``card_code``."""
+    token = codes.recovery_token(current_app.config["SECRET_KEY"], card_code)
+    path = url_for("rally.restore", code=card_code, token=token)
     return current_app.config["BASE_URL"] + path
 
 
@@ -212,7 +213,7 @@ def restore(code: str, token: str) -> BaseResponse | tuple[str, int] | str:
         except DomainError:
             return render_template("rally/bad_recovery.html"), 404
         try:
-            here = card_for_secret(cookie_secret())
+            here = card_ref_for_secret(cookie_secret())
         except StampError:
             here = None
         return render_template("rally/restore.html", card=found, other=here)
@@ -245,19 +246,20 @@ ENTRY_MESSAGES = {
 def enter() -> BaseResponse | tuple[str, int] | str:
     """Enter the draw once the card has enough stamps (the only personal data we ask)."""
     try:
-        found = card_for_secret(cookie_secret())
+        found = card_ref_for_secret(cookie_secret())
     except StampError:
         return bad_card_response()
     if found is None:
         return redirect(url_for("rally.card"))
-    status = entries.entry_status(found)
+    status = entries.entry_status(found.id, found.rally_id)
     if status.entry is not None:
         return redirect(url_for("rally.card"))
-    progress = cards.card_progress(found)
+    rally = rally_info(found.rally_id)
+    progress = cards.card_progress(found, rally)
     now = clock.utcnow()
-    is_open = entries.entry_open(found, now)
+    is_open = entries.entry_open(rally, now)
     form = EntryForm()
-    page = {"form": form, "progress": progress, "rally": found.rally, "entry_open": is_open}
+    page = {"form": form, "progress": progress, "rally": rally, "entry_open": is_open}
     if not (progress.qualified and is_open):
         return render_template("rally/enter.html", **page), (409 if form.is_submitted() else 200)
     if not form.validate_on_submit():
@@ -306,7 +308,7 @@ def shops() -> BaseResponse | str:
     if rally is None:
         abort(404)
     try:
-        found = card_for_secret(cookie_secret(), rally_id=rally.id)
+        found = card_ref_for_secret(cookie_secret(), rally_id=rally.id)
     except StampError:
         found = None
     stamped: set[int] = set()

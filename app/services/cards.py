@@ -3,15 +3,15 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Card, Stamp, Station
+from ..models import Card, Shop, Stamp, Station
 from . import codes
 from .errors import DomainError
-from .rallies import active_stations
+from .records import SHOP_COLUMNS, CardRef, RallyInfo, ShopInfo
 from .stamping import add_card_key
 
 
@@ -19,13 +19,31 @@ class RecoveryError(DomainError):
     """Restoring refused. Code: ``invalid_link``."""
 
 
+@dataclass(frozen=True, slots=True)
+class StampLine:
+    """One stamp on the card: where and when."""
+
+    station_id: int
+    created_at: datetime
+    source: str
+    shop: ShopInfo
+
+
+@dataclass(frozen=True, slots=True)
+class StationLine:
+    """An active station of the rally, by its shop."""
+
+    id: int
+    shop: ShopInfo
+
+
 @dataclass(frozen=True)
 class Progress:
     """Everything the card page shows: stamps in order, shops left, the goal."""
 
-    card: Card
-    stamps: list[Stamp]
-    open_stations: list[Station]
+    card: CardRef
+    stamps: list[StampLine]
+    open_stations: list[StationLine]
     goal: int
 
     @property
@@ -60,14 +78,40 @@ def card_stamps(card: Card) -> list[Stamp]:
     return list(db.session.scalars(query))
 
 
-def card_progress(card: Card) -> Progress:
+STAMP_LINES = (
+    select(Stamp.station_id, Stamp.created_at, Stamp.source, *SHOP_COLUMNS)
+    .join(Station, Station.id == Stamp.station_id)
+    .join(Shop, Shop.id == Station.shop_id)
+    .where(Stamp.card_id == bindparam("card"))
+    .order_by(Stamp.created_at, Stamp.id)
+)
+STATION_LINES = (
+    select(Station.id, *SHOP_COLUMNS)
+    .join(Shop, Shop.id == Station.shop_id)
+    .where(Station.rally_id == bindparam("rally"), Station.active.is_(True))
+)
+
+
+def stamp_lines(card_id: int) -> list[StampLine]:
+    """The card's stamps, oldest first, with their shops."""
+    rows = db.session.connection().execute(STAMP_LINES, {"card": card_id})
+    return [StampLine(station, at, source, ShopInfo(*shop)) for station, at, source, *shop in rows]
+
+
+def station_lines(rally_id: int) -> list[StationLine]:
+    """The rally's active stations, ordered by shop name."""
+    rows = db.session.connection().execute(STATION_LINES, {"rally": rally_id})
+    lines = [StationLine(station, ShopInfo(*shop)) for station, *shop in rows]
+    lines.sort(key=lambda line: line.shop.name.casefold())
+    return lines
+
+
+def card_progress(card: CardRef, rally: RallyInfo) -> Progress:
     """Collect the card's stamps and the stations still open."""
-    stamps = card_stamps(card)
+    stamps = stamp_lines(card.id)
     stamped = {stamp.station_id for stamp in stamps}
-    open_stations = [s for s in active_stations(card.rally_id) if s.id not in stamped]
-    return Progress(
-        card=card, stamps=stamps, open_stations=open_stations, goal=card.rally.stamp_goal
-    )
+    open_stations = [s for s in station_lines(card.rally_id) if s.id not in stamped]
+    return Progress(card=card, stamps=stamps, open_stations=open_stations, goal=rally.stamp_goal)
 
 
 def find_card_by_recovery(key: str, code: str, token: str) -> Card:

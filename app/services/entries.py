@@ -5,13 +5,14 @@ from datetime import datetime
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Card, Draw, Entry, Winner
+from ..models import Card, Draw, Entry, Rally, Winner
 from .errors import DomainError
+from .records import RallyInfo
 from .stamping import stamp_count
 
 NAME_MAX = 100
@@ -44,9 +45,9 @@ def normalise_contact(raw: str) -> tuple[str, str]:
     return "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def entry_open(card: Card, now: datetime) -> bool:
-    """Whether entries are still accepted for the card's rally."""
-    return card.rally.starts_at <= now < card.rally.entry_closes_at
+def entry_open(rally: Rally | RallyInfo, now: datetime) -> bool:
+    """Whether entries are still accepted for ``rally``."""
+    return rally.starts_at <= now < rally.entry_closes_at
 
 
 def enter_draw(
@@ -63,7 +64,7 @@ def enter_draw(
     card = db.session.get(Card, card_id)
     if card is None:
         raise EntryError("not_qualified")
-    if not entry_open(card, now):
+    if not entry_open(card.rally, now):
         raise EntryError("closed")
     if stamp_count(card.id) < card.rally.stamp_goal:
         raise EntryError("not_qualified")
@@ -102,15 +103,24 @@ class EntryStatus:
     draws_run: int
 
 
-def entry_status(card: Card) -> EntryStatus:
-    """The card's entry, the prizes it won, and how many draws of its rally have run."""
-    entry = db.session.scalars(select(Entry).where(Entry.card_id == card.id)).first()
-    wins: list[Winner] = []
-    if entry is not None:
-        wins = list(db.session.scalars(select(Winner).where(Winner.entry_id == entry.id)))
+ENTRY_OF_CARD = select(Entry.id).where(Entry.card_id == bindparam("card"))
+NOT_ENTERED = EntryStatus(entry=None, wins=[], draws_run=0)
+
+
+def entry_status(card_id: int, rally_id: int) -> EntryStatus:
+    """The card's entry, the prizes it won, and how many draws of its rally have run.
+
+    Most cards never enter, so one small query answers for them (the draws then do not
+    concern the card and count as 0); only an entered card loads the rest.
+    """
+    entry_id = db.session.connection().execute(ENTRY_OF_CARD, {"card": card_id}).scalar()
+    if entry_id is None:
+        return NOT_ENTERED
+    entry = db.session.get_one(Entry, entry_id)
+    wins = list(db.session.scalars(select(Winner).where(Winner.entry_id == entry.id)))
     draws_run = len(
         db.session.scalars(
-            select(Draw.id).where(Draw.rally_id == card.rally_id, Draw.status == "run")
+            select(Draw.id).where(Draw.rally_id == rally_id, Draw.status == "run")
         ).all()
     )
     return EntryStatus(entry=entry, wins=wins, draws_run=draws_run)

@@ -3,21 +3,34 @@
 One call, one transaction: find the station, check the rally's dates, find or create the
 shopper's card, insert the stamp. UNIQUE(card, station) in the database decides whether
 a stamp is new, so double taps, retries and races all end with exactly one stamp.
+
+Every phone at a poster runs through here, so the lookups are single SQL statements
+built once (SQLAlchemy Core, cached compilation) that return the small frozen records of
+:mod:`.records` rather than ORM objects.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Card, CardKey, Rally, RetiredToken, Stamp, Station
+from ..models import Card, CardKey, Rally, RetiredToken, Shop, Stamp, Station
 from . import codes
 from .errors import DomainError
+from .records import (
+    RALLY_COLUMNS,
+    SHOP_COLUMNS,
+    STATION_COLUMNS,
+    CardRef,
+    RallyInfo,
+    ShopInfo,
+    StationInfo,
+)
 
 
 class StampError(DomainError):
@@ -25,45 +38,79 @@ class StampError(DomainError):
     token or short code), ``inactive_station``, ``not_started``, ``ended``, ``bad_card``."""
 
 
+def _station_query() -> Any:
+    return (
+        select(*STATION_COLUMNS, *RALLY_COLUMNS, *SHOP_COLUMNS)
+        .join(Rally, Rally.id == Station.rally_id)
+        .join(Shop, Shop.id == Station.shop_id)
+    )
+
+
+BY_TOKEN = _station_query().where(Station.token == bindparam("code"))
+BY_SHORT_CODE = _station_query().where(Station.short_code == bindparam("code"))
+RETIRED = (
+    _station_query()
+    .join(RetiredToken, RetiredToken.station_id == Station.id)
+    .order_by(RetiredToken.retired_at.desc())
+    .limit(1)
+)
+RETIRED_BY_TOKEN = RETIRED.where(RetiredToken.token == bindparam("code"))
+RETIRED_BY_SHORT_CODE = RETIRED.where(RetiredToken.short_code == bindparam("code"))
+CARD_BY_KEY = (
+    select(Card.id, Card.code, Card.rally_id)
+    .join(CardKey, CardKey.card_id == Card.id)
+    .where(CardKey.secret_hash == bindparam("secret_hash"))
+)
+STAMPED_HERE = select(Stamp.id).where(
+    Stamp.card_id == bindparam("card"), Stamp.station_id == bindparam("station")
+)
+STAMP_COUNT = select(func.count()).select_from(Stamp).where(Stamp.card_id == bindparam("card"))
+
+
+def station_from_row(row: Row[Any]) -> StationInfo:
+    """Build a :class:`StationInfo` from a row of the station query's columns."""
+    n, m = len(STATION_COLUMNS), len(STATION_COLUMNS) + len(RALLY_COLUMNS)
+    station_id, token, short_code, active, rally_id = row[:n]
+    return StationInfo(
+        id=station_id, token=token, short_code=short_code, active=active, rally_id=rally_id,
+        rally=RallyInfo(*row[n:m]), shop=ShopInfo(*row[m:]),
+    )
+
+
 @dataclass(frozen=True)
 class StampResult:
     """What a tap achieved. ``card_secret`` is set only when a new card was made."""
 
-    card: Card
-    station: Station
+    card: CardRef
+    station: StationInfo
     new_stamp: bool
     stamp_count: int
     card_secret: str | None
 
 
-def find_station(*, token: str | None = None, short_code: str | None = None) -> Station:
-    """Return the station for a QR token or a typed short code, with rally and shop loaded.
+def find_station(*, token: str | None = None, short_code: str | None = None) -> StationInfo:
+    """Return the station for a QR token or a typed short code, with rally and shop.
 
     Raises ``StampError("replaced_station", station=...)`` for a code that was rotated
     away and ``StampError("unknown_station")`` for anything else that is not a station.
     """
-    query = select(Station).options(joinedload(Station.rally), joinedload(Station.shop))
-    retired = select(RetiredToken).options(
-        joinedload(RetiredToken.station).joinedload(Station.shop)
-    )
     if token is not None and codes.is_station_token(token):
-        query = query.where(Station.token == token)
-        retired = retired.where(RetiredToken.token == token)
+        query, retired, code = BY_TOKEN, RETIRED_BY_TOKEN, token
     elif short_code is not None and (normalised := codes.normalise_short_code(short_code)):
-        query = query.where(Station.short_code == normalised)
-        retired = retired.where(RetiredToken.short_code == normalised)
+        query, retired, code = BY_SHORT_CODE, RETIRED_BY_SHORT_CODE, normalised
     else:
         raise StampError("unknown_station")
-    station = db.session.scalars(query).first()
-    if station is not None:
-        return station
-    old = db.session.scalars(retired.order_by(RetiredToken.retired_at.desc()).limit(1)).first()
+    connection = db.session.connection()
+    row = connection.execute(query, {"code": code}).first()
+    if row is not None:
+        return station_from_row(row)
+    old = connection.execute(retired, {"code": code}).first()
     if old is not None:
-        raise StampError("replaced_station", station=old.station)
+        raise StampError("replaced_station", station=station_from_row(old))
     raise StampError("unknown_station")
 
 
-def check_stampable(station: Station, now: datetime) -> None:
+def check_stampable(station: StationInfo, now: datetime) -> None:
     """Raise a ``StampError`` unless ``station`` takes stamps at ``now``."""
     if not station.active or station.rally.status != "published":
         raise StampError("inactive_station", station=station)
@@ -73,7 +120,7 @@ def check_stampable(station: Station, now: datetime) -> None:
         raise StampError("ended", rally=station.rally)
 
 
-def card_for_secret(secret: str | None, rally_id: int | None = None) -> Card | None:
+def card_ref_for_secret(secret: str | None, rally_id: int | None = None) -> CardRef | None:
     """Return the card a browser's cookie secret belongs to, or ``None`` without a cookie.
 
     With ``rally_id``, a card of another rally counts as no card. A cookie that is
@@ -83,20 +130,23 @@ def card_for_secret(secret: str | None, rally_id: int | None = None) -> Card | N
         return None
     if not codes.is_card_secret(secret):
         raise StampError("bad_card")
-    query = (
-        select(Card)
-        .join(CardKey, CardKey.card_id == Card.id)
-        .where(CardKey.secret_hash == codes.hash_secret(secret))
-    )
-    card = db.session.scalars(query).first()
-    if card is None:
+    row = db.session.connection().execute(
+        CARD_BY_KEY, {"secret_hash": codes.hash_secret(secret)}
+    ).first()
+    if row is None:
         raise StampError("bad_card")
-    if rally_id is not None and card.rally_id != rally_id:
+    if rally_id is not None and row.rally_id != rally_id:
         return None
-    return card
+    return CardRef(*row)
 
 
-def create_card(rally: Rally, now: datetime) -> tuple[Card, str]:
+def card_for_secret(secret: str | None, rally_id: int | None = None) -> Card | None:
+    """Like :func:`card_ref_for_secret`, but the ORM card, for pages that need more of it."""
+    ref = card_ref_for_secret(secret, rally_id)
+    return None if ref is None else db.session.get(Card, ref.id)
+
+
+def create_card(rally: Rally | RallyInfo, now: datetime) -> tuple[Card, str]:
     """Create a card in ``rally`` with a fresh code and a first key; return it and the secret.
 
     A clash of the random public code (one in a trillion) is retried in a savepoint.
@@ -122,31 +172,44 @@ def add_card_key(card: Card, now: datetime) -> str:
     return secret
 
 
-def _insert_stamp(card: Card, station: Station, source: str, now: datetime) -> bool:
-    """Insert the stamp unless it exists; return whether a row was inserted."""
-    values = {
-        "rally_id": station.rally_id,
-        "card_id": card.id,
-        "station_id": station.id,
-        "created_at": now,
-        "source": source,
-    }
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
+def _insert_statement(dialect: Any) -> Any:
+    """INSERT … ON CONFLICT (card, station) DO NOTHING RETURNING id, for one dialect."""
+    return (
         dialect.insert(Stamp)
-        .values(**values)
+        .values(
+            rally_id=bindparam("rally"),
+            card_id=bindparam("card"),
+            station_id=bindparam("station"),
+            created_at=bindparam("at", type_=Stamp.created_at.type),
+            source=bindparam("source"),
+        )
         .on_conflict_do_nothing(index_elements=["card_id", "station_id"])
         .returning(Stamp.id)
     )
+
+
+INSERT_STAMP = {"postgresql": _insert_statement(postgresql), "sqlite": _insert_statement(sqlite)}
+
+
+def _insert_stamp(card: CardRef, station: StationInfo, source: str, now: datetime) -> bool:
+    """Insert the stamp unless it exists; return whether a row was inserted."""
+    connection = db.session.connection()
+    params = {"rally": station.rally_id, "card": card.id, "station": station.id, "at": now,
+              "source": source}
     # RETURNING yields the new id, or nothing when the stamp was already there
     # (rowcount is not reliable for ON CONFLICT across drivers).
-    return db.session.execute(statement).scalar() is not None
+    return connection.execute(INSERT_STAMP[connection.dialect.name], params).scalar() is not None
+
+
+def stamped_here(card_id: int, station_id: int) -> bool:
+    """Whether the card already holds the station's stamp."""
+    params = {"card": card_id, "station": station_id}
+    return db.session.connection().execute(STAMPED_HERE, params).first() is not None
 
 
 def stamp_count(card_id: int) -> int:
     """Return how many stamps a card holds."""
-    query = select(func.count()).select_from(Stamp).where(Stamp.card_id == card_id)
-    return db.session.scalar(query) or 0
+    return db.session.connection().execute(STAMP_COUNT, {"card": card_id}).scalar() or 0
 
 
 def stamp_card(
@@ -165,10 +228,11 @@ def stamp_card(
     begin_write()
     station = find_station(token=token, short_code=short_code)
     check_stampable(station, now)
-    card = card_for_secret(card_secret, rally_id=station.rally_id)
+    card = card_ref_for_secret(card_secret, rally_id=station.rally_id)
     new_secret = None
     if card is None:
-        card, new_secret = create_card(station.rally, now)
+        new_card, new_secret = create_card(station.rally, now)
+        card = CardRef(new_card.id, new_card.code, new_card.rally_id)
     inserted = _insert_stamp(card, station, source, now)
     count = stamp_count(card.id)
     db.session.commit()

@@ -1,0 +1,127 @@
+"""Render once what many requests show alike: URLs, header and footer, list items, pages.
+
+The shopper's pages are small, yet rendering them cost more than reading their data:
+a dozen links and twenty translated strings in the header and footer alone. Here they
+are rendered once per process and reused.
+
+Nothing is ever stale, so nothing needs invalidating: every key holds all that the output
+depends on. That is the language, the script root, and the records shown, which are
+frozen dataclasses read afresh from the database on each request (a renamed shop is a
+new key). What differs per visitor never enters a cache: logged-in staff get fresh
+renderings, and a cached page's CSRF token is a hole filled in for each response.
+"""
+
+import secrets
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Flask, current_app, has_request_context, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+# Stands for the CSRF token in cached HTML; random, so no page content can imitate it.
+CSRF_HOLE = "csrf-hole-" + secrets.token_hex(16)
+
+
+class Memo:
+    """A dict of renderings, bounded by emptying it when full (the keys are few)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """The value for ``key``, made and remembered on first use."""
+        value = self.items.get(key)
+        if value is None:
+            value = make()
+            if len(self.items) >= self.size:
+                self.items.clear()
+            self.items[key] = value
+        return value
+
+
+def memo(name: str) -> Memo:
+    """The app's memo ``name``: ``urls``, ``parts`` or ``pages``."""
+    memos: dict[str, Memo] = current_app.extensions["rallye_render"]
+    return memos[name]
+
+
+def shared_key(*parts: Hashable) -> tuple[Hashable, ...]:
+    """A key for output shared by visitors: ``parts`` plus language and script root."""
+    return (str(get_locale()), request.script_root, *parts)
+
+
+def cached_url_for(endpoint: str, **values: Any) -> str:
+    """``url_for`` for templates, remembered per process.
+
+    A relative URL depends only on the endpoint, its arguments and the script root (and,
+    for ``.endpoint``, the blueprint). Calls with options (``_external``, ``_anchor``...)
+    or unhashable arguments are not remembered.
+    """
+    if not has_request_context() or any(key.startswith("_") for key in values):
+        return url_for(endpoint, **values)
+    blueprint = request.blueprint if endpoint.startswith(".") else None
+    key = (request.script_root, blueprint, endpoint, frozenset(values.items()))
+    try:
+        hash(key)
+    except TypeError:
+        return url_for(endpoint, **values)
+    url: str = memo("urls").get(key, lambda: url_for(endpoint, **values))
+    return url
+
+
+def _render_markup(name: str, context: dict[str, Any]) -> Markup:
+    return Markup(render_template(name, **context))  # noqa: S704 (autoescaped template)
+
+
+def site_part(name: str) -> Markup:
+    """The header or footer template ``name``: the same on every page for visitors.
+
+    Staff get it freshly rendered, since their header holds a logout form.
+    """
+    if not has_request_context() or current_user.is_authenticated:
+        return _render_markup(name, {})
+    part: Markup = memo("parts").get(shared_key(name), lambda: _render_markup(name, {}))
+    return part
+
+
+def fragment(name: str, **context: Hashable) -> Markup:
+    """A small template (one list item) rendered once per distinct ``context``.
+
+    ``context`` must be hashable records; the template must not depend on the visitor.
+    """
+    key = shared_key(name, tuple(sorted(context.items())))
+    part: Markup = memo("parts").get(key, lambda: _render_markup(name, context))
+    return part
+
+
+def render_page(name: str, key: Hashable, **context: Any) -> str:
+    """``render_template`` for a page whose content is determined by ``key``.
+
+    ``key`` must hold every value the page shows (records, flags); ``context`` gives
+    them to the template. For visitors the page is rendered once per key, language and
+    script root; its CSRF token is filled in per response. Staff get a fresh rendering.
+    """
+    if current_user.is_authenticated:
+        return render_template(name, **context)
+
+    def make() -> str:
+        return render_template(name, csrf_token=lambda: CSRF_HOLE, **context)
+
+    page: str = memo("pages").get(shared_key(name, key), make)
+    if CSRF_HOLE in page:
+        page = page.replace(CSRF_HOLE, generate_csrf())
+    return page
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its memos and the template globals that use them."""
+    app.extensions["rallye_render"] = {
+        "urls": Memo(4096),
+        "parts": Memo(4096),
+        "pages": Memo(1024),
+    }
+    app.jinja_env.globals.update(url_for=cached_url_for, site_part=site_part, fragment=fragment)

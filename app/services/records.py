@@ -1,0 +1,84 @@
+"""Small read-only records for the shopper's pages, filled by single Core queries.
+
+The shopper's pages run on every phone at a poster. Loading them through the ORM (identity
+map, relationship loaders, attribute instrumentation) cost several times more than the
+SQL itself, so their queries select plain columns into these frozen records instead.
+The ORM models stay the way to write and the way the back office reads.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, select
+
+from ..extensions import db
+from ..models import Rally, Shop, Station
+
+
+@dataclass(frozen=True, slots=True)
+class RallyInfo:
+    """What the shopper's pages show and check of a rally."""
+
+    id: int
+    name: str
+    slug: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    entry_closes_at: datetime
+    stamp_goal: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShopInfo:
+    """A shop's name and address as the shopper's pages show them."""
+
+    name: str
+    slug: str
+    street: str
+    postcode: str
+    city: str
+
+    @property
+    def address(self) -> str:
+        """``Street 1, 12345 Town``."""
+        return f"{self.street}, {self.postcode} {self.city}"
+
+
+@dataclass(frozen=True, slots=True)
+class StationInfo:
+    """A station with its rally and shop, read in one query."""
+
+    id: int
+    token: str
+    short_code: str
+    active: bool
+    rally_id: int
+    rally: RallyInfo
+    shop: ShopInfo
+
+
+@dataclass(frozen=True, slots=True)
+class CardRef:
+    """A card as the stamping path needs it."""
+
+    id: int
+    code: str
+    rally_id: int
+
+
+RALLY_COLUMNS = (Rally.id, Rally.name, Rally.slug, Rally.status, Rally.starts_at, Rally.ends_at,
+                 Rally.entry_closes_at, Rally.stamp_goal)
+SHOP_COLUMNS = (Shop.name, Shop.slug, Shop.street, Shop.postcode, Shop.city)
+STATION_COLUMNS = (Station.id, Station.token, Station.short_code, Station.active,
+                   Station.rally_id)
+
+
+
+RALLY_BY_ID = select(*RALLY_COLUMNS).where(Rally.id == bindparam("rally"))
+
+
+def rally_info(rally_id: int) -> RallyInfo:
+    """The record of an existing rally."""
+    row = db.session.connection().execute(RALLY_BY_ID, {"rally": rally_id}).one()
+    return RallyInfo(*row)
