@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: install run test lint types pytest bench messages clean
+.PHONY: install run test lint types pytest bench profile messages clean
 
 install: $(STAMP)
 
@@ -35,6 +35,11 @@ test: lint types pytest
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Microseconds per request in process, without a server; PROFILE=scan_get (or
+# stamp_post, card_get, api_card) adds a pyinstrument profile of that request.
+profile: install
+	$(BIN)/python bench/hotpath.py
 
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot .

@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Connection, Dialect, Engine
@@ -105,9 +106,14 @@ _gates_lock = threading.Lock()
 
 def write_gate(engine: Engine) -> WriteGate | None:
     """The gate of an SQLite file database; ``None`` for PostgreSQL and in-memory SQLite."""
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+    url = engine.url
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
         return None
+    if url.query.get("uri") == "true":  # sqlite:///file:/path/db?uri=true
+        if url.query.get("mode") == "memory":
+            return None
+        database = unquote(database.removeprefix("file:"))
     path = os.path.abspath(database) + "-writelock"
     with _gates_lock:
         return _gates.setdefault(path, WriteGate(path))

@@ -12,7 +12,7 @@ renderings, and a cached page's CSRF token is a hole filled in for each response
 """
 
 import secrets
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, render_template, request, url_for
@@ -51,7 +51,11 @@ def memo(name: str) -> Memo:
 
 def shared_key(*parts: Hashable) -> tuple[Hashable, ...]:
     """A key for output shared by visitors: ``parts`` plus language and script root."""
-    return (str(get_locale()), request.script_root, *parts)
+    environ = request.environ  # one per request, unlike g (one per app context)
+    scope = environ.get("rallye.render_scope")
+    if scope is None:
+        scope = environ["rallye.render_scope"] = (str(get_locale()), request.script_root)
+    return (*scope, *parts)
 
 
 def cached_url_for(endpoint: str, **values: Any) -> str:
@@ -64,9 +68,8 @@ def cached_url_for(endpoint: str, **values: Any) -> str:
     if not has_request_context() or any(key.startswith("_") for key in values):
         return url_for(endpoint, **values)
     blueprint = request.blueprint if endpoint.startswith(".") else None
-    key = (request.script_root, blueprint, endpoint, frozenset(values.items()))
     try:
-        hash(key)
+        key = (request.script_root, blueprint, endpoint, frozenset(values.items()))
     except TypeError:
         return url_for(endpoint, **values)
     url: str = memo("urls").get(key, lambda: url_for(endpoint, **values))
@@ -98,6 +101,21 @@ def fragment(name: str, **context: Hashable) -> Markup:
     return part
 
 
+def fragments(name: str, variable: str, records: Iterable[Hashable]) -> Markup:
+    """:func:`fragment` for each of ``records`` (given to the template as ``variable``),
+    joined: a whole list in one call."""
+    parts = memo("parts")
+    scope = shared_key(name, variable)
+
+    def item(record: Hashable) -> Markup:
+        rendered: Markup = parts.get(
+            (*scope, record), lambda: _render_markup(name, {variable: record})
+        )
+        return rendered
+
+    return Markup("").join(item(record) for record in records)
+
+
 def render_page(name: str, key: Hashable, **context: Any) -> str:
     """``render_template`` for a page whose content is determined by ``key``.
 
@@ -124,4 +142,6 @@ def init_app(app: Flask) -> None:
         "parts": Memo(4096),
         "pages": Memo(1024),
     }
-    app.jinja_env.globals.update(url_for=cached_url_for, site_part=site_part, fragment=fragment)
+    app.jinja_env.globals.update(
+        url_for=cached_url_for, site_part=site_part, fragment=fragment, fragments=fragments
+    )

@@ -16,8 +16,9 @@ and is written next to BENCH_OUT with the suffix ``-postgresql``.
 
 For quicker rounds while working on one page: BENCH_TARGETS=scan_get,card_get runs only
 those HTTP targets (the others are reported as null), BENCH_BATCH=0 skips step 5,
-BENCH_SECONDS sets the length of each wrk run (default 8) and BENCH_SQLITE_ONLY=1 skips
-PostgreSQL. A full run, as `make bench` does it, is the only one to quote.
+BENCH_SECONDS sets the length of each wrk run (default 8), BENCH_WORKERS and
+BENCH_THREADS the gunicorn settings of both servers (default 2 × 4) and
+BENCH_SQLITE_ONLY=1 skips PostgreSQL. A full run, as `make bench` does it, is the only one to quote.
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ DURATION = int(os.environ.get("BENCH_SECONDS", "8"))
 TARGET_NAMES = ("scan_get", "stamp_post", "card_get", "api_card")
 CHOSEN = [n for n in os.environ.get("BENCH_TARGETS", ",".join(TARGET_NAMES)).split(",") if n]
 BATCH = os.environ.get("BENCH_BATCH", "1") != "0"
-GUNICORN = ["--workers", "2", "--threads", "4", "--worker-class", "gthread",
-             "--keep-alive", "5", "--backlog", "2048", "--no-control-socket"]
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+THREADS = os.environ.get("BENCH_THREADS", "4")
+# Besides these, both servers read ./gunicorn.conf.py (gunicorn's default config file).
+GUNICORN = ["--workers", WORKERS, "--threads", THREADS, "--worker-class", "gthread",
+            "--keep-alive", "5", "--backlog", "2048", "--no-control-socket"]
 SECRET = "bench-secret-key-0123456789abcdef0123456789abcdef"
 CARDS = 10_000
 READ_CARDS = 200  # cards with five stamps each, for GET /karte and /api/v1/card
