@@ -1,10 +1,14 @@
 """View tests of the shopper's pages with the test client."""
 
+import io
 import re
 
+import cairosvg
 import pytest
+import zxingcpp
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -160,7 +164,8 @@ def test_card_page_lists_stamped_and_open_shops(client, station) -> None:
     assert "1 von 2 Geschäften besucht" in text
     assert other.shop.name in text.split("Noch zu besuchen")[1]
     assert "Karte sichern" in text
-    assert "<svg" in text and "http://rallye.test/karte/wiederherstellen/" in text
+    assert 'class="qr-figure"><img src="/karte/qr/' in text
+    assert "http://rallye.test/karte/wiederherstellen/" in text
 
 
 def test_typed_code_stamps(client, station) -> None:
@@ -215,6 +220,29 @@ def test_recovery_link_restores_the_card_in_another_browser(app: Flask, client, 
     assert count(CardKey) == 2
     # Both browsers keep working on the same card.
     assert code in client.get("/karte").text
+
+
+def test_recovery_qr_image_encodes_the_link_for_its_own_card_only(
+    app: Flask, client, station
+) -> None:
+    tap(client, station.token)
+    code = db.session.scalars(select(Card.code)).one()
+    page = client.get("/karte").text
+    link = recovery_link(page)
+    src = f"/karte/qr/{code}.svg"
+    assert f'<img src="{src}"' in page
+
+    image = client.get(src)
+    assert image.status_code == 200
+    assert image.mimetype == "image/svg+xml"
+    assert image.headers["Cache-Control"].startswith("private")
+    png = cairosvg.svg2png(bytestring=image.data, output_width=400, background_color="white")
+    decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    assert decoded == ["http://rallye.test" + link]
+
+    # Another browser, or another card's code, gets nothing.
+    assert app.test_client().get(src).status_code == 404
+    assert client.get("/karte/qr/K7QM-2XPA.svg").status_code == 404
 
 
 @pytest.mark.parametrize(

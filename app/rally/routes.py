@@ -181,7 +181,6 @@ def card() -> BaseResponse | str:
         return render_template("rally/no_card.html", rally=current_rally(clock.utcnow()))
     rally = rally_info(found.rally_id)
     progress = cards.card_progress(found, rally)
-    link = recovery_url(found.code)
     messages = get_flashed_messages(with_categories=True)
     return render_template(
         "rally/card.html",
@@ -189,10 +188,32 @@ def card() -> BaseResponse | str:
         rally=rally,
         status=entries.entry_status(found.id, found.rally_id),
         entry_open=entries.entry_open(rally, clock.utcnow()),
-        recovery_link=link,
-        recovery_qr=qr.inline_svg(link, title=_("QR-Code zum Wiederherstellen deiner Karte")),
+        recovery_link=recovery_url(found.code),
         messages=messages,
     )
+
+
+@bp.get("/karte/qr/<code>.svg")
+def recovery_qr(code: str) -> BaseResponse:
+    """The recovery link of this browser's card as a QR image.
+
+    A separate image rather than part of the card page: making a QR code costs several
+    times the rest of the page, and the page is shown after every stamp, while the image
+    never changes and the browser keeps it. The code is in the path so that a browser
+    that switches cards never shows the other card's image; only the card's own cookie
+    gets it.
+    """
+    try:
+        found = card_ref_for_secret(cookie_secret())
+    except StampError:
+        found = None
+    if found is None or found.code != code:
+        abort(404)
+    image = qr.screen_svg(recovery_url(code), title=_("QR-Code zum Wiederherstellen deiner Karte"))
+    response = make_response(image)
+    response.mimetype = "image/svg+xml"
+    response.headers["Cache-Control"] = "private, max-age=2592000"
+    return response
 
 
 def recovery_url(card_code: str) -> str:

@@ -67,6 +67,28 @@ def inline_svg(data: str, *, title: str, scale: int = 4) -> str:
     return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
 
 
+def screen_svg(data: str, *, title: str) -> bytes:
+    """A standalone SVG image for screens: scales to any size (viewBox), white background.
+
+    ``title`` names the image for tools that open the file itself.
+    """
+    buffer = io.BytesIO()
+    symbol(data).save(
+        buffer,
+        kind="svg",
+        scale=4,
+        border=QUIET_ZONE,
+        dark="#000",
+        light="#fff",
+        title=title,
+        omitsize=True,
+        xmldecl=False,
+        svgclass=None,
+        lineclass=None,
+    )
+    return buffer.getvalue()
+
+
 def print_svg(data: str) -> bytes:
     """A standalone SVG document for print: a viewBox to scale, 6 cm wide by default."""
     buffer = io.BytesIO()
