@@ -1,4 +1,4 @@
-"""Where a hot request spends its time, in process, without a server: `make profile` (bench/hotpath.py).
+"""Where a hot request spends its time, in process, without a server: `make profile`.
 
 Prepares the same database as `make bench`, then calls the WSGI app directly with ready
 request environments, so that only Flask and the app are measured. Prints microseconds
@@ -8,6 +8,7 @@ stamp_post, card_get, api_card) it also prints a pyinstrument profile of that ta
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -45,12 +46,9 @@ def call(app: Callable[..., Any], environ: dict[str, Any]) -> str:
         status = line
 
     env = dict(environ)
-    if "wsgi.input" in environ:
-        body = environ["wsgi.input"].getvalue() if hasattr(environ["wsgi.input"],
-                                                            "getvalue") else b""
-        import io
-
-        env["wsgi.input"] = io.BytesIO(body)
+    if "wsgi.input" in environ:  # a body can be read once: give each call its own copy
+        stream = environ["wsgi.input"]
+        env["wsgi.input"] = io.BytesIO(stream.getvalue() if hasattr(stream, "getvalue") else b"")
     for _chunk in app(env, start_response):
         pass
     return status
@@ -72,8 +70,9 @@ def per_request_us(app: Callable[..., Any], environs: list[dict[str, Any]]) -> f
 
 def main() -> None:
     """Prepare, measure, and optionally profile one target."""
-    from app import create_app
     from hello import app as hello_app
+
+    from app import create_app
 
     tmp = Path(tempfile.mkdtemp(prefix="rallye-profile-"))
     config = bench.app_config(f"sqlite:///{tmp / 'profile.sqlite3'}", tmp)

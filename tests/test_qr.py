@@ -29,7 +29,8 @@ MM_PER_POINT = 25.4 / 72
 
 def decode(image: Image.Image) -> list[str]:
     """Every QR code zxing-cpp finds in ``image``."""
-    return [result.text for result in zxingcpp.read_barcodes(image)]
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [result.text for result in found]
 
 
 def decode_png(data: bytes) -> list[str]:
