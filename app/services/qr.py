@@ -52,7 +52,7 @@ def inline_svg(data: str, *, title: str, scale: int = 4) -> str:
     """Return an SVG element (no XML declaration) of a QR code for ``data``.
 
     Error level M survives a scuffed screen. The ``title`` becomes the image's
-    accessible name. Cached: the card page shows the same recovery code on every visit.
+    accessible name. Cached: the print page of a station shows the same code every time.
     """
     svg = symbol(data).svg_inline(
         scale=scale,

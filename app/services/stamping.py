@@ -140,12 +140,6 @@ def card_ref_for_secret(secret: str | None, rally_id: int | None = None) -> Card
     return CardRef(*row)
 
 
-def card_for_secret(secret: str | None, rally_id: int | None = None) -> Card | None:
-    """Like :func:`card_ref_for_secret`, but the ORM card, for pages that need more of it."""
-    ref = card_ref_for_secret(secret, rally_id)
-    return None if ref is None else db.session.get(Card, ref.id)
-
-
 def create_card(rally: Rally | RallyInfo, now: datetime) -> tuple[Card, str]:
     """Create a card in ``rally`` with a fresh code and a first key; return it and the secret.
 
