@@ -49,13 +49,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if hops := int(app.config.get("PROXY_FIX_X_FOR", 0)):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
-    from . import auth, cli, errors, security, templating
+    from . import auth, cli, errors, prepared, security, templating
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .backoffice import bp as backoffice_bp
     from .office import bp as office_bp
     from .rally import bp as rally_bp
 
+    prepared.init_app(app)
     auth.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -3,7 +3,8 @@
 Prepares the same database as `make bench`, then calls the WSGI app directly with ready
 request environments, so that only Flask and the app are measured. Prints microseconds
 per request for the bare hello app and each target; with ``PROFILE=<target>`` (scan_get,
-stamp_post, card_get, api_card) it also prints a pyinstrument profile of that target.
+stamp_post, card_get, api_card) it also prints a pyinstrument profile of that target
+(``PROFILE_ALL=1`` shows every library frame too).
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ def main() -> None:
         for i in range(ROUNDS):
             call(wsgi, environs[i % len(environs)])
         profiler.stop()
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        show_all = bool(os.environ.get("PROFILE_ALL"))  # library frames too
+        print(profiler.output_text(unicode=True, color=False, show_all=show_all))
 
 
 if __name__ == "__main__":

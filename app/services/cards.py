@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from ..db import begin_write
 from ..extensions import db
 from ..models import Card, Shop, Stamp, Station
+from ..prepared import Prepared
 from . import codes
 from .errors import DomainError
 from .records import SHOP_COLUMNS, CardRef, RallyInfo, ShopInfo
@@ -78,14 +79,14 @@ def card_stamps(card: Card) -> list[Stamp]:
     return list(db.session.scalars(query))
 
 
-STAMP_LINES = (
+STAMP_LINES = Prepared(
     select(Stamp.station_id, Stamp.created_at, Stamp.source, *SHOP_COLUMNS)
     .join(Station, Station.id == Stamp.station_id)
     .join(Shop, Shop.id == Station.shop_id)
     .where(Stamp.card_id == bindparam("card"))
     .order_by(Stamp.created_at, Stamp.id)
 )
-STATION_LINES = (
+STATION_LINES = Prepared(
     select(Station.id, *SHOP_COLUMNS)
     .join(Shop, Shop.id == Station.shop_id)
     .where(Station.rally_id == bindparam("rally"), Station.active.is_(True))
@@ -94,13 +95,13 @@ STATION_LINES = (
 
 def stamp_lines(card_id: int) -> list[StampLine]:
     """The card's stamps, oldest first, with their shops."""
-    rows = db.session.connection().execute(STAMP_LINES, {"card": card_id})
+    rows = STAMP_LINES.run({"card": card_id})
     return [StampLine(station, at, source, ShopInfo(*shop)) for station, at, source, *shop in rows]
 
 
 def station_lines(rally_id: int) -> list[StationLine]:
     """The rally's active stations, ordered by shop name."""
-    rows = db.session.connection().execute(STATION_LINES, {"rally": rally_id})
+    rows = STATION_LINES.run({"rally": rally_id})
     lines = [StationLine(station, ShopInfo(*shop)) for station, *shop in rows]
     lines.sort(key=lambda line: line.shop.name.casefold())
     return lines

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db import begin_write
 from ..extensions import db
 from ..models import Card, Draw, Entry, Rally, Winner
+from ..prepared import Prepared
 from .errors import DomainError
 from .records import RallyInfo
 from .stamping import stamp_count
@@ -103,7 +104,7 @@ class EntryStatus:
     draws_run: int
 
 
-ENTRY_OF_CARD = select(Entry.id).where(Entry.card_id == bindparam("card"))
+ENTRY_OF_CARD = Prepared(select(Entry.id).where(Entry.card_id == bindparam("card")))
 NOT_ENTERED = EntryStatus(entry=None, wins=[], draws_run=0)
 
 
@@ -113,7 +114,7 @@ def entry_status(card_id: int, rally_id: int) -> EntryStatus:
     Most cards never enter, so one small query answers for them (the draws then do not
     concern the card and count as 0); only an entered card loads the rest.
     """
-    entry_id = db.session.connection().execute(ENTRY_OF_CARD, {"card": card_id}).scalar()
+    entry_id = ENTRY_OF_CARD.scalar({"card": card_id})
     if entry_id is None:
         return NOT_ENTERED
     entry = db.session.get_one(Entry, entry_id)

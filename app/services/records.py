@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
-from ..extensions import db
 from ..models import Rally, Shop, Station
+from ..prepared import Prepared
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +75,12 @@ STATION_COLUMNS = (Station.id, Station.token, Station.short_code, Station.active
 
 
 
-RALLY_BY_ID = select(*RALLY_COLUMNS).where(Rally.id == bindparam("rally"))
+RALLY_BY_ID = Prepared(select(*RALLY_COLUMNS).where(Rally.id == bindparam("rally")))
 
 
 def rally_info(rally_id: int) -> RallyInfo:
     """The record of an existing rally."""
-    row = db.session.connection().execute(RALLY_BY_ID, {"rally": rally_id}).one()
+    row = RALLY_BY_ID.first({"rally": rally_id})
+    if row is None:
+        raise LookupError(f"no rally {rally_id}")
     return RallyInfo(*row)

@@ -9,17 +9,19 @@ built once (SQLAlchemy Core, cached compilation) that return the small frozen re
 :mod:`.records` rather than ORM objects.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..db import begin_write
 from ..extensions import db
 from ..models import Card, CardKey, Rally, RetiredToken, Shop, Stamp, Station
+from ..prepared import Prepared
 from . import codes
 from .errors import DomainError
 from .records import (
@@ -46,28 +48,32 @@ def _station_query() -> Any:
     )
 
 
-BY_TOKEN = _station_query().where(Station.token == bindparam("code"))
-BY_SHORT_CODE = _station_query().where(Station.short_code == bindparam("code"))
+BY_TOKEN = Prepared(_station_query().where(Station.token == bindparam("code")))
+BY_SHORT_CODE = Prepared(_station_query().where(Station.short_code == bindparam("code")))
 RETIRED = (
     _station_query()
     .join(RetiredToken, RetiredToken.station_id == Station.id)
     .order_by(RetiredToken.retired_at.desc())
     .limit(1)
 )
-RETIRED_BY_TOKEN = RETIRED.where(RetiredToken.token == bindparam("code"))
-RETIRED_BY_SHORT_CODE = RETIRED.where(RetiredToken.short_code == bindparam("code"))
-CARD_BY_KEY = (
+RETIRED_BY_TOKEN = Prepared(RETIRED.where(RetiredToken.token == bindparam("code")))
+RETIRED_BY_SHORT_CODE = Prepared(RETIRED.where(RetiredToken.short_code == bindparam("code")))
+CARD_BY_KEY = Prepared(
     select(Card.id, Card.code, Card.rally_id)
     .join(CardKey, CardKey.card_id == Card.id)
     .where(CardKey.secret_hash == bindparam("secret_hash"))
 )
-STAMPED_HERE = select(Stamp.id).where(
-    Stamp.card_id == bindparam("card"), Stamp.station_id == bindparam("station")
+STAMPED_HERE = Prepared(
+    select(Stamp.id).where(
+        Stamp.card_id == bindparam("card"), Stamp.station_id == bindparam("station")
+    )
 )
-STAMP_COUNT = select(func.count()).select_from(Stamp).where(Stamp.card_id == bindparam("card"))
+STAMP_COUNT = Prepared(
+    select(func.count()).select_from(Stamp).where(Stamp.card_id == bindparam("card"))
+)
 
 
-def station_from_row(row: Row[Any]) -> StationInfo:
+def station_from_row(row: Sequence[Any]) -> StationInfo:
     """Build a :class:`StationInfo` from a row of the station query's columns."""
     n, m = len(STATION_COLUMNS), len(STATION_COLUMNS) + len(RALLY_COLUMNS)
     station_id, token, short_code, active, rally_id = row[:n]
@@ -100,11 +106,10 @@ def find_station(*, token: str | None = None, short_code: str | None = None) -> 
         query, retired, code = BY_SHORT_CODE, RETIRED_BY_SHORT_CODE, normalised
     else:
         raise StampError("unknown_station")
-    connection = db.session.connection()
-    row = connection.execute(query, {"code": code}).first()
+    row = query.first({"code": code})
     if row is not None:
         return station_from_row(row)
-    old = connection.execute(retired, {"code": code}).first()
+    old = retired.first({"code": code})
     if old is not None:
         raise StampError("replaced_station", station=station_from_row(old))
     raise StampError("unknown_station")
@@ -130,14 +135,13 @@ def card_ref_for_secret(secret: str | None, rally_id: int | None = None) -> Card
         return None
     if not codes.is_card_secret(secret):
         raise StampError("bad_card")
-    row = db.session.connection().execute(
-        CARD_BY_KEY, {"secret_hash": codes.hash_secret(secret)}
-    ).first()
+    row = CARD_BY_KEY.first({"secret_hash": codes.hash_secret(secret)})
     if row is None:
         raise StampError("bad_card")
-    if rally_id is not None and row.rally_id != rally_id:
+    card = CardRef(*row)
+    if rally_id is not None and card.rally_id != rally_id:
         return None
-    return CardRef(*row)
+    return card
 
 
 def create_card(rally: Rally | RallyInfo, now: datetime) -> tuple[Card, str]:
@@ -182,28 +186,32 @@ def _insert_statement(dialect: Any) -> Any:
     )
 
 
-INSERT_STAMP = {"postgresql": _insert_statement(postgresql), "sqlite": _insert_statement(sqlite)}
+INSERT_STAMP = {
+    "postgresql": Prepared(_insert_statement(postgresql)),
+    "sqlite": Prepared(_insert_statement(sqlite)),
+}
 
 
 def _insert_stamp(card: CardRef, station: StationInfo, source: str, now: datetime) -> bool:
-    """Insert the stamp unless it exists; return whether a row was inserted."""
-    connection = db.session.connection()
+    """Insert the stamp unless it exists; return whether a row was inserted.
+
+    Runs inside the write transaction that :func:`stamp_card` opened.
+    """
     params = {"rally": station.rally_id, "card": card.id, "station": station.id, "at": now,
               "source": source}
     # RETURNING yields the new id, or nothing when the stamp was already there
     # (rowcount is not reliable for ON CONFLICT across drivers).
-    return connection.execute(INSERT_STAMP[connection.dialect.name], params).scalar() is not None
+    return INSERT_STAMP[db.engine.dialect.name].scalar(params) is not None
 
 
 def stamped_here(card_id: int, station_id: int) -> bool:
     """Whether the card already holds the station's stamp."""
-    params = {"card": card_id, "station": station_id}
-    return db.session.connection().execute(STAMPED_HERE, params).first() is not None
+    return STAMPED_HERE.first({"card": card_id, "station": station_id}) is not None
 
 
 def stamp_count(card_id: int) -> int:
     """Return how many stamps a card holds."""
-    return db.session.connection().execute(STAMP_COUNT, {"card": card_id}).scalar() or 0
+    return STAMP_COUNT.scalar({"card": card_id}) or 0
 
 
 def stamp_card(
