@@ -130,10 +130,15 @@ def begin_write() -> None:
     """Open the session's transaction as a write transaction.
 
     Call it first in a service that writes. Any read transaction still open is ended, so
-    the write transaction sees the newest data and holds SQLite's write lock from its start.
+    the write transaction sees the newest data and holds SQLite's write lock from its start;
+    the request's connection for prepared reads goes back to the pool (later reads run in
+    the session's transaction).
     On an SQLite file, the writer first passes the :class:`WriteGate`; the gate opens again
     when the transaction ends, however it ends.
     """
+    from .prepared import release_reader  # (prepared builds on this module)
+
+    release_reader()
     session = db.session()
     if session.in_transaction():
         session.commit()

@@ -9,14 +9,18 @@ cursor, so that the statements stay typed, portable SQLAlchemy while running at 
 speed.
 
 Which connection runs them:
-- inside a write transaction of the session (:func:`app.db.begin_write`), that
-  transaction's connection, so a service reads what it has just written;
+- inside :func:`write_transaction`, its connection;
+- inside a transaction of the session (a write begun by :func:`app.db.begin_write`, or
+  ORM work under way), that transaction's connection, so a service reads what it has
+  just written;
 - otherwise, in a request, one pooled connection per request in autocommit mode, given
   back when the request ends: reads open no transaction and hold no lock;
-- outside a request (CLI, tests), the session's connection.
+- outside a request (CLI, tests), a pooled connection borrowed for the one statement.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +30,12 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
+from .db import begin_write, write_gate
 from .extensions import db
 
 READER_KEY = "rallye.reader"  # the request's reading connection, in the WSGI environ
+# The connection of a running write_transaction() in this thread, with its dialect.
+_writer: ContextVar[tuple[Any, Dialect] | None] = ContextVar("rallye_writer", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,16 +113,20 @@ class Prepared:
 
     def run(self, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Execute and return every row (as tuples, converted like SQLAlchemy's)."""
-        connection, dialect = driver_connection()
-        compiled = self.by_dialect.get(dialect.name)
-        if compiled is None:
-            compiled = self.by_dialect[dialect.name] = compile_for(self.statement, dialect)
-        cursor = connection.cursor()
+        connection, dialect, borrowed = driver_connection()
         try:
-            cursor.execute(compiled.sql, compiled.parameters(params or {}))
-            rows = cursor.fetchall()
+            compiled = self.by_dialect.get(dialect.name)
+            if compiled is None:
+                compiled = self.by_dialect[dialect.name] = compile_for(self.statement, dialect)
+            cursor = connection.cursor()
+            try:
+                cursor.execute(compiled.sql, compiled.parameters(params or {}))
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
         finally:
-            cursor.close()
+            if borrowed is not None:
+                give_back(borrowed)
         return compiled.convert(rows)
 
     def first(self, params: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
@@ -129,20 +140,104 @@ class Prepared:
         return rows[0][0] if rows else None
 
 
-def driver_connection() -> tuple[Any, Dialect]:
-    """The driver connection to run on now, and its dialect (see the module's notes)."""
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """A short write transaction of prepared statements, without the ORM session.
+
+    For the one write on every tap (the stamp). The statements run inside the block
+    commit together when it ends, or roll back if it raises. In a request it runs on the
+    request's reading connection, so that a thread never holds two pooled connections
+    (threads waiting for a second one could take the whole pool). On an SQLite file the
+    writer first passes the write gate and takes the write lock at once (BEGIN
+    IMMEDIATE), as :func:`app.db.begin_write` does for the session.
+    """
+    registry = db.session.registry
+    if registry.has() and registry().in_transaction():
+        # ORM work is under way in this thread: write in the session's transaction, as
+        # begin_write() does it, so that nothing waits for a lock this thread holds.
+        begin_write()
+        try:
+            yield
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
+        return
+    engine = db.engine
+    borrowed = None
+    if has_request_context():
+        fairy = request_reader()
+    else:
+        fairy = borrowed = engine.raw_connection()
+    try:
+        driver = fairy.driver_connection
+        gate = write_gate(engine)
+        if gate is not None:
+            gate.acquire()
+        try:
+            if borrowed is None:
+                _autocommit(fairy, False)
+            if engine.dialect.name == "sqlite":
+                driver.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+            token = _writer.set((driver, engine.dialect))
+            try:
+                yield
+            except BaseException:
+                driver.rollback()  # type: ignore[union-attr]
+                raise
+            else:
+                driver.commit()  # type: ignore[union-attr]
+            finally:
+                _writer.reset(token)
+                if borrowed is None:
+                    _autocommit(fairy, True)
+        finally:
+            if gate is not None:
+                gate.release()
+    finally:
+        if borrowed is not None:
+            borrowed.close()
+
+
+def driver_connection() -> tuple[Any, Dialect, PoolProxiedConnection | None]:
+    """The driver connection to run on now and its dialect (see the module's notes), and
+    the pooled connection to give back after the statement, if it was borrowed for it."""
+    if (writer := _writer.get()) is not None:
+        return (*writer, None)
+    dialect = db.engine.dialect
     session_registry = db.session.registry
     if session_registry.has() and session_registry().in_transaction():
-        return db.session.connection().connection.driver_connection, db.engine.dialect
+        return db.session.connection().connection.driver_connection, dialect, None
     if not has_request_context():
-        return db.session.connection().connection.driver_connection, db.engine.dialect
+        # Outside a request nothing would give a kept connection back: borrow one for the
+        # statement only (CLI commands and tests; a thread never holds two that way).
+        fairy = borrow()
+        return fairy.driver_connection, dialect, fairy
+    return request_reader().driver_connection, dialect, None
+
+
+def request_reader() -> PoolProxiedConnection:
+    """The request's reading connection, borrowed from the pool on first use."""
     environ = request.environ
-    fairy: PoolProxiedConnection | None = environ.get(READER_KEY)
-    if fairy is None:
-        fairy = db.engine.raw_connection()
-        _autocommit(fairy, True)
-        environ[READER_KEY] = fairy
-    return fairy.driver_connection, db.engine.dialect
+    reader: PoolProxiedConnection | None = environ.get(READER_KEY)
+    if reader is None:
+        reader = environ[READER_KEY] = borrow()
+    return reader
+
+
+def borrow() -> PoolProxiedConnection:
+    """A pooled connection for reading, in autocommit mode."""
+    fairy = db.engine.raw_connection()
+    _autocommit(fairy, True)
+    return fairy
+
+
+def give_back(fairy: PoolProxiedConnection) -> None:
+    """Return a connection of :func:`borrow` to the pool in the state the pool expects."""
+    try:
+        _autocommit(fairy, False)
+    finally:
+        fairy.close()
 
 
 def _autocommit(fairy: PoolProxiedConnection, on: bool) -> None:
@@ -157,13 +252,13 @@ def _autocommit(fairy: PoolProxiedConnection, on: bool) -> None:
 
 
 def release_reader(_exc: BaseException | None = None) -> None:
-    """Give the request's reading connection back to the pool."""
+    """Give the request's reading connection back to the pool (at the end of a request,
+    and before the session writes: a thread never holds two pooled connections)."""
+    if not has_request_context():
+        return
     fairy = request.environ.pop(READER_KEY, None)
     if fairy is not None:
-        try:
-            _autocommit(fairy, False)
-        finally:
-            fairy.close()
+        give_back(fairy)
 
 
 def init_app(app: Flask) -> None:

@@ -21,6 +21,9 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+# Renderings kept per list-item template (stations and stamps of the running rallies).
+FRAGMENTS_PER_TEMPLATE = 4096
+
 # Stands for the CSRF token in cached HTML; random, so no page content can imitate it.
 CSRF_HOLE = "csrf-hole-" + secrets.token_hex(16)
 
@@ -103,17 +106,21 @@ def fragment(name: str, **context: Hashable) -> Markup:
 
 def fragments(name: str, variable: str, records: Iterable[Hashable]) -> Markup:
     """:func:`fragment` for each of ``records`` (given to the template as ``variable``),
-    joined: a whole list in one call."""
-    parts = memo("parts")
-    scope = shared_key(name, variable)
+    joined: a whole list in one call.
 
-    def item(record: Hashable) -> Markup:
-        rendered: Markup = parts.get(
-            (*scope, record), lambda: _render_markup(name, {variable: record})
-        )
-        return rendered
-
-    return Markup("").join(item(record) for record in records)
+    The renderings of one template sit in one table keyed by the record alone, so that a
+    list of forty costs forty dictionary lookups.
+    """
+    table: dict[Hashable, str] = memo("parts").get(shared_key(name, variable), dict)
+    rendered = []
+    for record in records:
+        part = table.get(record)
+        if part is None:
+            if len(table) >= FRAGMENTS_PER_TEMPLATE:
+                table.clear()
+            part = table[record] = _render_markup(name, {variable: record})
+        rendered.append(part)
+    return Markup("".join(rendered))  # noqa: S704 (joins autoescaped renderings)
 
 
 def render_page(name: str, key: Hashable, **context: Any) -> str:

@@ -5,6 +5,9 @@ from typing import Any
 
 from flask import Flask, current_app, g
 from flask_babel import format_date, format_datetime, get_locale, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from . import clock, rendercache
 
@@ -54,6 +57,31 @@ def translations() -> Any:
         return g.rallye_translations
 
 
+@pass_context
+def template_gettext(context: Context, string: str, **variables: Any) -> str:
+    """``_()`` and ``gettext()`` in templates, as Jinja's "newstyle" gettext does it.
+
+    Jinja's own version goes through three context calls per string (the ``_`` alias,
+    the newstyle wrapper, the callable); a page has a few dozen strings.
+    """
+    text = translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 (our own catalogue, as Jinja's i18n trusts it)
+    return text % variables
+
+
+@pass_context
+def template_ngettext(
+    context: Context, singular: str, plural: str, num: int, **variables: Any
+) -> str:
+    """``ngettext()`` in templates, newstyle: ``%(num)s`` is filled in unless given."""
+    variables.setdefault("num", num)
+    text = translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 (our own catalogue, as Jinja's i18n trusts it)
+    return text % variables
+
+
 def install_gettext(app: Flask) -> None:
     """Give Jinja gettext callables that reuse the request's catalogue."""
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -62,6 +90,9 @@ def install_gettext(app: Flask) -> None:
         newstyle=True,
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )
 
 

@@ -6,10 +6,16 @@ import pytest
 from flask import Flask, request
 from sqlalchemy import bindparam, select
 
-from app.db import begin_write
+from app.db import begin_write, write_gate
 from app.extensions import db
 from app.models import Card, CardKey, Shop, Station
-from app.prepared import READER_KEY, Prepared, compile_for, release_reader
+from app.prepared import (
+    READER_KEY,
+    Prepared,
+    compile_for,
+    release_reader,
+    write_transaction,
+)
 from app.services import cards, codes, entries, records, stamping
 
 from .helpers import FIRST_DAY, make_card, make_entry, make_rally, make_shop, make_station
@@ -133,3 +139,65 @@ def test_unknown_rally_is_a_lookup_error(app: Flask) -> None:
         records.rally_info(404)
     assert db.session.scalar(select(Station.id)) is None
     db.session.rollback()
+
+
+def stamp_params(statements: dict[str, tuple[Prepared, dict[str, object]]]) -> dict[str, object]:
+    """Parameters of a new stamp: the card of ``hot_statements`` at its third station."""
+    card = statements["stamp_count"][1]["card"]
+    rally = statements["rally_by_id"][1]["rally"]
+    station = db.session.scalars(
+        select(Station.id).where(Station.rally_id == rally).order_by(Station.id.desc())
+    ).first()
+    return {"rally": rally, "card": card, "station": station, "at": FIRST_DAY, "source": "qr"}
+
+
+def insert_stamp() -> Prepared:
+    return stamping.INSERT_STAMP[db.engine.dialect.name]
+
+
+def test_write_transaction_commits_on_one_connection(app: Flask) -> None:
+    statements = hot_statements()
+    params = stamp_params(statements)
+    count = statements["stamp_count"]
+    db.session.remove()
+    before = db.engine.pool.checkedout()  # type: ignore[attr-defined]
+    gate = write_gate(db.engine)
+    with app.test_request_context("/"):
+        assert count[0].scalar(count[1]) == 2
+        with write_transaction():
+            assert insert_stamp().scalar(params) is not None
+            assert count[0].scalar(count[1]) == 3  # its own write, in its transaction
+            assert db.engine.pool.checkedout() == before + 1  # type: ignore[attr-defined]
+            if gate is not None:
+                assert gate.thread_lock.locked()
+        if gate is not None:
+            assert not gate.thread_lock.locked()
+        assert insert_stamp().scalar(params) is None  # already there: DO NOTHING
+        release_reader()
+    assert count[0].scalar(count[1]) == 3
+    assert db.engine.pool.checkedout() == before  # type: ignore[attr-defined]
+
+
+def test_write_transaction_rolls_back_when_its_block_raises(app: Flask) -> None:
+    statements = hot_statements()
+    params = stamp_params(statements)
+    count = statements["stamp_count"]
+    db.session.remove()
+    with app.test_request_context("/"), pytest.raises(RuntimeError):
+        with write_transaction():
+            insert_stamp().scalar(params)
+            raise RuntimeError("page failed")
+    assert count[0].scalar(count[1]) == 2
+    gate = write_gate(db.engine)
+    assert gate is None or not gate.thread_lock.locked()
+
+
+def test_write_transaction_joins_orm_work_under_way(app: Flask) -> None:
+    statements = hot_statements()
+    params = stamp_params(statements)
+    count = statements["stamp_count"]
+    assert db.session.scalar(select(Card.code)) is not None  # the session is in a transaction
+    with write_transaction():
+        insert_stamp().scalar(params)
+    assert not db.session().in_transaction()  # committed by the session
+    assert count[0].scalar(count[1]) == 3

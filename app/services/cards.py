@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
@@ -20,8 +22,7 @@ class RecoveryError(DomainError):
     """Restoring refused. Code: ``invalid_link``."""
 
 
-@dataclass(frozen=True, slots=True)
-class StampLine:
+class StampLine(NamedTuple):
     """One stamp on the card: where and when."""
 
     station_id: int
@@ -30,8 +31,7 @@ class StampLine:
     shop: ShopInfo
 
 
-@dataclass(frozen=True, slots=True)
-class StationLine:
+class StationLine(NamedTuple):
     """An active station of the rally, by its shop."""
 
     id: int
@@ -100,11 +100,19 @@ def stamp_lines(card_id: int) -> list[StampLine]:
 
 
 def station_lines(rally_id: int) -> list[StationLine]:
-    """The rally's active stations, ordered by shop name."""
-    rows = STATION_LINES.run({"rally": rally_id})
+    """The rally's active stations, ordered by shop name.
+
+    Every card view reads them; their records are made and sorted once for each distinct
+    answer of the database, so a renamed shop is a new answer and never stale.
+    """
+    return list(_station_lines(tuple(STATION_LINES.run({"rally": rally_id}))))
+
+
+@lru_cache(maxsize=32)
+def _station_lines(rows: tuple[tuple[Any, ...], ...]) -> tuple[StationLine, ...]:
     lines = [StationLine(station, ShopInfo(*shop)) for station, *shop in rows]
     lines.sort(key=lambda line: line.shop.name.casefold())
-    return lines
+    return tuple(lines)
 
 
 def card_progress(card: CardRef, rally: RallyInfo) -> Progress:

@@ -1,6 +1,6 @@
 """Scan and stamp: the hot path of the rally.
 
-One call, one transaction: find the station, check the rally's dates, find or create the
+One call, one short write: find the station, check the rally's dates, find or create the
 shopper's card, insert the stamp. UNIQUE(card, station) in the database decides whether
 a stamp is new, so double taps, retries and races all end with exactly one stamp.
 
@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db import begin_write
 from ..extensions import db
 from ..models import Card, CardKey, Rally, RetiredToken, Shop, Stamp, Station
-from ..prepared import Prepared
+from ..prepared import Prepared, write_transaction
 from . import codes
 from .errors import DomainError
 from .records import (
@@ -226,22 +226,33 @@ def stamp_card(
 
     Creates the card on the first tap. Commits on success; on a ``StampError`` nothing
     has been written. Tapping twice is not an error: ``new_stamp`` is then false.
+
+    Station and card are looked up before the write transaction, which then holds only
+    the insert and the count: on SQLite every writer of the town waits for it. (Stations
+    and cards are never deleted, and the stamp's foreign keys in the database would
+    refuse one that was.)
     """
-    begin_write()
     station = find_station(token=token, short_code=short_code)
     check_stampable(station, now)
     card = card_ref_for_secret(card_secret, rally_id=station.rally_id)
-    new_secret = None
     if card is None:
-        new_card, new_secret = create_card(station.rally, now)
-        card = CardRef(new_card.id, new_card.code, new_card.rally_id)
+        return _first_stamp(station, source, now)
+    with write_transaction():
+        inserted = _insert_stamp(card, station, source, now)
+        count = stamp_count(card.id)
+    return StampResult(
+        card=card, station=station, new_stamp=inserted, stamp_count=count, card_secret=None
+    )
+
+
+def _first_stamp(station: StationInfo, source: str, now: datetime) -> StampResult:
+    """Make a card with its first key and stamp it, in one transaction of the session."""
+    begin_write()
+    new_card, secret = create_card(station.rally, now)
+    card = CardRef(new_card.id, new_card.code, new_card.rally_id)
     inserted = _insert_stamp(card, station, source, now)
     count = stamp_count(card.id)
     db.session.commit()
     return StampResult(
-        card=card,
-        station=station,
-        new_stamp=inserted,
-        stamp_count=count,
-        card_secret=new_secret,
+        card=card, station=station, new_stamp=inserted, stamp_count=count, card_secret=secret
     )
