@@ -67,6 +67,8 @@ def template_gettext(context: Context, string: str, **variables: Any) -> str:
     text = translations().ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 (our own catalogue, as Jinja's i18n trusts it)
+    if not variables and "%" not in text:
+        return text  # what formatting would give, without its cost
     return text % variables
 
 
