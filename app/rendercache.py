@@ -15,7 +15,15 @@ import secrets
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -44,6 +52,15 @@ class Memo:
                 self.items.clear()
             self.items[key] = value
         return value
+
+
+def staff_request() -> bool:
+    """Whether a logged-in staff member makes this request.
+
+    Staff log in without "remember me" (see app.auth), so a browser without Flask-Login's
+    user id in its session is a visitor; only the others need Flask-Login's full check.
+    """
+    return "_user_id" in session and bool(current_user.is_authenticated)
 
 
 def memo(name: str) -> Memo:
@@ -88,7 +105,7 @@ def site_part(name: str) -> Markup:
 
     Staff get it freshly rendered, since their header holds a logout form.
     """
-    if not has_request_context() or current_user.is_authenticated:
+    if not has_request_context() or staff_request():
         return _render_markup(name, {})
     part: Markup = memo("parts").get(shared_key(name), lambda: _render_markup(name, {}))
     return part
@@ -130,7 +147,7 @@ def render_page(name: str, key: Hashable, **context: Any) -> str:
     them to the template. For visitors the page is rendered once per key, language and
     script root; its CSRF token is filled in per response. Staff get a fresh rendering.
     """
-    if current_user.is_authenticated:
+    if staff_request():
         return render_template(name, **context)
 
     def make() -> str:
