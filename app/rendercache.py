@@ -6,7 +6,7 @@ are rendered once per process and reused.
 
 Nothing is ever stale, so nothing needs invalidating: every key holds all that the output
 depends on. That is the language, the script root, and the records shown, which are
-frozen dataclasses read afresh from the database on each request (a renamed shop is a
+immutable records read afresh from the database on each request (a renamed shop is a
 new key). What differs per visitor never enters a cache: logged-in staff get fresh
 renderings, and a cached page's CSRF token is a hole filled in for each response.
 """

@@ -5,8 +5,8 @@ shopper's card, insert the stamp. UNIQUE(card, station) in the database decides 
 a stamp is new, so double taps, retries and races all end with exactly one stamp.
 
 Every phone at a poster runs through here, so the lookups are single SQL statements
-built once (SQLAlchemy Core, cached compilation) that return the small frozen records of
-:mod:`.records` rather than ORM objects.
+built once (SQLAlchemy Core, run on the driver by :mod:`app.prepared`) that return the
+small records of :mod:`.records` rather than ORM objects.
 """
 
 from collections.abc import Sequence
