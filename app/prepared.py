@@ -151,8 +151,7 @@ def write_transaction() -> Iterator[None]:
     writer first passes the write gate and takes the write lock at once (BEGIN
     IMMEDIATE), as :func:`app.db.begin_write` does for the session.
     """
-    registry = db.session.registry
-    if registry.has() and registry().in_transaction():
+    if _session_in_transaction():
         # ORM work is under way in this thread: write in the session's transaction, as
         # begin_write() does it, so that nothing waits for a lock this thread holds.
         begin_write()
@@ -163,23 +162,18 @@ def write_transaction() -> Iterator[None]:
             raise
         db.session.commit()
         return
-    engine = db.engine
-    borrowed = None
-    if has_request_context():
-        fairy = request_reader()
-    else:
-        fairy = borrowed = engine.raw_connection()
+    in_request = has_request_context()
+    fairy = request_reader() if in_request else borrow()
+    driver, dialect = fairy.driver_connection, db.engine.dialect
+    gate = write_gate(db.engine)
     try:
-        driver = fairy.driver_connection
-        gate = write_gate(engine)
         if gate is not None:
             gate.acquire()
         try:
-            if borrowed is None:
-                _autocommit(fairy, False)
-            if engine.dialect.name == "sqlite":
+            _autocommit(fairy, False)
+            if dialect.name == "sqlite":
                 driver.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
-            token = _writer.set((driver, engine.dialect))
+            token = _writer.set((driver, dialect))
             try:
                 yield
             except BaseException:
@@ -189,14 +183,13 @@ def write_transaction() -> Iterator[None]:
                 driver.commit()  # type: ignore[union-attr]
             finally:
                 _writer.reset(token)
-                if borrowed is None:
-                    _autocommit(fairy, True)
+                _autocommit(fairy, True)
         finally:
             if gate is not None:
                 gate.release()
     finally:
-        if borrowed is not None:
-            borrowed.close()
+        if not in_request:
+            give_back(fairy)
 
 
 def driver_connection() -> tuple[Any, Dialect, PoolProxiedConnection | None]:
@@ -205,8 +198,7 @@ def driver_connection() -> tuple[Any, Dialect, PoolProxiedConnection | None]:
     if (writer := _writer.get()) is not None:
         return (*writer, None)
     dialect = db.engine.dialect
-    session_registry = db.session.registry
-    if session_registry.has() and session_registry().in_transaction():
+    if _session_in_transaction():
         return db.session.connection().connection.driver_connection, dialect, None
     if not has_request_context():
         # Outside a request nothing would give a kept connection back: borrow one for the
@@ -214,6 +206,13 @@ def driver_connection() -> tuple[Any, Dialect, PoolProxiedConnection | None]:
         fairy = borrow()
         return fairy.driver_connection, dialect, fairy
     return request_reader().driver_connection, dialect, None
+
+
+def _session_in_transaction() -> bool:
+    """Whether this thread's ORM session exists and is in a transaction (without making
+    a session just to ask)."""
+    registry = db.session.registry
+    return registry.has() and registry().in_transaction()
 
 
 def request_reader() -> PoolProxiedConnection:

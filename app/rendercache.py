@@ -128,14 +128,14 @@ def fragments(name: str, variable: str, records: Iterable[Hashable]) -> Markup:
     The renderings of one template sit in one table keyed by the record alone, so that a
     list of forty costs forty dictionary lookups.
     """
-    table: dict[Hashable, str] = memo("parts").get(shared_key(name, variable), dict)
+    table: Memo = memo("parts").get(
+        shared_key(name, variable), lambda: Memo(FRAGMENTS_PER_TEMPLATE)
+    )
     rendered = []
     for record in records:
-        part = table.get(record)
+        part = table.items.get(record)  # the common case, without making a closure
         if part is None:
-            if len(table) >= FRAGMENTS_PER_TEMPLATE:
-                table.clear()
-            part = table[record] = _render_markup(name, {variable: record})
+            part = table.get(record, lambda: _render_markup(name, {variable: record}))  # noqa: B023
         rendered.append(part)
     return Markup("".join(rendered))  # noqa: S704 (joins autoescaped renderings)
 
