@@ -94,3 +94,32 @@ def test_database_url_from_environment(tmp_path: Path, monkeypatch: pytest.Monke
     load(app, None)
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user@db.example/rallye"
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379"
+
+
+def test_session_serializer_is_reused_and_follows_a_key_rotation(app: Flask, client) -> None:
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is first  # made once, not per request
+
+    client.get("/stempel")  # a page with a form: the visitor gets a session with a CSRF token
+    old_cookie = client.get_cookie("sitzung")
+    assert old_cookie is not None
+    old_key = app.secret_key
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    app.secret_key = "a-rotated-secret-key-with-enough-length-0123"
+    try:
+        rotated = interface.get_signing_serializer(app)
+        assert rotated is not first
+        # The old cookie still opens (fallback key), and what is signed now uses the new key.
+        with app.test_request_context(headers={"Cookie": f"sitzung={old_cookie.value}"}):
+            from flask import request
+
+            opened = interface.open_session(app, request)
+            assert opened is not None and "csrf_token" in opened
+        signed = rotated.dumps({"probe": 1})
+        assert rotated.loads(signed) == {"probe": 1}
+        app.config["SECRET_KEY_FALLBACKS"] = []
+        assert interface.get_signing_serializer(app).loads(signed) == {"probe": 1}
+    finally:
+        app.secret_key = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = []
