@@ -41,6 +41,12 @@ def test_winners_are_distinct_members_of_the_pool(pool: dict, seed: str, k: int)
     assert len(result) == len(set(result)) == min(k, len(pool))
 
 
+@given(pools, seeds, st.integers(min_value=0, max_value=70))
+def test_winners_are_the_head_of_the_full_ranking(pool: dict, seed: str, k: int) -> None:
+    entries = sorted(pool.items())
+    assert procedure.winners(entries, seed, None, k) == procedure.ranking(entries, seed, None)[:k]
+
+
 @given(pools, seeds, st.randoms(use_true_random=False))
 def test_deterministic_and_independent_of_line_order(pool: dict, seed: str, rnd) -> None:
     lines = procedure.pool_text(pool.items()).splitlines(keepends=True)

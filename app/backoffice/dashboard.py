@@ -217,7 +217,7 @@ def dashboard() -> str:
         "backoffice/dashboard.html",
         rally=rally,
         rallies=all_rallies(),
-        numbers=stats.overview(rally.id, moment),
+        numbers=stats.overview(rally.id, moment, stations),
         days=[(long_day(item.day), item.stamps, item.day == today) for item in days],
         day_chart=day_chart(days, today) if days else None,
         stations=stations,

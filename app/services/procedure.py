@@ -14,10 +14,11 @@ exactly these functions on the published files.
 """
 
 import hashlib
+import heapq
 import hmac
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from .errors import DomainError
 
@@ -99,12 +100,12 @@ def draw_key(seed_hex: str, beacon_hex: str | None) -> str:
     return seed_hex if beacon_hex is None else f"{seed_hex}:{beacon_hex}"
 
 
-def ranking(entries: Iterable[tuple[str, int]], seed_hex: str, beacon_hex: str | None) -> list[str]:
-    """Every code of the pool in winning order."""
+def scores(
+    entries: Iterable[tuple[str, int]], seed_hex: str, beacon_hex: str | None
+) -> Iterator[tuple[bytes, str]]:
+    """``(best ticket score, code)`` for each entry of the pool, in pool order."""
     key = draw_key(check_seed(seed_hex), check_beacon(beacon_hex)).encode()
     digest = hmac.digest
-    scored: list[tuple[bytes, str]] = []
-    append = scored.append
     for code, lots in entries:
         # Raw digests order exactly like their hex strings, and are cheaper to make.
         best = digest(key, f"{code}#1".encode(), "sha256")
@@ -112,15 +113,23 @@ def ranking(entries: Iterable[tuple[str, int]], seed_hex: str, beacon_hex: str |
             score = digest(key, f"{code}#{ticket}".encode(), "sha256")
             if score < best:
                 best = score
-        append((best, code))
-    scored.sort()
-    return [code for _score, code in scored]
+        yield best, code
+
+
+def ranking(entries: Iterable[tuple[str, int]], seed_hex: str, beacon_hex: str | None) -> list[str]:
+    """Every code of the pool in winning order."""
+    return [code for _score, code in sorted(scores(entries, seed_hex, beacon_hex))]
 
 
 def winners(
     entries: Iterable[tuple[str, int]], seed_hex: str, beacon_hex: str | None, k: int
 ) -> list[str]:
-    """The first ``k`` codes of the ranking (fewer if the pool is smaller)."""
+    """The first ``k`` codes of the ranking (fewer if the pool is smaller).
+
+    The same as ``ranking(...)[:k]``, without sorting the whole pool: a draw has a few
+    prizes and may have a hundred thousand entries.
+    """
     if k < 0:
         raise ProcedureError("bad_count")
-    return ranking(entries, seed_hex, beacon_hex)[:k]
+    best = heapq.nsmallest(k, scores(entries, seed_hex, beacon_hex))
+    return [code for _score, code in best]

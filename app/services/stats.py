@@ -83,13 +83,26 @@ def _cards_reaching(column: ColumnElement[Any], threshold: int) -> ColumnElement
     return func.coalesce(func.sum(case((column >= threshold, 1), else_=0)), 0)
 
 
-def overview(rally_id: int, now: datetime) -> Overview:
-    """Cards, stamps today (local day of ``now``) and in total, entries, flagged cards."""
+def overview(
+    rally_id: int, now: datetime, stations: list[StationCount] | None = None
+) -> Overview:
+    """Cards, stamps today (local day of ``now``) and in total, entries, flagged cards.
+
+    ``stations``, the rally's :func:`stamps_per_station` when the caller has it already,
+    gives the total as its sum: counting the stamps again would walk all of them twice.
+    """
     start, end = day_bounds(local(now).date())
     stamps = select(func.count()).select_from(Stamp)
-    # Counted through the narrow station index: every stamp of a rally is at one of its
-    # stations, and that index is much cheaper to walk than (rally_id, created_at).
-    at_rally_stations = Stamp.station_id.in_(select(Station.id).where(Station.rally_id == rally_id))
+    if stations is not None:
+        total = sum(station.stamps for station in stations)
+    else:
+        # Counted through the narrow station index: every stamp of a rally is at one of
+        # its stations, and that index is much cheaper to walk than (rally_id, created_at).
+        total = _count(
+            stamps.where(
+                Stamp.station_id.in_(select(Station.id).where(Station.rally_id == rally_id))
+            )
+        )
     return Overview(
         cards=_count(select(func.count()).select_from(Card).where(Card.rally_id == rally_id)),
         stamps_today=_count(
@@ -97,7 +110,7 @@ def overview(rally_id: int, now: datetime) -> Overview:
                 Stamp.rally_id == rally_id, Stamp.created_at >= start, Stamp.created_at < end
             )
         ),
-        stamps_total=_count(stamps.where(at_rally_stations)),
+        stamps_total=total,
         entries=_count(select(func.count()).select_from(Entry).where(Entry.rally_id == rally_id)),
         flagged=_count(
             select(func.count())

@@ -94,6 +94,8 @@ def test_every_number_matches_a_recount(app) -> None:
         db.select(db.func.count()).select_from(Card).where(Card.rally_id == rally_id,
                                                            Card.flag == "flagged"))
     assert overview.flagged == flagged and flagged > 0
+    # The dashboard passes the per-station counts, whose sum must be that same total.
+    assert stats.overview(rally_id, NOW, stats.stamps_per_station(rally_id)) == overview
 
     per_day = Counter(local(s["created_at"]).date() for s in stamps)
     days = stats.stamps_per_day(rally_id, NOW)
