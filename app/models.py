@@ -21,6 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -152,6 +154,8 @@ class Card(Model):
     __table_args__ = (
         UniqueConstraint("id", "rally_id"),
         CheckConstraint(_in("flag", CARD_FLAGS), name="flag_known"),
+        # The funnel and the draw pool ask "cards of this rally with at least n stamps".
+        Index("ix_cards_rally_stamp_count", "rally_id", "stamp_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,6 +163,9 @@ class Card(Model):
     code: Mapped[str] = mapped_column(String(9), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     flag: Mapped[str] = mapped_column(String(16), default="none")
+    # How many stamps the card has. Kept by triggers on ``stamps`` (STAMP_COUNT_TRIGGERS),
+    # never written by the app; an ORM object's value is as of its loading.
+    stamp_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     rally: Mapped[Rally] = relationship()
     keys: Mapped[list["CardKey"]] = relationship(back_populates="card")
@@ -204,6 +211,48 @@ class Stamp(Model):
     source: Mapped[str] = mapped_column(String(16))
 
     station: Mapped[Station] = relationship(viewonly=True)
+
+
+# cards.stamp_count follows every insert, delete and move of a stamp, in the database,
+# so that no code path (the stamp form, the staff, a cascade, a manual fix) can forget it.
+STAMP_COUNT_TRIGGERS = {
+    "sqlite": [
+        """CREATE TRIGGER stamps_count_insert AFTER INSERT ON stamps BEGIN
+            UPDATE cards SET stamp_count = stamp_count + 1 WHERE id = NEW.card_id;
+        END""",
+        """CREATE TRIGGER stamps_count_delete AFTER DELETE ON stamps BEGIN
+            UPDATE cards SET stamp_count = stamp_count - 1 WHERE id = OLD.card_id;
+        END""",
+        """CREATE TRIGGER stamps_count_move AFTER UPDATE OF card_id ON stamps
+        WHEN NEW.card_id <> OLD.card_id BEGIN
+            UPDATE cards SET stamp_count = stamp_count - 1 WHERE id = OLD.card_id;
+            UPDATE cards SET stamp_count = stamp_count + 1 WHERE id = NEW.card_id;
+        END""",
+    ],
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION stamps_count_cards() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                UPDATE cards SET stamp_count = stamp_count - 1 WHERE id = OLD.card_id;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                UPDATE cards SET stamp_count = stamp_count + 1 WHERE id = NEW.card_id;
+            END IF;
+            RETURN NULL;
+        END $$""",
+        """CREATE TRIGGER stamps_count_cards AFTER INSERT OR DELETE OR UPDATE OF card_id
+        ON stamps FOR EACH ROW EXECUTE FUNCTION stamps_count_cards()""",
+    ],
+}
+
+
+def _create_stamp_count_triggers(table: Any, connection: Any, **_kw: Any) -> None:
+    """Create the triggers with the table (``create_all``: tests, a new database)."""
+    for statement in STAMP_COUNT_TRIGGERS.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
+
+
+event.listen(Stamp.__table__, "after_create", _create_stamp_count_triggers)
 
 
 class Entry(Model):

@@ -79,6 +79,9 @@ def test_one_card_many_stations_at_once(app: Flask) -> None:
     )
     assert all(result.new_stamp for result in results)
     assert db.session.scalar(select(func.count()).select_from(Stamp)) == THREADS + 1
+    # Every concurrent insert moved the card's count, and each saw its own insert counted.
+    assert db.session.scalar(select(Card.stamp_count)) == THREADS + 1
+    assert sorted(result.stamp_count for result in results) == list(range(2, THREADS + 2))
 
 
 def test_http_double_taps_of_one_browser(app: Flask) -> None:

@@ -79,7 +79,54 @@ def test_upgrade_keeps_the_data_of_a_running_rally(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("SELECT count(*) FROM stamps").scalar() == 1
             assert conn.exec_driver_sql("SELECT repeat_winners FROM rallies").scalar() == 0
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            # Existing cards are counted once; from then on the triggers count.
+            assert conn.exec_driver_sql("SELECT stamp_count FROM cards").scalar() == 1
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO shops (id, slug, name, category, street, postcode, city, "
+                "opening_hours, description, website) VALUES "
+                "(2, 't', 'T', 'c', 'str', '1', 'c', '', '', '')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO stations (id, rally_id, shop_id, token, short_code, mode, active) "
+                "VALUES (2, 1, 2, 'BBBBBBBBBBBBBBBBBBBBBB', 'BCDEFG', 'printed', 1)"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO stamps (id, rally_id, card_id, station_id, created_at, source) "
+                "VALUES (2, 1, 1, 2, '2026-12-01 11:00:00', 'qr')"
+            )
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT stamp_count FROM cards").scalar() == 2
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_migrated_triggers_are_those_of_the_models(tmp_path: Path, backend: str) -> None:
+    """The migration's frozen copy of the stamp count triggers matches app.models."""
+    if backend == "postgres":
+        url = postgres_url()
+        reset_postgres(url)
+        query = (
+            "SELECT tgname || ':' || pg_get_triggerdef(t.oid) || ':' || "
+            "coalesce(pg_get_functiondef(tgfoid), '') FROM pg_trigger t "
+            "WHERE NOT tgisinternal ORDER BY tgname"
+        )
+    else:
+        url = f"sqlite:///{tmp_path}/triggers.sqlite3"
+        query = "SELECT name || ':' || sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    app = create_app(base_config(tmp_path, url))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            migrated = list(conn.exec_driver_sql(query).scalars())
+        downgrade(revision="base")
+        db.metadata.create_all(db.engine)
+        with db.engine.connect() as conn:
+            created = list(conn.exec_driver_sql(query).scalars())
+        db.metadata.drop_all(db.engine)
+        db.engine.dispose()
+    assert len(migrated) == (1 if backend == "postgres" else 3)
+    assert migrated == created
 
 
 def _second_revision() -> str:

@@ -187,3 +187,50 @@ def test_database_refuses_a_duplicate_stamp(app) -> None:
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def counts_match() -> dict[int, tuple[int, int]]:
+    """Each card's kept ``stamp_count`` beside a recount of its stamps."""
+    db.session.expire_all()
+    recount = dict(
+        db.session.execute(select(Stamp.card_id, func.count()).group_by(Stamp.card_id)).all()
+    )
+    return {
+        card_id: (kept, recount.get(card_id, 0))
+        for card_id, kept in db.session.execute(select(Card.id, Card.stamp_count)).all()
+    }
+
+
+def test_card_stamp_count_follows_every_change_of_stamps(app) -> None:
+    """The triggers keep cards.stamp_count equal to the card's stamps, whoever writes."""
+    rally = make_rally()
+    stations = [make_station(rally) for _ in range(4)]
+    db.session.commit()
+    one = stamp_card(card_secret=None, token=stations[0].token, now=FIRST_DAY)
+    for station in stations[1:3]:
+        result = stamp_card(card_secret=one.card_secret, token=station.token, now=FIRST_DAY)
+    assert result.stamp_count == 3
+    again = stamp_card(card_secret=one.card_secret, token=stations[1].token, now=FIRST_DAY)
+    assert not again.new_stamp and again.stamp_count == 3  # ON CONFLICT inserted nothing
+    two = stamp_card(card_secret=None, token=stations[3].token, now=FIRST_DAY)
+    counts = counts_match()
+    assert counts[one.card.id] == (3, 3) and counts[two.card.id] == (1, 1)
+
+    # Staff move a stamp to the other card, delete one, and a card goes with its stamps.
+    moved = db.session.scalar(
+        select(Stamp).where(Stamp.card_id == one.card.id, Stamp.station_id == stations[0].id)
+    )
+    moved.card_id = two.card.id
+    db.session.commit()
+    assert counts_match()[one.card.id] == (2, 2) and counts_match()[two.card.id] == (2, 2)
+    db.session.execute(
+        Stamp.__table__.delete().where(
+            Stamp.card_id == one.card.id, Stamp.station_id == stations[1].id
+        )
+    )
+    db.session.commit()
+    assert counts_match()[one.card.id] == (1, 1)
+    db.session.execute(CardKey.__table__.delete().where(CardKey.card_id == two.card.id))
+    db.session.execute(Card.__table__.delete().where(Card.id == two.card.id))
+    db.session.commit()
+    assert counts_match() == {one.card.id: (1, 1)}

@@ -7,7 +7,7 @@ step, and keeps a draw from ever being run twice.
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, select, update
 
 from ..clock import BERLIN
 from ..db import begin_write
@@ -57,23 +57,14 @@ def eligible_pool(rally: Rally, day: date | None = None) -> list[tuple[str, int]
     not flagged (or its flag was cleared), and it has not won in this rally before
     (unless the rally allows repeat winners). A daily draw also needs a stamp that day.
     """
-    # A correlated count per entered card walks the UNIQUE(card_id, station_id) index:
-    # it costs what the entries cost, however many rallies and stamps the table holds.
-    stamps = (
-        select(func.count())
-        .select_from(Stamp)
-        .where(Stamp.card_id == Card.id)
-        .correlate(Card)
-        .scalar_subquery()
-    )
     query = (
-        select(Card.code, stamps)
+        select(Card.code, Card.stamp_count)
         .join(Entry, Entry.card_id == Card.id)
         .where(
             Entry.rally_id == rally.id,
             Entry.excluded.is_(False),
             Card.flag.in_(("none", "cleared")),
-            stamps >= rally.stamp_goal,
+            Card.stamp_count >= rally.stamp_goal,
         )
     )
     if not rally.repeat_winners:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -68,9 +68,7 @@ STAMPED_HERE = Prepared(
         Stamp.card_id == bindparam("card"), Stamp.station_id == bindparam("station")
     )
 )
-STAMP_COUNT = Prepared(
-    select(func.count()).select_from(Stamp).where(Stamp.card_id == bindparam("card"))
-)
+STAMP_COUNT = Prepared(select(Card.stamp_count).where(Card.id == bindparam("card")))
 
 
 def station_from_row(row: Sequence[Any]) -> StationInfo:

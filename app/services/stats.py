@@ -1,9 +1,10 @@
 """Numbers for the staff dashboard, counted by the database.
 
 Every query is an aggregate (COUNT with GROUP BY or range conditions) that the indexes
-on ``stamps(rally_id, created_at)`` and ``stamps(station_id)`` serve, in plain SQL that
-SQLite and PostgreSQL both run. Days are local days (Europe/Berlin): their UTC limits
-are computed here in Python, so no database needs to know about time zones.
+on ``stamps(rally_id, created_at)``, ``stamps(station_id)`` and ``cards(rally_id,
+stamp_count)`` serve, in plain SQL that SQLite and PostgreSQL both run. Days are local
+days (Europe/Berlin): their UTC limits are computed here in Python, so no database needs
+to know about time zones.
 """
 
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy.orm import QueryableAttribute
 
 from ..clock import BERLIN, local
 from ..extensions import db
@@ -78,8 +80,10 @@ def _count(query: Select[Any]) -> int:
     return int(db.session.scalar(query) or 0)
 
 
-def _cards_reaching(column: ColumnElement[Any], threshold: int) -> ColumnElement[Any]:
-    """SUM over the per-card rows of those whose ``column`` reaches ``threshold``."""
+def _cards_reaching(
+    column: ColumnElement[Any] | QueryableAttribute[Any], threshold: int
+) -> ColumnElement[Any]:
+    """SUM over the card rows of those whose ``column`` reaches ``threshold``."""
     return func.coalesce(func.sum(case((column >= threshold, 1), else_=0)), 0)
 
 
@@ -188,7 +192,7 @@ def stamps_per_station(rally_id: int) -> list[StationCount]:
 
 
 def funnel(rally_id: int) -> Funnel:
-    """Count cards by how far they got, from one GROUP BY card over the rally's stamps."""
+    """Count cards by how far they got, from the cards' stamp counts."""
     rally = db.session.get(Rally, rally_id)
     goal = rally.stamp_goal if rally is not None else 1
     active_ids = list(
@@ -196,27 +200,24 @@ def funnel(rally_id: int) -> Funnel:
             select(Station.id).where(Station.rally_id == rally_id, Station.active.is_(True))
         )
     )
-    # Filtering on the rally's cards (not on stamps.rally_id) lets the database walk the
-    # UNIQUE(card_id, station_id) index in card order: no sort of all stamps.
-    per_card = (
-        select(Stamp.card_id, func.count().label("stamps"))
-        .where(Stamp.card_id.in_(select(Card.id).where(Card.rally_id == rally_id)))
-        .group_by(Stamp.card_id)
-        .subquery()
-    )
+    stamps = Card.stamp_count
+    # One pass over the index on (rally_id, stamp_count): no stamp is read.
     row = db.session.execute(
         select(
-            _cards_reaching(per_card.c.stamps, 1),
-            _cards_reaching(per_card.c.stamps, FUNNEL_MIDDLE),
-            _cards_reaching(per_card.c.stamps, goal),
-            _cards_reaching(per_card.c.stamps, max(len(active_ids), 1)),
-        )
+            func.count(),
+            _cards_reaching(stamps, 1),
+            _cards_reaching(stamps, FUNNEL_MIDDLE),
+            _cards_reaching(stamps, goal),
+            _cards_reaching(stamps, max(len(active_ids), 1)),
+        ).where(Card.rally_id == rally_id)
     ).one()
     # Only cards with at least as many stamps as there are active stations can have them
     # all; those few are checked station by station (a stamp may be at a closed station).
     complete = 0
-    if active_ids and row[3]:
-        candidates = select(per_card.c.card_id).where(per_card.c.stamps >= len(active_ids))
+    if active_ids and row[4]:
+        candidates = select(Card.id).where(
+            Card.rally_id == rally_id, Card.stamp_count >= len(active_ids)
+        )
         complete = _count(
             select(func.count()).select_from(
                 select(Stamp.card_id)
@@ -226,13 +227,12 @@ def funnel(rally_id: int) -> Funnel:
                 .subquery()
             )
         )
-    cards = _count(select(func.count()).select_from(Card).where(Card.rally_id == rally_id))
     return Funnel(
-        cards=cards,
-        at_least_one=int(row[0] or 0),
-        at_least_five=int(row[1] or 0),
+        cards=int(row[0] or 0),
+        at_least_one=int(row[1] or 0),
+        at_least_five=int(row[2] or 0),
         goal=goal,
-        reached_goal=int(row[2] or 0),
+        reached_goal=int(row[3] or 0),
         stations=len(active_ids),
         all_stations=complete,
     )
