@@ -67,44 +67,36 @@ def inline_svg(data: str, *, title: str, scale: int = 4) -> str:
     return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
 
 
+def _standalone_svg(data: str, **options: object) -> bytes:
+    """An SVG file of the code for ``data``: black on white, sized by its viewBox."""
+    buffer = io.BytesIO()
+    symbol(data).save(
+        buffer,
+        kind="svg",
+        border=QUIET_ZONE,
+        dark="#000",
+        light="#fff",
+        omitsize=True,
+        svgclass=None,
+        lineclass=None,
+        **options,
+    )
+    return buffer.getvalue()
+
+
 def screen_svg(data: str, *, title: str) -> bytes:
     """A standalone SVG image for screens: scales to any size (viewBox), white background.
 
     ``title`` names the image for tools that open the file itself.
     """
-    buffer = io.BytesIO()
-    symbol(data).save(
-        buffer,
-        kind="svg",
-        scale=4,
-        border=QUIET_ZONE,
-        dark="#000",
-        light="#fff",
-        title=title,
-        omitsize=True,
-        xmldecl=False,
-        svgclass=None,
-        lineclass=None,
-    )
-    return buffer.getvalue()
+    return _standalone_svg(data, scale=4, title=title, xmldecl=False)
 
 
 def print_svg(data: str) -> bytes:
     """A standalone SVG document for print: a viewBox to scale, 6 cm wide by default."""
-    buffer = io.BytesIO()
-    symbol(data).save(
-        buffer,
-        kind="svg",
-        border=QUIET_ZONE,
-        dark="#000",
-        light="#fff",
-        omitsize=True,
-        xmldecl=True,
-        svgclass=None,
-        lineclass=None,
-    )
     size = f'width="{PRINT_WIDTH_MM}mm" height="{PRINT_WIDTH_MM}mm" '
-    return buffer.getvalue().replace(b"<svg ", b"<svg " + size.encode(), 1)
+    svg = _standalone_svg(data, xmldecl=True)
+    return svg.replace(b"<svg ", b"<svg " + size.encode(), 1)
 
 
 def png(data: str, *, scale: int = 10) -> bytes:

@@ -92,21 +92,15 @@ def overview(
 ) -> Overview:
     """Cards, stamps today (local day of ``now``) and in total, entries, flagged cards.
 
-    ``stations``, the rally's :func:`stamps_per_station` when the caller has it already,
-    gives the total as its sum: counting the stamps again would walk all of them twice.
+    The total is the sum of the rally's :func:`stamps_per_station` (every stamp is at one
+    of its stations); pass ``stations`` when the caller has them already, so that the
+    stamps are not walked twice.
     """
     start, end = day_bounds(local(now).date())
     stamps = select(func.count()).select_from(Stamp)
-    if stations is not None:
-        total = sum(station.stamps for station in stations)
-    else:
-        # Counted through the narrow station index: every stamp of a rally is at one of
-        # its stations, and that index is much cheaper to walk than (rally_id, created_at).
-        total = _count(
-            stamps.where(
-                Stamp.station_id.in_(select(Station.id).where(Station.rally_id == rally_id))
-            )
-        )
+    if stations is None:
+        stations = stamps_per_station(rally_id)
+    total = sum(station.stamps for station in stations)
     return Overview(
         cards=_count(select(func.count()).select_from(Card).where(Card.rally_id == rally_id)),
         stamps_today=_count(
