@@ -47,6 +47,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # A shopper may leave the scan page open for hours; the token is bound to the
         # session cookie, which is what protects it.
         "WTF_CSRF_TIME_LIMIT": None,
+        # Stated, so that each app sets it: Flask-Limiter keeps the last app's value on
+        # its one shared object otherwise.
+        "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
