@@ -1,4 +1,5 @@
-"""Flask's signed-cookie sessions, with the signing serializer built once per key set."""
+"""Flask's signed-cookie sessions: the signing serializer built once per key set, and
+small sessions signed without a zlib attempt."""
 
 import zlib
 from typing import Any
