@@ -1,7 +1,6 @@
 """Flask's signed-cookie sessions: the signing serializer built once per key set, and
 small sessions signed without a zlib attempt."""
 
-import zlib
 from typing import Any
 
 from flask import Flask
@@ -24,14 +23,11 @@ class CookieSerializer(URLSafeTimedSerializer):
     """
 
     def dump_payload(self, obj: Any) -> bytes:
-        """The payload as itsdangerous writes it; compressed only from the threshold on."""
+        """Small payloads as plain base64; larger ones as itsdangerous writes them."""
         json = want_bytes(self.serializer.dumps(obj, **self.serializer_kwargs))
         if len(json) < COMPRESS_FROM_BYTES:
             return base64_encode(json)
-        compressed = zlib.compress(json)
-        if len(compressed) < len(json) - 1:
-            return b"." + base64_encode(compressed)
-        return base64_encode(json)
+        return super().dump_payload(obj)  # compressed if that is shorter
 
 
 class SessionInterface(SecureCookieSessionInterface):
