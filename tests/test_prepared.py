@@ -39,6 +39,8 @@ def hot_statements() -> dict[str, tuple[Prepared, dict[str, object]]]:
         "by_short_code": (stamping.BY_SHORT_CODE, {"code": stations[1].short_code}),
         "retired_by_token": (stamping.RETIRED_BY_TOKEN, token),
         "card_by_key": (stamping.CARD_BY_KEY, {"secret_hash": codes.hash_secret(secret)}),
+        "card_view_by_key": (stamping.CARD_VIEW_BY_KEY,
+                             {"secret_hash": codes.hash_secret(secret)}),
         "stamped_here": (stamping.STAMPED_HERE, {"card": card.id, "station": stations[0].id}),
         "stamp_count": (stamping.STAMP_COUNT, {"card": card.id}),
         "rally_by_id": (records.RALLY_BY_ID, {"rally": rally.id}),
@@ -83,6 +85,29 @@ def test_statements_needing_execution_time_rendering_are_refused(app: Flask) -> 
     expanding = select(Shop.name).where(Shop.id.in_(bindparam("ids", expanding=True)))
     with pytest.raises(ValueError, match="rendering|expanding"):
         compile_for(expanding, db.engine.dialect)
+
+
+def test_card_view_is_the_card_with_its_rally_and_entry(app: Flask) -> None:
+    rally = make_rally()
+    db.session.commit()
+    begin_write()
+    entered, entered_secret = stamping.create_card(rally, FIRST_DAY)
+    other, other_secret = stamping.create_card(rally, FIRST_DAY)
+    entry = make_entry(entered)
+    db.session.commit()
+    with app.test_request_context("/karte"):
+        for card, secret, entry_id in ((entered, entered_secret, entry.id),
+                                       (other, other_secret, None)):
+            view = stamping.card_view_for_secret(secret)
+            assert view is not None
+            assert view.card == stamping.card_ref_for_secret(secret)
+            assert view.card.code == card.code
+            assert view.rally == records.rally_info(rally.id)
+            assert view.entry_id == entry_id
+        assert stamping.card_view_for_secret(None) is None
+        for wrong in ("kaputt", codes.new_card_secret()):
+            with pytest.raises(stamping.StampError):
+                stamping.card_view_for_secret(wrong)
 
 
 def test_reads_inside_a_write_see_its_own_rows(app: Flask) -> None:

@@ -15,8 +15,7 @@ from ..models import Draw
 from ..services.cards import stamp_lines
 from ..services.draws import public_record
 from ..services.rallies import active_stations, current_rally
-from ..services.records import rally_info
-from ..services.stamping import StampError, card_ref_for_secret
+from ..services.stamping import StampError, card_view_for_secret
 from . import bp
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
@@ -69,13 +68,13 @@ def card() -> Response | tuple[Response, int]:
     """The card of this browser's cookie: code, stamps, count, goal, qualified."""
     secret = request.cookies.get(current_app.config["CARD_COOKIE_NAME"])
     try:
-        found = card_ref_for_secret(secret)
+        view = card_view_for_secret(secret)
     except StampError:
         return problem(400, "bad_card", _("Die Stempelkarte in diesem Browser ist ungültig."))
-    if found is None:
+    if view is None:
         return problem(404, "no_card", _("Dieser Browser hat noch keine Stempelkarte."))
+    found, rally = view.card, view.rally
     stamps = stamp_lines(found.id)
-    rally = rally_info(found.rally_id)
     goal = rally.stamp_goal
     return jsonify(
         code=found.code,

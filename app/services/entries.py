@@ -114,7 +114,11 @@ def entry_status(card_id: int, rally_id: int) -> EntryStatus:
     Most cards never enter, so one small query answers for them (the draws then do not
     concern the card and count as 0); only an entered card loads the rest.
     """
-    entry_id = ENTRY_OF_CARD.scalar({"card": card_id})
+    return entry_status_of(ENTRY_OF_CARD.scalar({"card": card_id}), rally_id)
+
+
+def entry_status_of(entry_id: int | None, rally_id: int) -> EntryStatus:
+    """:func:`entry_status` for a card whose entry id (or None) is known already."""
     if entry_id is None:
         return NOT_ENTERED
     entry = db.session.get_one(Entry, entry_id)

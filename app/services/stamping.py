@@ -12,7 +12,7 @@ small records of :mod:`.records` rather than ORM objects.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Card, CardKey, Rally, RetiredToken, Shop, Stamp, Station
+from ..models import Card, CardKey, Entry, Rally, RetiredToken, Shop, Stamp, Station
 from ..prepared import Prepared, write_transaction
 from . import codes
 from .errors import DomainError
@@ -61,6 +61,14 @@ RETIRED_BY_SHORT_CODE = Prepared(RETIRED.where(RetiredToken.short_code == bindpa
 CARD_BY_KEY = Prepared(
     select(Card.id, Card.code, Card.rally_id)
     .join(CardKey, CardKey.card_id == Card.id)
+    .where(CardKey.secret_hash == bindparam("secret_hash"))
+)
+# The card page's one lookup: the card, its rally and its entry (an entry per card at most).
+CARD_VIEW_BY_KEY = Prepared(
+    select(Card.id, Card.code, Card.rally_id, Entry.id, *RALLY_COLUMNS)
+    .join(CardKey, CardKey.card_id == Card.id)
+    .join(Rally, Rally.id == Card.rally_id)
+    .outerjoin(Entry, Entry.card_id == Card.id)
     .where(CardKey.secret_hash == bindparam("secret_hash"))
 )
 STAMPED_HERE = Prepared(
@@ -129,17 +137,45 @@ def card_ref_for_secret(secret: str | None, rally_id: int | None = None) -> Card
     With ``rally_id``, a card of another rally counts as no card. A cookie that is
     malformed or matches no card raises ``StampError("bad_card")``.
     """
-    if not secret:
-        return None
-    if not codes.is_card_secret(secret):
-        raise StampError("bad_card")
-    row = CARD_BY_KEY.first({"secret_hash": codes.hash_secret(secret)})
+    row = _row_for_secret(CARD_BY_KEY, secret)
     if row is None:
-        raise StampError("bad_card")
+        return None
     card = CardRef(*row)
     if rally_id is not None and card.rally_id != rally_id:
         return None
     return card
+
+
+class CardView(NamedTuple):
+    """A card with its rally and the id of its entry into the draw, if it entered."""
+
+    card: CardRef
+    rally: RallyInfo
+    entry_id: int | None
+
+
+def card_view_for_secret(secret: str | None) -> CardView | None:
+    """:func:`card_ref_for_secret` for the card page, with rally and entry in one query."""
+    row = _row_for_secret(CARD_VIEW_BY_KEY, secret)
+    if row is None:
+        return None
+    card_id, code, rally_id, entry_id, *rally = row
+    return CardView(CardRef(card_id, code, rally_id), RallyInfo(*rally), entry_id)
+
+
+def _row_for_secret(query: Prepared, secret: str | None) -> tuple[Any, ...] | None:
+    """The row ``query`` finds for a cookie secret; ``None`` without a secret.
+
+    A secret that is malformed or matches no card raises ``StampError("bad_card")``.
+    """
+    if not secret:
+        return None
+    if not codes.is_card_secret(secret):
+        raise StampError("bad_card")
+    row = query.first({"secret_hash": codes.hash_secret(secret)})
+    if row is None:
+        raise StampError("bad_card")
+    return row
 
 
 def create_card(rally: Rally | RallyInfo, now: datetime) -> tuple[Card, str]:
