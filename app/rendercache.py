@@ -12,7 +12,8 @@ renderings, and a cached page's CSRF token is a hole filled in for each response
 """
 
 import secrets
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from flask import (
@@ -27,13 +28,24 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # Renderings kept per list-item template (stations and stamps of the running rallies).
 FRAGMENTS_PER_TEMPLATE = 4096
 
 # Stands for the CSRF token in cached HTML; random, so no page content can imitate it.
 CSRF_HOLE = "csrf-hole-" + secrets.token_hex(16)
+_HOLE_SALT = secrets.token_hex(16)
+
+
+@cache
+def hole(name: str) -> str:
+    """The placeholder for the per-response value ``name`` in a cached page.
+
+    Random like ``CSRF_HOLE``, and only letters, digits, dashes and underscores, which
+    HTML escaping leaves as they are.
+    """
+    return f"hole-{name}-{_HOLE_SALT}"
 
 
 class Memo:
@@ -140,20 +152,32 @@ def fragments(name: str, variable: str, records: Iterable[Hashable]) -> Markup:
     return Markup("".join(rendered))  # noqa: S704 (joins autoescaped renderings)
 
 
-def render_page(name: str, key: Hashable, **context: Any) -> str:
-    """``render_template`` for a page whose content is determined by ``key``.
+def render_page(
+    name: str, key: Hashable, holes: Mapping[str, str] | None = None, **context: Any
+) -> str:
+    """``render_template`` for a page whose content is determined by ``key`` and ``holes``.
 
-    ``key`` must hold every value the page shows (records, flags); ``context`` gives
-    them to the template. For visitors the page is rendered once per key, language and
-    script root; its CSRF token is filled in per response. Staff get a fresh rendering.
+    ``key`` must hold every value the page shows (records, flags) other than the holes;
+    ``context`` gives them to the template. For visitors the page is rendered once per
+    key, language and script root; its CSRF token is filled in per response. Staff get
+    a fresh rendering, and so does everyone when ``key`` is None.
+
+    ``holes`` are the template variables whose values differ between responses of one
+    key (a card's code, its list of stamps). The stored page holds a placeholder for each,
+    replaced in every response by the value, escaped unless it is ``Markup``; a template
+    must print a hole as it is, never test or transform it.
     """
-    if staff_request():
-        return render_template(name, **context)
+    holes = holes or {}
+    if key is None or staff_request():
+        return render_template(name, **context, **holes)
 
     def make() -> str:
-        return render_template(name, csrf_token=lambda: CSRF_HOLE, **context)
+        placeholders = {variable: hole(variable) for variable in holes}
+        return render_template(name, csrf_token=lambda: CSRF_HOLE, **context, **placeholders)
 
-    page: str = memo("pages").get(shared_key(name, key), make)
+    page: str = memo("pages").get(shared_key(name, key, *holes), make)
+    for variable, value in holes.items():
+        page = page.replace(hole(variable), escape(value))
     if CSRF_HOLE in page:
         page = page.replace(CSRF_HOLE, generate_csrf())
     return page

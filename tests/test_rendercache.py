@@ -12,18 +12,29 @@ import pytest
 from flask import Flask, template_rendered, url_for
 from flask.testing import FlaskClient
 from flask_babel import format_datetime
+from jinja2 import ChoiceLoader, DictLoader
+from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from app import clock
 from app.extensions import db
-from app.models import Rally, Shop, Station, User
-from app.rendercache import CSRF_HOLE, Memo, cached_url_for, fragment, fragments
+from app.models import Card, Rally, Shop, Station, User
+from app.rendercache import CSRF_HOLE, Memo, cached_url_for, fragment, fragments, render_page
 from app.services.cards import StationLine
 from app.services.records import ShopInfo
 from app.services.users import create_user
 from app.templating import when
 
-from .helpers import AFTER_END, BERLIN, csrf_token, make_rally, make_shop, make_station
+from .helpers import (
+    AFTER_END,
+    BERLIN,
+    csrf_token,
+    make_entry,
+    make_rally,
+    make_shop,
+    make_station,
+)
 
 BOTH_DATABASES = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 STAMP_FORM = "Stempel einsammeln"
@@ -304,6 +315,187 @@ def test_card_lists_follow_new_stamps_and_renames(
     stamps, to_visit = card_lists(card_page(other))
     assert stamps == [("Bäckerei Korn", "2. Dezember, 14:30 Uhr")]
     assert to_visit == ["Apotheke Neu"]
+
+
+# --- the card page, rendered once per tally ---------------------------------------------
+
+CARD_CODE_RE = re.compile(r'class="card-code">([^<]+)<')
+
+
+def card_code(html: str) -> str:
+    """The card number a card page shows."""
+    match = CARD_CODE_RE.search(html)
+    assert match, "no card number on the page"
+    return match.group(1)
+
+
+def with_flashes(client: FlaskClient, flashes: list[tuple[str, str]]) -> FlaskClient:
+    """Make ``flashes`` the client's pending messages, as a tap or an entry would."""
+    with client.session_transaction() as session:
+        session["_flashes"] = list(flashes)
+    return client
+
+
+def fresh_then_stored(
+    app: Flask, client: FlaskClient, flashes: list[tuple[str, str]] | None = None
+) -> tuple[str, str, list[str]]:
+    """The card page rendered afresh (page memo emptied), then again with the memo
+    filled; and the templates the second request rendered."""
+    app.extensions["rallye_render"]["pages"].items.clear()
+    fresh = with_flashes(client, flashes or []).get("/karte")
+    with rendered_templates(app) as names:
+        stored = with_flashes(client, flashes or []).get("/karte")
+    assert fresh.status_code == stored.status_code == 200
+    return fresh.text, stored.text, names
+
+
+def test_cards_with_the_same_numbers_share_one_rendering(app: Flask, freeze: Freeze) -> None:
+    rally = make_rally()
+    stations = [make_station(rally, make_shop(name=name))
+                for name in ("Apotheke", "Bäckerei", "Café", "Drogerie")]
+    db.session.commit()
+    first, second = app.test_client(), app.test_client()
+    for station in stations[:2]:
+        assert tap(first, station.token).status_code == 303
+    freeze(datetime(2026, 12, 3, 16, 45, tzinfo=BERLIN))
+    for station in stations[2:]:
+        assert tap(second, station.token).status_code == 303
+    assert "Danke für deinen Besuch bei Bäckerei." in first.get("/karte").text
+    with rendered_templates(app) as names:
+        celebration = second.get("/karte").text
+    assert "rally/card.html" not in names  # the first card's celebration, filled in
+    assert "rally/_card_notice.html" in names  # with its own notices
+    assert "Stempel 2!" in celebration
+    assert "Danke für deinen Besuch bei Drogerie." in celebration
+    assert "Besuch bei Bäckerei" not in celebration
+
+    first_page = first.get("/karte").text
+    with rendered_templates(app) as names:
+        second_page = second.get("/karte").text
+    assert "rally/card.html" not in names  # the first card's rendering, filled in
+
+    # ... with the second card's own number, link, stamps and shops to visit.
+    first_code, second_code = card_code(first_page), card_code(second_page)
+    assert first_code != second_code
+    assert first_code not in second_page
+    assert f"/karte/qr/{second_code}.svg" in second_page
+    assert f"/karte/wiederherstellen/{second_code}/" in second_page
+    assert card_lists(second_page) == (
+        [("Café", "3. Dezember, 16:45 Uhr"), ("Drogerie", "3. Dezember, 16:45 Uhr")],
+        ["Apotheke", "Bäckerei"],
+    )
+    fresh, stored, _names = fresh_then_stored(app, second)
+    assert fresh == stored == second_page
+
+
+def test_stamps_in_one_minute_at_one_shop_share_their_line(
+    app: Flask, freeze: Freeze, station: Station
+) -> None:
+    first, second = app.test_client(), app.test_client()
+    freeze(datetime(2026, 12, 1, 12, 0, 5, tzinfo=BERLIN))
+    assert tap(first, station.token).status_code == 303
+    first.get("/karte")
+    freeze(datetime(2026, 12, 1, 12, 0, 50, tzinfo=BERLIN))
+    assert tap(second, station.token).status_code == 303
+    with rendered_templates(app) as names:
+        page = second.get("/karte").text
+    assert "rally/_stamp_item.html" not in names  # the first card's line, 45 s earlier
+    assert card_lists(page)[0] == [("Buchladen Seite", "1. Dezember, 12:00 Uhr")]
+    freeze(datetime(2026, 12, 1, 12, 1, 0, tzinfo=BERLIN))
+    assert tap(first, make_second_station(station).token).status_code == 303
+    with rendered_templates(app) as names:
+        page = first.get("/karte").text
+    assert names.count("rally/_stamp_item.html") == 1  # a new minute, a new line
+    assert card_lists(page)[0] == [("Buchladen Seite", "1. Dezember, 12:00 Uhr"),
+                                   ("Zweiter Laden", "1. Dezember, 12:01 Uhr")]
+
+
+def make_second_station(station: Station) -> Station:
+    """Another station in the rally of ``station``."""
+    rally = db.session.get(Rally, station.rally_id)
+    assert rally is not None
+    second = make_station(rally, make_shop(name="Zweiter Laden"))
+    db.session.commit()
+    return second
+
+
+def test_stored_card_pages_equal_fresh_ones_in_every_state(
+    app: Flask, client: FlaskClient, freeze: Freeze
+) -> None:
+    rally = make_rally(stamp_goal=3)
+    names = ("Müller & <Söhne>", "Bäckerei", "Café", "Drogerie")
+    stations = [make_station(rally, make_shop(name=name)) for name in names]
+    db.session.commit()
+
+    def same_both_ways(flashes: list[tuple[str, str]] | None = None) -> str:
+        fresh, stored, rendered = fresh_then_stored(app, client, flashes)
+        assert "rally/card.html" not in rendered
+        assert stored == fresh
+        return stored
+
+    assert tap(client, stations[0].token).status_code == 303
+    page = same_both_ways([("stamp-new", names[0])])
+    assert "Danke für deinen Besuch bei Müller &amp; &lt;Söhne&gt;." in page
+    assert "<Söhne>" not in page
+    page = same_both_ways([("stamp-again", names[0])])
+    assert "Bei Müller &amp; &lt;Söhne&gt; hast du schon gestempelt." in page
+    assert "Noch 2 Stempel, dann kannst du" in same_both_ways()
+
+    for station in stations[1:3]:
+        assert tap(client, station.token).status_code == 303
+    page = same_both_ways()
+    assert "Jetzt an der Verlosung teilnehmen" in page
+    assert card_lists(page)[1] == ["Drogerie"]
+
+    assert tap(client, stations[3].token).status_code == 303
+    page = same_both_ways([("stamp-new", names[3])])
+    assert "Stempel 4!" in page
+    assert "Noch zu besuchen" not in page
+
+    freeze(AFTER_END)
+    assert "Die Teilnahme an der Verlosung ist geschlossen." in same_both_ways()
+
+
+def test_an_entered_card_is_rendered_afresh(
+    app: Flask, client: FlaskClient, station: Station
+) -> None:
+    assert tap(client, station.token).status_code == 303
+    code = card_code(card_page(client))
+    card = db.session.scalars(select(Card).where(Card.code == code)).one()
+    make_entry(card)
+    db.session.commit()
+    fresh, again, rendered = fresh_then_stored(app, client)
+    assert "rally/card.html" in rendered  # its entry and wins are its own
+    assert fresh == again
+    assert "Du bist im Lostopf." in again
+
+
+@pytest.fixture
+def hole_page(app: Flask) -> Flask:
+    """The app with one more template, whose ``a`` and ``b`` are printed as they are."""
+    app.jinja_env.loader = ChoiceLoader([
+        DictLoader({"holes.html": "<p>{{ a }}</p><div>{{ b }}</div><i>{{ n }}</i>"}),
+        app.jinja_env.loader,  # type: ignore[list-item]
+    ])
+    return app
+
+
+def test_holes_are_filled_escaped_unless_markup(hole_page: Flask) -> None:
+    with hole_page.test_request_context("/"):
+        with rendered_templates(hole_page) as names:
+            first = render_page("holes.html", ("k",), {"a": "<x>", "b": Markup("<b>1</b>")}, n=1)
+            second = render_page("holes.html", ("k",), {"a": "y & z", "b": Markup("<b>2</b>")}, n=1)
+        assert names == ["holes.html"]  # one rendering, two fillings
+    assert first == "<p>&lt;x&gt;</p><div><b>1</b></div><i>1</i>"
+    assert second == "<p>y &amp; z</p><div><b>2</b></div><i>1</i>"
+
+
+def test_no_key_means_a_fresh_rendering_with_the_values(hole_page: Flask) -> None:
+    with hole_page.test_request_context("/"):
+        with rendered_templates(hole_page) as names:
+            pages = [render_page("holes.html", None, {"a": "<x>", "b": "b"}, n=n) for n in (1, 1)]
+        assert names == ["holes.html", "holes.html"]
+    assert pages == ["<p>&lt;x&gt;</p><div>b</div><i>1</i>"] * 2
 
 
 def shop_info(name: str) -> ShopInfo:

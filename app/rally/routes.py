@@ -1,5 +1,7 @@
 """Views of the shopper's pages. Thin: read input, call one service, map its answer."""
 
+from typing import NamedTuple, cast
+
 from flask import (
     abort,
     current_app,
@@ -18,7 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import clock
 from ..extensions import db, limiter
 from ..models import Stamp, Station
-from ..rendercache import render_page
+from ..rendercache import cached_url_for, fragments, render_page
 from ..services import cards, codes, entries, printset, qr
 from ..services.errors import DomainError
 from ..services.rallies import active_stations, current_rally
@@ -27,6 +29,7 @@ from ..services.stamping import (
     StampError,
     StampResult,
     card_ref_for_secret,
+    card_view_for_secret,
     check_stampable,
     find_station,
     stamp_card,
@@ -103,10 +106,18 @@ def stamp_error_response(error: StampError) -> BaseResponse:
     )
 
 
+class Notice(NamedTuple):
+    """A flashed message on the card page, with the numbers a celebration shows."""
+
+    category: str  # stamp-new, stamp-again, entered, restored
+    text: str  # the shop's name, or the card's number when restored
+    tally: cards.Tally
+
+
 def after_stamp(result: StampResult) -> BaseResponse:
     """Redirect to the card, which celebrates the stamp (POST/redirect/GET)."""
     flash(result.station.shop.name, "stamp-new" if result.new_stamp else "stamp-again")
-    response = redirect(url_for("rally.card"), code=303)
+    response = redirect(cached_url_for("rally.card"), code=303)
     if result.card_secret:
         set_card_cookie(response, result.card_secret)
     return response
@@ -174,22 +185,41 @@ def type_code() -> BaseResponse | tuple[str, int] | str:
 def card() -> BaseResponse | str:
     """The stamp card: progress, stamped shops, shops left, and how to keep the card."""
     try:
-        found = card_ref_for_secret(cookie_secret())
+        view = card_view_for_secret(cookie_secret())
     except StampError:
         return bad_card_response()
-    if found is None:
+    if view is None:
         return render_template("rally/no_card.html", rally=current_rally(clock.utcnow()))
-    rally = rally_info(found.rally_id)
+    found, rally = view.card, view.rally
     progress = cards.card_progress(found, rally)
-    messages = get_flashed_messages(with_categories=True)
-    return render_template(
+    tally = progress.tally
+    flashed = cast(list[tuple[str, str]], get_flashed_messages(with_categories=True))
+    notices = [Notice(category, text, tally) for category, text in flashed]
+    celebrating = bool(notices) and notices[0].category == "stamp-new"
+    status = entries.entry_status_of(view.entry_id, rally.id)
+    entry_open = entries.entry_open(rally, clock.utcnow())
+    # Cards with the same numbers share their page but for the holes; an entered card's
+    # status holds its own entry and wins, so its page is rendered afresh.
+    key = (tally, rally, entry_open, celebrating) if status.entry is None else None
+    holes = {
+        "notices": fragments("rally/_card_notice.html", "notice", notices),
+        "card_code": found.code,
+        "qr_url": cached_url_for("rally.recovery_qr", code=found.code),
+        "recovery_link": recovery_url(found.code),
+        "stamp_items": fragments(
+            "rally/_stamp_item.html", "stamp", map(cards.StampItem.of, progress.stamps)
+        ),
+        "open_items": fragments("rally/_station_item.html", "station", progress.open_stations),
+    }
+    return render_page(
         "rally/card.html",
-        progress=progress,
+        key,
+        holes,
+        tally=tally,
         rally=rally,
-        status=entries.entry_status(found.id, found.rally_id),
-        entry_open=entries.entry_open(rally, clock.utcnow()),
-        recovery_link=recovery_url(found.code),
-        messages=messages,
+        status=status,
+        entry_open=entry_open,
+        celebrating=celebrating,
     )
 
 
@@ -219,7 +249,7 @@ def recovery_qr(code: str) -> BaseResponse:
 def recovery_url(card_code: str) -> str:
     """The absolute recovery link of the card with ``card_code``."""
     token = codes.recovery_token(current_app.config["SECRET_KEY"], card_code)
-    path = url_for("rally.restore", code=card_code, token=token)
+    path = cached_url_for("rally.restore", code=card_code, token=token)
     return current_app.config["BASE_URL"] + path
 
 

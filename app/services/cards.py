@@ -31,11 +31,54 @@ class StampLine(NamedTuple):
     shop: ShopInfo
 
 
+class StampItem(NamedTuple):
+    """What a stamp's line on the card page shows: the shop, and the day and minute.
+
+    Stamps at one shop within one minute (a rush at noon) look alike, so their line is
+    rendered once for all of them (see ``app.rendercache.fragments``).
+    """
+
+    shop: ShopInfo
+    created_at: datetime
+
+    @classmethod
+    def of(cls, stamp: StampLine) -> "StampItem":
+        """The item of ``stamp``, its time cut to the minute."""
+        return cls(stamp.shop, stamp.created_at.replace(second=0, microsecond=0))
+
+
 class StationLine(NamedTuple):
     """An active station of the rally, by its shop."""
 
     id: int
     shop: ShopInfo
+
+
+class Tally(NamedTuple):
+    """A card's progress in numbers: what its page shows besides the card's own lists.
+
+    Many cards share a tally, so the card page is rendered once per tally (see
+    ``app.rendercache.render_page``).
+    """
+
+    collected: int  # stamps on the card ("count" would hide tuple.count)
+    goal: int
+    open_count: int  # active stations not stamped yet
+
+    @property
+    def total(self) -> int:
+        """Stamps possible: the stamped stations and the active ones still open."""
+        return self.collected + self.open_count
+
+    @property
+    def missing(self) -> int:
+        """Stamps still needed for the draw (0 once the goal is reached)."""
+        return max(self.goal - self.collected, 0)
+
+    @property
+    def qualified(self) -> bool:
+        """Whether the card has enough stamps for the draw."""
+        return self.collected >= self.goal
 
 
 @dataclass(frozen=True)
@@ -48,24 +91,29 @@ class Progress:
     goal: int
 
     @property
+    def tally(self) -> Tally:
+        """The card's numbers, as one hashable record."""
+        return Tally(collected=len(self.stamps), goal=self.goal, open_count=len(self.open_stations))
+
+    @property
     def count(self) -> int:
         """Stamps collected."""
         return len(self.stamps)
 
     @property
     def total(self) -> int:
-        """Stamps possible: the stamped stations and the active ones still open."""
-        return self.count + len(self.open_stations)
+        """Stamps possible: see :attr:`Tally.total`."""
+        return self.tally.total
 
     @property
     def missing(self) -> int:
-        """Stamps still needed for the draw (0 once the goal is reached)."""
-        return max(self.goal - self.count, 0)
+        """Stamps still needed for the draw: see :attr:`Tally.missing`."""
+        return self.tally.missing
 
     @property
     def qualified(self) -> bool:
-        """Whether the card has enough stamps for the draw."""
-        return self.count >= self.goal
+        """Whether the card has enough stamps for the draw: see :attr:`Tally.qualified`."""
+        return self.tally.qualified
 
 
 def card_stamps(card: Card) -> list[Stamp]:
