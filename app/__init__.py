@@ -58,11 +58,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
 
     from . import db as _db  # noqa: F401  (registers the SQLite engine events)
+    from . import memorylimits
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    # Before the limiter makes its in-memory storage: see app/memorylimits.py.
+    memorylimits.install()
     limiter.init_app(app)
     # Every limit of this app is declared on its view (``@limiter.limit``), and such a
     # view checks its limits itself when called. Flask-Limiter also checks on every
