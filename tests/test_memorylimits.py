@@ -27,7 +27,9 @@ class CountingTimer:
     made = itertools.count()
 
     def __init__(self, interval: float, function: Callable[[], None]) -> None:
+        self.interval = interval
         self.function = function
+        self.daemon = False
         self.serial = next(CountingTimer.made)
 
     def start(self) -> None:
@@ -78,6 +80,36 @@ def test_racing_counters_start_no_timer_twice(
         thread.join()
 
     assert storage.get("stamp/192.0.2.1") == THREADS * CALLS
-    assert len(counting_timers) > THREADS * CALLS // 2  # the sweep was re-armed throughout
+    assert len(counting_timers) > CALLS  # the sweep was re-armed throughout
     twice = {timer: starts for timer, starts in counting_timers.items() if starts > 1}
     assert not twice, f"{len(twice)} timers were started more than once"
+
+
+def test_the_sweep_runs_each_second_in_a_daemon_thread(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = MemoryStorage()
+    storage.timer.join()  # the first sweep, armed by the constructor, is over
+    made: list[CountingTimer] = []
+
+    def make_timer(interval: float, function: Callable[[], None]) -> CountingTimer:
+        made.append(CountingTimer(interval, function))
+        return made[-1]
+
+    monkeypatch.setattr(threading, "Timer", make_timer)
+
+    storage.incr("stamp/192.0.2.1", 60)
+
+    assert [(timer.interval, timer.daemon) for timer in made] == [
+        (memorylimits.SWEEP_EVERY_SECONDS, True)
+    ]
+    assert made[0].function == storage._MemoryStorage__expire_events  # type: ignore[attr-defined]
+
+
+def test_counters_expire_on_time_between_sweeps(app: Flask) -> None:
+    storage = MemoryStorage()
+    assert storage.incr("stamp/192.0.2.1", 0.05) == 1
+    assert storage.incr("stamp/192.0.2.1", 0.05) == 2
+    time.sleep(0.1)  # no sweep since the constructor's: the read itself drops the counter
+    assert storage.get("stamp/192.0.2.1") == 0
+    assert storage.incr("stamp/192.0.2.1", 0.05) == 1
