@@ -80,7 +80,9 @@ def test_racing_counters_start_no_timer_twice(
         thread.join()
 
     assert storage.get("stamp/192.0.2.1") == THREADS * CALLS
-    assert len(counting_timers) > CALLS  # the sweep was re-armed throughout
+    # Re-armed again and again (how often depends on the scheduler: a thread that finds
+    # another one re-arming skips it).
+    assert len(counting_timers) > 100
     twice = {timer: starts for timer, starts in counting_timers.items() if starts > 1}
     assert not twice, f"{len(twice)} timers were started more than once"
 
