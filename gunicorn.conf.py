@@ -95,7 +95,7 @@ def pre_fork(server, worker) -> None:
     """Hide the preloaded app's objects from the garbage collector before each fork.
 
     A full collection in a worker walks every object the app made at import (about
-    140,000: routes, templates, SQLAlchemy's tables): 85 ms on the development VM, during
+    140,000: routes, templates, SQLAlchemy's tables): 95–125 ms on the development VM, during
     which every request of that worker waits. Frozen objects are never examined, and
     the pages they sit on are not written to by the collector, so they stay shared
     between master and workers (gc.freeze, as the Python documentation advises before

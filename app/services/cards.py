@@ -101,11 +101,6 @@ class Progress:
         return len(self.stamps)
 
     @property
-    def total(self) -> int:
-        """Stamps possible: see :attr:`Tally.total`."""
-        return self.tally.total
-
-    @property
     def missing(self) -> int:
         """Stamps still needed for the draw: see :attr:`Tally.missing`."""
         return self.tally.missing
