@@ -44,8 +44,9 @@ def hot_statements() -> dict[str, tuple[Prepared, dict[str, object]]]:
         "stamped_here": (stamping.STAMPED_HERE, {"card": card.id, "station": stations[0].id}),
         "stamp_count": (stamping.STAMP_COUNT, {"card": card.id}),
         "rally_by_id": (records.RALLY_BY_ID, {"rally": rally.id}),
-        "stamp_lines": (cards.STAMP_LINES, {"card": card.id}),
-        "station_lines": (cards.STATION_LINES, {"rally": rally.id}),
+        "stamp_refs": (cards.STAMP_REFS, {"card": card.id}),
+        "stations": (cards.STATIONS, {"rally": rally.id}),
+        "stations_tag": (cards.STATIONS_TAG, {"rally": rally.id}),
         "entry_of_card": (entries.ENTRY_OF_CARD, {"card": card.id}),
     }
 
@@ -64,7 +65,7 @@ def test_results_are_converted_like_sqlalchemy_does(app: Flask) -> None:
     info = stamping.station_from_row(station)
     assert info.active is True  # SQLite stores 1
     assert info.rally.starts_at.tzinfo is UTC  # stored naive, read back aware
-    lines = cards.STAMP_LINES.run(statements["stamp_lines"][1])
+    lines = cards.STAMP_REFS.run(statements["stamp_refs"][1])
     assert [line[1] for line in lines] == [FIRST_DAY, FIRST_DAY]
 
 
@@ -104,6 +105,7 @@ def test_card_view_is_the_card_with_its_rally_and_entry(app: Flask) -> None:
             assert view.card.code == card.code
             assert view.rally == records.rally_info(rally.id)
             assert view.entry_id == entry_id
+            assert view.stamps == ()
         assert stamping.card_view_for_secret(None) is None
         for wrong in ("kaputt", codes.new_card_secret()):
             with pytest.raises(stamping.StampError):

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from .. import clock
 from ..extensions import csrf, db
 from ..models import Draw
-from ..services.cards import stamp_lines
+from ..services.cards import view_stamp_lines
 from ..services.draws import public_record
 from ..services.rallies import active_stations, current_rally
 from ..services.stamping import StampError, card_view_for_secret
@@ -74,7 +74,7 @@ def card() -> Response | tuple[Response, int]:
     if view is None:
         return problem(404, "no_card", _("Dieser Browser hat noch keine Stempelkarte."))
     found, rally = view.card, view.rally
-    stamps = stamp_lines(found.id)
+    stamps = view_stamp_lines(view)
     goal = rally.stamp_goal
     return jsonify(
         code=found.code,

@@ -191,7 +191,7 @@ def card() -> BaseResponse | str:
     if view is None:
         return render_template("rally/no_card.html", rally=current_rally(clock.utcnow()))
     found, rally = view.card, view.rally
-    progress = cards.card_progress(found, rally)
+    progress = cards.view_progress(view)
     tally = progress.tally
     flashed = cast(list[tuple[str, str]], get_flashed_messages(with_categories=True))
     notices = [Notice(category, text, tally) for category, text in flashed]

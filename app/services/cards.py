@@ -1,21 +1,21 @@
 """A card's progress, and restoring a card on another device."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Card, Shop, Stamp, Station
+from ..models import Card, Rally, Shop, Stamp, Station
 from ..prepared import Prepared
 from . import codes
 from .errors import DomainError
 from .records import SHOP_COLUMNS, CardRef, RallyInfo, ShopInfo
-from .stamping import add_card_key
+from .stamping import CardView, StampRef, add_card_key
 
 
 class RecoveryError(DomainError):
@@ -122,48 +122,106 @@ def card_stamps(card: Card) -> list[Stamp]:
     return list(db.session.scalars(query))
 
 
-STAMP_LINES = Prepared(
-    select(Stamp.station_id, Stamp.created_at, Stamp.source, *SHOP_COLUMNS)
-    .join(Station, Station.id == Stamp.station_id)
+# Every station of a rally, active or not (a card keeps its stamps of a station that has
+# left), with its shop; and the tag that triggers draw anew whenever that list changes.
+STATIONS = Prepared(
+    select(Station.id, Station.active, *SHOP_COLUMNS)
     .join(Shop, Shop.id == Station.shop_id)
+    .where(Station.rally_id == bindparam("rally"))
+)
+STATIONS_TAG = Prepared(select(Rally.stations_tag).where(Rally.id == bindparam("rally")))
+STAMP_REFS = Prepared(
+    select(Stamp.station_id, Stamp.created_at, Stamp.source)
     .where(Stamp.card_id == bindparam("card"))
     .order_by(Stamp.created_at, Stamp.id)
 )
-STATION_LINES = Prepared(
-    select(Station.id, *SHOP_COLUMNS)
-    .join(Shop, Shop.id == Station.shop_id)
-    .where(Station.rally_id == bindparam("rally"), Station.active.is_(True))
-)
+
+# Station tables kept per (rally, tag). A tag is 62 random bits drawn by the database, so
+# a tag seen once never names another list, in this database or another one.
+TABLES_KEPT = 64
+_tables: dict[tuple[int, int | None], "StationTable"] = {}
 
 
-def stamp_lines(card_id: int) -> list[StampLine]:
-    """The card's stamps, oldest first, with their shops."""
-    rows = STAMP_LINES.run({"card": card_id})
-    return [StampLine(station, at, source, ShopInfo(*shop)) for station, at, source, *shop in rows]
+class StationTable(NamedTuple):
+    """A rally's stations: each by id, and the active ones ordered by shop name."""
+
+    by_id: Mapping[int, StationLine]
+    active: tuple[StationLine, ...]
 
 
-def station_lines(rally_id: int) -> list[StationLine]:
-    """The rally's active stations, ordered by shop name.
+def station_table(rally_id: int, tag: int | None = None) -> StationTable:
+    """The rally's station table for ``tag`` (read from the rally when not given).
 
-    Every card view reads them; their records are made and sorted once for each distinct
-    answer of the database, so a renamed shop is a new answer and never stale.
+    Every card page needs the rally's forty stations with their shops. Reading them took
+    more than the rest of the page's queries together, and they change a few times per
+    rally, so each process keeps them per tag: a renamed shop or a new, moved or
+    deactivated station gives the rally a new tag, and the next page reads the list anew.
     """
-    return list(_station_lines(tuple(STATION_LINES.run({"rally": rally_id}))))
+    if tag is None:
+        tag = STATIONS_TAG.scalar({"rally": rally_id})
+    key = (rally_id, tag)
+    table = _tables.get(key)
+    if table is None:
+        table = _read_table(rally_id)
+        if len(_tables) >= TABLES_KEPT:
+            _tables.clear()
+        _tables[key] = table
+    return table
 
 
-@lru_cache(maxsize=32)
-def _station_lines(rows: tuple[tuple[Any, ...], ...]) -> tuple[StationLine, ...]:
-    lines = [StationLine(station, ShopInfo(*shop)) for station, *shop in rows]
-    lines.sort(key=lambda line: line.shop.name.casefold())
-    return tuple(lines)
+def _read_table(rally_id: int) -> StationTable:
+    by_id = {}
+    active = []
+    for station_id, is_active, *shop in STATIONS.run({"rally": rally_id}):
+        line = by_id[station_id] = StationLine(station_id, ShopInfo(*shop))
+        if is_active:
+            active.append(line)
+    active.sort(key=lambda line: line.shop.name.casefold())
+    return StationTable(by_id, tuple(active))
+
+
+def stamp_refs(card_id: int) -> list[StampRef]:
+    """The card's stamps, oldest first."""
+    return [StampRef(*row) for row in STAMP_REFS.run({"card": card_id})]
+
+
+def progress_of(
+    card: CardRef, goal: int, stamps: Sequence[StampRef], table: StationTable
+) -> Progress:
+    """The card's progress from its stamps and its rally's station table."""
+    lines = stamp_lines(card.rally_id, stamps, table)
+    stamped = {line.station_id for line in lines}
+    open_stations = [line for line in table.active if line.id not in stamped]
+    return Progress(card=card, stamps=lines, open_stations=open_stations, goal=goal)
+
+
+def stamp_lines(rally_id: int, stamps: Sequence[StampRef], table: StationTable) -> list[StampLine]:
+    """The stamps with their shops, from the rally's station table."""
+    by_id = table.by_id
+    if any(stamp.station_id not in by_id for stamp in stamps):
+        # Not expected (a stamp's station is never deleted and belongs to the card's
+        # rally), but a page is never built from a list that misses a stamp's shop.
+        by_id = _read_table(rally_id).by_id
+    return [StampLine(s.station_id, s.created_at, s.source, by_id[s.station_id].shop)
+            for s in stamps]
+
+
+def view_stamp_lines(view: CardView) -> list[StampLine]:
+    """The stamps of a card read with :func:`card_view_for_secret`, with their shops."""
+    table = station_table(view.card.rally_id, view.stations_tag)
+    return stamp_lines(view.card.rally_id, view.stamps, table)
+
+
+def view_progress(view: CardView) -> Progress:
+    """The progress of a card read with :func:`card_view_for_secret`."""
+    table = station_table(view.card.rally_id, view.stations_tag)
+    return progress_of(view.card, view.rally.stamp_goal, view.stamps, table)
 
 
 def card_progress(card: CardRef, rally: RallyInfo) -> Progress:
     """Collect the card's stamps and the stations still open."""
-    stamps = stamp_lines(card.id)
-    stamped = {stamp.station_id for stamp in stamps}
-    open_stations = [s for s in station_lines(card.rally_id) if s.id not in stamped]
-    return Progress(card=card, stamps=stamps, open_stations=open_stations, goal=rally.stamp_goal)
+    table = station_table(card.rally_id)
+    return progress_of(card, rally.stamp_goal, stamp_refs(card.id), table)
 
 
 def find_card_by_recovery(key: str, code: str, token: str) -> Card:

@@ -63,13 +63,18 @@ CARD_BY_KEY = Prepared(
     .join(CardKey, CardKey.card_id == Card.id)
     .where(CardKey.secret_hash == bindparam("secret_hash"))
 )
-# The card page's one lookup: the card, its rally and its entry (an entry per card at most).
+# The card page's one lookup: the card, its rally, its entry (an entry per card at most),
+# the tag of the rally's station list, and the card's stamps (a row per stamp, or one row
+# without a stamp), oldest first.
 CARD_VIEW_BY_KEY = Prepared(
-    select(Card.id, Card.code, Card.rally_id, Entry.id, *RALLY_COLUMNS)
+    select(Card.id, Card.code, Card.rally_id, Entry.id, Rally.stations_tag, *RALLY_COLUMNS,
+           Stamp.station_id, Stamp.created_at, Stamp.source)
     .join(CardKey, CardKey.card_id == Card.id)
     .join(Rally, Rally.id == Card.rally_id)
     .outerjoin(Entry, Entry.card_id == Card.id)
+    .outerjoin(Stamp, Stamp.card_id == Card.id)
     .where(CardKey.secret_hash == bindparam("secret_hash"))
+    .order_by(Stamp.created_at, Stamp.id)
 )
 STAMPED_HERE = Prepared(
     select(Stamp.id).where(
@@ -146,36 +151,61 @@ def card_ref_for_secret(secret: str | None, rally_id: int | None = None) -> Card
     return card
 
 
+class StampRef(NamedTuple):
+    """One stamp of a card: which station, when, and how it was collected."""
+
+    station_id: int
+    created_at: datetime
+    source: str
+
+
 class CardView(NamedTuple):
-    """A card with its rally and the id of its entry into the draw, if it entered."""
+    """A card with its rally, the id of its entry into the draw if it entered, and its
+    stamps, oldest first; ``stations_tag`` names the rally's current station list (see
+    :func:`app.services.cards.station_table`)."""
 
     card: CardRef
     rally: RallyInfo
     entry_id: int | None
+    stations_tag: int
+    stamps: tuple[StampRef, ...]
+
+
+_VIEW_HEAD = 5 + len(RALLY_COLUMNS)  # card id, code, rally id, entry id, tag, rally
 
 
 def card_view_for_secret(secret: str | None) -> CardView | None:
-    """:func:`card_ref_for_secret` for the card page, with rally and entry in one query."""
-    row = _row_for_secret(CARD_VIEW_BY_KEY, secret)
-    if row is None:
+    """:func:`card_ref_for_secret` for the card page: with rally, entry and stamps, in one
+    query."""
+    rows = _rows_for_secret(CARD_VIEW_BY_KEY, secret)
+    if not rows:
         return None
-    card_id, code, rally_id, entry_id, *rally = row
-    return CardView(CardRef(card_id, code, rally_id), RallyInfo(*rally), entry_id)
+    card_id, code, rally_id, entry_id, tag = rows[0][:5]
+    stamps = tuple(StampRef(*row[_VIEW_HEAD:]) for row in rows if row[_VIEW_HEAD] is not None)
+    return CardView(
+        CardRef(card_id, code, rally_id), RallyInfo(*rows[0][5:_VIEW_HEAD]), entry_id, tag, stamps
+    )
 
 
 def _row_for_secret(query: Prepared, secret: str | None) -> tuple[Any, ...] | None:
-    """The row ``query`` finds for a cookie secret; ``None`` without a secret.
+    """The first row of :func:`_rows_for_secret`; ``None`` without a secret."""
+    rows = _rows_for_secret(query, secret)
+    return rows[0] if rows else None
+
+
+def _rows_for_secret(query: Prepared, secret: str | None) -> list[tuple[Any, ...]]:
+    """The rows ``query`` finds for a cookie secret; none without a secret.
 
     A secret that is malformed or matches no card raises ``StampError("bad_card")``.
     """
     if not secret:
-        return None
+        return []
     if not codes.is_card_secret(secret):
         raise StampError("bad_card")
-    row = query.first({"secret_hash": codes.hash_secret(secret)})
-    if row is None:
+    rows = query.run({"secret_hash": codes.hash_secret(secret)})
+    if not rows:
         raise StampError("bad_card")
-    return row
+    return rows
 
 
 def create_card(rally: Rally | RallyInfo, now: datetime) -> tuple[Card, str]:
