@@ -16,10 +16,10 @@ class CookieSerializer(URLSafeTimedSerializer):
     """Flask's session serializer, minus zlib on payloads too small to shrink.
 
     itsdangerous compresses every payload and keeps the result if it is shorter. A
-    visitor's session (a CSRF token, perhaps a flashed shop name) is under a hundred bytes
-    and never shrinks, yet the attempt cost about 12 µs on each page that sets the cookie:
-    a third of the signing. Larger payloads are still compressed as before, and reading is
-    itsdangerous' own, so cookies of either kind open with this class and with Flask's.
+    visitor's session (a CSRF token) is under a hundred bytes and never shrinks, yet the
+    attempt cost about 12 µs on each page that sets the cookie: a third of the signing.
+    Larger payloads are still compressed as before, and reading is itsdangerous' own, so
+    cookies of either kind open with this class and with Flask's.
     """
 
     def dump_payload(self, obj: Any) -> bytes:

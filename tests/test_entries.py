@@ -81,6 +81,8 @@ def test_entering_puts_the_card_in_the_pool(client, stations) -> None:
     assert response.status_code == 303
     card = client.get("/karte").text
     assert "Du bist im Lostopf" in card
+    assert "Viel Glück bei der Verlosung" in card  # the notice, once
+    assert "Viel Glück bei der Verlosung" not in client.get("/karte").text
     entry = db.session.scalars(select(Entry)).one()
     assert entry.contact == "anna@example.org" and entry.age_confirmed
     assert client.get("/karte/teilnahme").status_code == 302  # already entered

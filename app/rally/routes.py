@@ -1,12 +1,10 @@
 """Views of the shopper's pages. Thin: read input, call one service, map its answer."""
 
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from flask import (
     abort,
     current_app,
-    flash,
-    get_flashed_messages,
     make_response,
     redirect,
     render_template,
@@ -35,7 +33,7 @@ from ..services.stamping import (
     stamp_card,
     stamped_here,
 )
-from . import bp
+from . import bp, notices
 from .forms import EntryForm, ShortCodeForm
 
 
@@ -107,7 +105,8 @@ def stamp_error_response(error: StampError) -> BaseResponse:
 
 
 class Notice(NamedTuple):
-    """A flashed message on the card page, with the numbers a celebration shows."""
+    """A notice on the card page (see :mod:`.notices`), with the numbers a celebration
+    shows."""
 
     category: str  # stamp-new, stamp-again, entered, restored
     text: str  # the shop's name, or the card's number when restored
@@ -116,8 +115,8 @@ class Notice(NamedTuple):
 
 def after_stamp(result: StampResult) -> BaseResponse:
     """Redirect to the card, which celebrates the stamp (POST/redirect/GET)."""
-    flash(result.station.shop.name, "stamp-new" if result.new_stamp else "stamp-again")
     response = redirect(cached_url_for("rally.card"), code=303)
+    notices.give(response, "stamp-new" if result.new_stamp else "stamp-again", result.station.id)
     if result.card_secret:
         set_card_cookie(response, result.card_secret)
     return response
@@ -193,16 +192,20 @@ def card() -> BaseResponse | str:
     found, rally = view.card, view.rally
     progress = cards.view_progress(view)
     tally = progress.tally
-    flashed = cast(list[tuple[str, str]], get_flashed_messages(with_categories=True))
-    notices = [Notice(category, text, tally) for category, text in flashed]
-    celebrating = bool(notices) and notices[0].category == "stamp-new"
     status = entries.entry_status_of(view.entry_id, rally.id)
+    given = notices.given()
+    shown = []
+    if given is not None:
+        text = notices.text_for(given, found.code, progress.stamps, status.entry is not None)
+        if text is not None:
+            shown.append(Notice(given.kind, text, tally))
+    celebrating = bool(shown) and shown[0].category == "stamp-new"
     entry_open = entries.entry_open(rally, clock.utcnow())
     # Cards with the same numbers share their page but for the holes; an entered card's
     # status holds its own entry and wins, so its page is rendered afresh.
     key = (tally, rally, entry_open, celebrating) if status.entry is None else None
     holes = {
-        "notices": fragments("rally/_card_notice.html", "notice", notices),
+        "notices": fragments("rally/_card_notice.html", "notice", shown),
         "card_code": found.code,
         "qr_url": cached_url_for("rally.recovery_qr", code=found.code),
         "recovery_link": recovery_url(found.code),
@@ -211,7 +214,7 @@ def card() -> BaseResponse | str:
         ),
         "open_items": fragments("rally/_station_item.html", "station", progress.open_stations),
     }
-    return render_page(
+    page = render_page(
         "rally/card.html",
         key,
         holes,
@@ -221,6 +224,11 @@ def card() -> BaseResponse | str:
         entry_open=entry_open,
         celebrating=celebrating,
     )
+    if not notices.carried():
+        return page
+    response = make_response(page)
+    notices.taken(response)
+    return response
 
 
 @bp.get("/karte/qr/<code>.svg")
@@ -272,9 +280,9 @@ def restore(code: str, token: str) -> BaseResponse | tuple[str, int] | str:
         restored, secret = cards.restore_card(key, code, token, clock.utcnow())
     except DomainError:
         return render_template("rally/bad_recovery.html"), 404
-    flash(restored.code, "restored")
     response = redirect(url_for("rally.card"), code=303)
     set_card_cookie(response, secret)
+    notices.give(response, "restored", restored.code)
     return response
 
 
@@ -331,8 +339,9 @@ def enter() -> BaseResponse | tuple[str, int] | str:
         field, message = ENTRY_MESSAGES[error.code]
         getattr(form, field).errors = [message]
         return render_template("rally/enter.html", **page), 400
-    flash("", "entered")
-    return redirect(url_for("rally.card"), code=303)
+    response = redirect(url_for("rally.card"), code=303)
+    notices.give(response, "entered")
+    return response
 
 
 @bp.get("/s/<token>/plakat")
