@@ -2,11 +2,13 @@
 
 import logging
 import os
+from functools import partial
 from typing import Any
 
 from babel import Locale
 from flask import Flask
 from flask.logging import default_handler
+from flask_limiter import Limiter
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -42,6 +44,33 @@ class RallyeFlask(Flask):
             return super().ensure_sync(func)
 
 
+# Flask-Limiter's private hook names (name-mangled), looked up once.
+INJECT_HEADERS = vars(Limiter)["_Limiter__inject_headers"]
+RELEASE_CONTEXT = "_Limiter__release_context"
+
+
+def _drop_limiter_response_hooks(app: Flask) -> None:
+    """Remove Flask-Limiter's after-request and teardown hooks, which this app does not need.
+
+    The after-request hook writes the X-RateLimit headers (switched off here) and makes the
+    conditional deductions of limits that count only some responses (none here; a test
+    keeps it so); the teardown hook empties the limiter's per-request state, which is kept
+    on the request context and ends with it. Both ran on every page, limited or not.
+    """
+    from .extensions import limiter
+
+    after = app.after_request_funcs.get(None, [])
+    after[:] = [
+        hook for hook in after
+        if not (isinstance(hook, partial) and hook.args == (limiter,)
+                and hook.func is INJECT_HEADERS)
+    ]
+    teardown = app.teardown_request_funcs.get(None, [])
+    release = getattr(limiter, RELEASE_CONTEXT)
+    if release in teardown:
+        teardown.remove(release)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the application.
 
@@ -75,6 +104,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:
         hooks.remove(limiter._check_request_limit)
+    if not app.config["RATELIMIT_HEADERS_ENABLED"]:
+        _drop_limiter_response_hooks(app)
     # Flask-Limiter reports an unreachable storage (and its fallback) on its own logger,
     # which has no handler of its own: send it where the app's log goes.
     limiter_log = logging.getLogger("flask-limiter")

@@ -69,6 +69,30 @@ def test_requests_still_run_every_hook(app: Flask, client, station) -> None:
     assert client.get_cookie("sitzung") is not None  # session saved
 
 
+def limiter_response_hooks(app: Flask) -> list[object]:
+    """Flask-Limiter's after-request and teardown hooks registered on ``app``."""
+    hooks = app.after_request_funcs.get(None, []) + app.teardown_request_funcs.get(None, [])
+    return [hook for hook in hooks
+            if getattr(hook, "args", None) == (limiter,) or getattr(hook, "__self__", None)
+            is limiter]
+
+
+def test_limiter_response_hooks_are_dropped_while_headers_are_off(tmp_path: Path) -> None:
+    app = create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'a.sqlite3'}"))
+    assert not app.config["RATELIMIT_HEADERS_ENABLED"]
+    assert limiter_response_hooks(app) == []
+    config = base_config(tmp_path, f"sqlite:///{tmp_path / 'b.sqlite3'}")
+    config["RATELIMIT_HEADERS_ENABLED"] = True
+    assert len(limiter_response_hooks(create_app(config))) == 2
+
+
+def test_no_limit_deducts_after_the_response() -> None:
+    """``deduct_when`` needs the after-request hook that the app drops."""
+    sources = Path(__file__).resolve().parent.parent / "app"
+    for path in sources.rglob("*.py"):
+        assert "deduct_when" not in path.read_text(encoding="utf-8"), path
+
+
 def test_app_runs_with_rate_limiting_switched_off(tmp_path: Path, freeze) -> None:
     config = base_config(tmp_path, f"sqlite:///{tmp_path / 'off.sqlite3'}")
     config.update(RATELIMIT_ENABLED=False, RATELIMIT_STAMP="1 per minute")
