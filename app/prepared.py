@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, has_request_context, request
+from sqlalchemy import JSON
 from sqlalchemy.engine import Dialect
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -58,14 +59,32 @@ class Compiled:
         return tuple(values[name] for name in self.names)
 
     def convert(self, rows: list[Any]) -> list[tuple[Any, ...]]:
-        """Rows with SQLAlchemy's result converters applied (dates, booleans...)."""
+        """Rows with SQLAlchemy's result converters applied (dates, booleans...).
+
+        A value equal to the one above it in its column is converted once: a join repeats
+        its one side on every row (the card page's rally on each stamp), and converting
+        a date costs more than comparing its text. Converters are pure, and their results
+        immutable (JSON columns are refused by :func:`compile_for`), so rows may share them.
+        """
         if not self.results:
             return rows
+        if len(rows) == 1:
+            values = list(rows[0])
+            for index, convert in self.results:
+                values[index] = convert(values[index])
+            return [tuple(values)]
         converted = []
+        above: dict[int, tuple[Any, Any]] = {}  # column -> (raw, converted) of the row above
         for row in rows:
             values = list(row)
             for index, convert in self.results:
-                values[index] = convert(values[index])
+                raw = values[index]
+                seen = above.get(index)
+                if seen is not None and seen[0] == raw:
+                    values[index] = seen[1]
+                else:
+                    values[index] = value = convert(raw)
+                    above[index] = (raw, value)
             converted.append(tuple(values))
         return converted
 
@@ -95,6 +114,8 @@ def compile_for(statement: ClauseElement, dialect: Dialect) -> Compiled:
             binds.append((name, convert))
     results = []
     for index, column in enumerate(statement.exported_columns):  # type: ignore[attr-defined]
+        if isinstance(column.type, JSON):
+            raise ValueError("JSON results are mutable; read them through SQLAlchemy")
         convert = column.type.dialect_impl(dialect).result_processor(dialect, None)
         if convert is not None:
             results.append((index, convert))

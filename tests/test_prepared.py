@@ -8,9 +8,10 @@ from sqlalchemy import bindparam, select
 
 from app.db import begin_write, write_gate
 from app.extensions import db
-from app.models import Card, CardKey, Shop, Station
+from app.models import AuditEvent, Card, CardKey, Shop, Station
 from app.prepared import (
     READER_KEY,
+    Compiled,
     Prepared,
     compile_for,
     release_reader,
@@ -67,6 +68,26 @@ def test_results_are_converted_like_sqlalchemy_does(app: Flask) -> None:
     assert info.rally.starts_at.tzinfo is UTC  # stored naive, read back aware
     lines = cards.STAMP_REFS.run(statements["stamp_refs"][1])
     assert [line[1] for line in lines] == [FIRST_DAY, FIRST_DAY]
+
+
+def test_a_repeated_value_is_converted_once_per_run(app: Flask) -> None:
+    """A join's repeated side (the card page's rally on each stamp) is converted once."""
+    calls: list[object] = []
+
+    def upper(value: object) -> object:
+        calls.append(value)
+        return None if value is None else str(value).upper()
+
+    compiled = Compiled("", None, {}, (), ((0, upper), (2, upper)))
+    rows = compiled.convert([("a", 1, "x"), ("a", 2, "y"), ("b", 3, "y"), ("a", 4, None)])
+    assert rows == [("A", 1, "X"), ("A", 2, "Y"), ("B", 3, "Y"), ("A", 4, None)]
+    assert calls == ["a", "x", "y", "b", "a", None]
+    assert compiled.convert([("c", 5, "z")]) == [("C", 5, "Z")]
+
+
+def test_json_results_are_refused(app: Flask) -> None:
+    with pytest.raises(ValueError, match="JSON"):
+        compile_for(select(AuditEvent.details), db.engine.dialect)
 
 
 def test_parameters_are_converted_and_defaults_kept(app: Flask) -> None:
