@@ -32,7 +32,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
     """Return the built-in settings for an app whose instance folder is ``instance_path``."""
     return {
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(Path(instance_path) / SQLITE_FILE),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},  # pool_pre_ping: see load()
         "BASE_URL": "http://127.0.0.1:5000",
         "PRODUCTION": False,
         "TIMEZONE": "Europe/Berlin",
@@ -85,9 +85,17 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_prefixed_env()
     else:
         app.config.from_mapping(test_config)
-    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+    url = app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    if "pool_pre_ping" not in options:
+        # A server's connection can break while it waits in the pool (a restart, a
+        # firewall), so it is tested before use; an SQLite file's cannot, and the test was
+        # one statement more on every request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **options, "pool_pre_ping": not url.startswith("sqlite")
+        }
     app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
     if app.config["PRODUCTION"]:
         app.config["SESSION_COOKIE_SECURE"] = True

@@ -150,3 +150,23 @@ def test_large_sessions_are_still_compressed(app: Flask) -> None:
     plain = ours.dumps(just_below)
     assert not plain.startswith(".")
     assert len(zlib.compress(("a" * 200).encode())) < 200  # it would have shrunk
+
+
+@pytest.mark.parametrize(("url", "ping"), [
+    ("sqlite:///{tmp}/ping.sqlite3", False),
+    ("postgresql://postgres@127.0.0.1:5432/test", True),
+])
+def test_pooled_connections_are_pinged_only_on_a_server(
+    tmp_path: Path, url: str, ping: bool
+) -> None:
+    """A server's pooled connection may have broken; an SQLite file's cannot."""
+    app = create_app(base_config(tmp_path, url.format(tmp=tmp_path)))
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is ping
+    with app.app_context():
+        assert db.engine.pool._pre_ping is ping  # type: ignore[attr-defined]
+        db.engine.dispose()
+    config = base_config(tmp_path, url.format(tmp=tmp_path))
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": not ping, "echo": False}
+    stated = create_app(config)
+    assert stated.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": not ping,
+                                                          "echo": False}
