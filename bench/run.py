@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BIN = Path(sys.executable).parent
+# The servers' own logs (worker starts and ends, tracebacks), kept after the run.
+LOG_DIR = ROOT / "bench" / "out"
 WRK_SCRIPT = ROOT / "bench" / "wrk_requests.lua"
 CONNECTIONS = 32
 # One connection per wrk thread: each thread's answers then come in request order.
@@ -103,15 +105,22 @@ class Server:
                 self.process.wait()
 
 
-def start_gunicorn(app_spec: str, env: dict[str, str], probe: str, chdir: Path) -> Server:
-    """Start gunicorn with the benchmark's settings and wait until ``probe`` answers."""
+def start_gunicorn(
+    app_spec: str, env: dict[str, str], probe: str, chdir: Path, log: Path
+) -> Server:
+    """Start gunicorn with the benchmark's settings and wait until ``probe`` answers.
+
+    gunicorn's own log (worker starts and ends, a request's traceback) goes to ``log``.
+    """
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603
-        [str(BIN / "gunicorn"), *GUNICORN, "--bind", f"127.0.0.1:{port}",
-         "--chdir", str(chdir), app_spec],
-        env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as log_file:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(  # noqa: S603
+            [str(BIN / "gunicorn"), *GUNICORN, "--bind", f"127.0.0.1:{port}",
+             "--chdir", str(chdir), app_spec],
+            env=env, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=log_file,
+        )
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -140,11 +149,16 @@ def run_wrk(wrk: str, url: str, lines_file: Path, track: str = "") -> dict[str, 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     errors = 0
+    details = []
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         errors += int(match.group(1))
+        details.append(match.group(0))
     if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
                           out):
         errors += sum(int(n) for n in match.groups())
+        details.append(match.group(0))
+    if errors:
+        print(f"  {url}: {'; '.join(details)}", flush=True)
     acked = int(re.search(r"ACKED (\d+)", out).group(1))  # type: ignore[union-attr]
     return {
         "rps": rps,
@@ -444,8 +458,9 @@ def bench(database_url: str, label: str, wrk: str) -> dict[str, Any]:
     lists = request_lists(data, tmp)
 
     env = server_env(config)
-    target = start_gunicorn("wsgi:app", env, "/", ROOT)
-    hello = start_gunicorn("hello:app", env, "/hello", ROOT / "bench")
+    logs = LOG_DIR / f"{label}-app.log", LOG_DIR / f"{label}-hello.log"
+    target = start_gunicorn("wsgi:app", env, "/", ROOT, logs[0])
+    hello = start_gunicorn("hello:app", env, "/hello", ROOT / "bench", logs[1])
     results: dict[str, dict[str, float]] = {}
     hellos: list[dict[str, float]] = []
     try:
