@@ -1,15 +1,36 @@
-"""Flask's signed-cookie sessions: the signing serializer built once per key set, and
-small sessions signed without a zlib attempt."""
+"""Flask's signed-cookie sessions: the signing serializer built once per key set, its
+signer and derived keys made once, and small sessions signed without a zlib attempt."""
 
 from typing import Any
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode, want_bytes
+from itsdangerous.signer import Signer
 
 # Payloads shorter than this are signed as they are, without trying zlib first.
 COMPRESS_FROM_BYTES = 256
+
+
+class KeyKeepingSigner(TimestampSigner):
+    """itsdangerous' timestamp signer, deriving the key of each secret once.
+
+    The derived key (an HMAC of the salt under the secret) depends on nothing else, yet
+    was computed anew for every signature made and checked.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._derived: dict[bytes, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        """The derived key of ``secret_key`` (the newest secret by default), remembered."""
+        secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        derived = self._derived.get(secret)
+        if derived is None:
+            derived = self._derived[secret] = super().derive_key(secret)
+        return derived
 
 
 class CookieSerializer(URLSafeTimedSerializer):
@@ -21,6 +42,18 @@ class CookieSerializer(URLSafeTimedSerializer):
     Larger payloads are still compressed as before, and reading is itsdangerous' own, so
     cookies of either kind open with this class and with Flask's.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signers: dict[str | bytes | None, Signer] = {}
+
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        """itsdangerous' signer for ``salt``, made once: it holds only the keys and the salt
+        (a new serializer is made when the keys change, see :class:`SessionInterface`)."""
+        signer = self._signers.get(salt)
+        if signer is None:
+            signer = self._signers[salt] = super().make_signer(salt)
+        return signer
 
     def dump_payload(self, obj: Any) -> bytes:
         """Small payloads as plain base64; larger ones as itsdangerous writes them."""
@@ -62,7 +95,7 @@ class SessionInterface(SecureCookieSessionInterface):
             flask_made.secret_keys,
             salt=flask_made.salt,
             serializer=flask_made.serializer,
-            signer=flask_made.signer,
+            signer=KeyKeepingSigner,
             signer_kwargs=flask_made.signer_kwargs,
             serializer_kwargs=flask_made.serializer_kwargs,
         )

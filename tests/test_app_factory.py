@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
-from itsdangerous.encoding import base64_decode
+from itsdangerous import TimestampSigner
+from itsdangerous.encoding import base64_decode, want_bytes
 
 from app import SYNC_MEMO_SIZE, create_app
 from app.extensions import db, limiter
-from app.sessions import COMPRESS_FROM_BYTES, CookieSerializer
+from app.sessions import COMPRESS_FROM_BYTES, CookieSerializer, KeyKeepingSigner
 
 from .conftest import base_config
 from .helpers import csrf_token, make_rally, make_station
@@ -170,3 +171,29 @@ def test_pooled_connections_are_pinged_only_on_a_server(
     stated = create_app(config)
     assert stated.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": not ping,
                                                           "echo": False}
+
+
+def test_session_signatures_derive_each_key_once(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signing and checking reuse one signer and its derived keys, with stock results."""
+    derived: list[bytes] = []
+    stock_derive = TimestampSigner.derive_key
+
+    def counting(self: TimestampSigner, secret_key: str | bytes | None = None) -> bytes:
+        derived.append(want_bytes(secret_key or b""))
+        return stock_derive(self, secret_key)
+
+    monkeypatch.setattr(TimestampSigner, "derive_key", counting)
+    ours = app.session_interface.get_signing_serializer(app)
+    stock = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert isinstance(ours, CookieSerializer) and stock is not None
+    for n in range(5):
+        assert stock.loads(ours.dumps({"n": n})) == {"n": n}
+        assert ours.loads(stock.dumps({"n": n})) == {"n": n}
+    derived.clear()
+    for n in range(5):
+        assert ours.loads(ours.dumps({"n": n})) == {"n": n}
+    assert derived == []  # every key derived already
+    assert isinstance(ours.make_signer(), KeyKeepingSigner)
+    assert ours.make_signer() is ours.make_signer()
