@@ -44,8 +44,9 @@ class RallyeFlask(Flask):
             return super().ensure_sync(func)
 
 
-# Flask-Limiter's private hook names (name-mangled), looked up once.
-INJECT_HEADERS = vars(Limiter)["_Limiter__inject_headers"]
+# Flask-Limiter's private hooks (name-mangled). Should a release rename them, nothing is
+# dropped (pages only get slower) and a test in test_app_factory.py says so.
+INJECT_HEADERS = vars(Limiter).get("_Limiter__inject_headers")
 RELEASE_CONTEXT = "_Limiter__release_context"
 
 
@@ -62,12 +63,12 @@ def _drop_limiter_response_hooks(app: Flask) -> None:
     after = app.after_request_funcs.get(None, [])
     after[:] = [
         hook for hook in after
-        if not (isinstance(hook, partial) and hook.args == (limiter,)
-                and hook.func is INJECT_HEADERS)
+        if not (INJECT_HEADERS is not None and isinstance(hook, partial)
+                and hook.args == (limiter,) and hook.func is INJECT_HEADERS)
     ]
     teardown = app.teardown_request_funcs.get(None, [])
-    release = getattr(limiter, RELEASE_CONTEXT)
-    if release in teardown:
+    release = getattr(limiter, RELEASE_CONTEXT, None)
+    if release is not None and release in teardown:
         teardown.remove(release)
 
 
