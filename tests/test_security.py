@@ -123,3 +123,74 @@ def test_session_serializer_is_reused_and_follows_a_key_rotation(app: Flask, cli
     finally:
         app.secret_key = old_key
         app.config["SECRET_KEY_FALLBACKS"] = []
+
+
+def test_security_headers_are_values_werkzeug_accepts() -> None:
+    from werkzeug.datastructures import Headers
+
+    from app.security import HEADERS, HSTS
+
+    checked = Headers()
+    for name, value in (*HEADERS, HSTS):
+        checked.add(name, value)  # raises on a line break or other control character
+        assert name.isascii() and value.isascii()
+
+
+def test_a_response_keeps_its_own_security_header(app: Flask) -> None:
+    @app.get("/_framed")
+    def framed() -> tuple[str, int, dict[str, str]]:
+        return "ok", 200, {"X-Frame-Options": "SAMEORIGIN", "content-security-policy": "x"}
+
+    response = app.test_client().get("/_framed")
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Content-Security-Policy") == ["x"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"  # the others are added
+
+
+def test_hsts_follows_the_production_setting_per_response(app: Flask) -> None:
+    client = app.test_client()
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    app.config["PRODUCTION"] = True
+    assert client.get("/").headers.getlist("Strict-Transport-Security") == [
+        "max-age=63072000; includeSubDomains"
+    ]
+
+
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def unsafe_routes(app: Flask) -> list[tuple[str, str]]:
+    """(method, URL) for every route that takes an unsafe method, with sample arguments."""
+    from werkzeug.routing.converters import NumberConverter
+
+    found = []
+    for rule in app.url_map.iter_rules():
+        methods = sorted(set(rule.methods or ()) & set(UNSAFE))
+        if not methods:
+            continue
+        values = {name: 1 if isinstance(converter, NumberConverter) else "x"
+                  for name, converter in rule._converters.items()}
+        url = rule.build(values, append_unknown=False)
+        assert url is not None
+        found.extend((method, url[1]) for method in methods)
+    return found
+
+
+def test_every_unsafe_route_refuses_a_request_without_csrf_token(app: Flask) -> None:
+    routes = unsafe_routes(app)
+    assert ("POST", "/stempel") in routes and len(routes) >= 10
+    client = app.test_client()
+    client.get("/")  # a session, as a real visitor has
+    for method, url in routes:
+        response = client.open(url, method=method)
+        assert response.status_code == 400, (method, url)
+        assert "Sitzung abgelaufen" in response.text, (method, url)
+
+
+def test_csrf_check_runs_before_every_other_hook(app: Flask) -> None:
+    from app.security import protect_unsafe_methods
+
+    hooks = [hook for hook in app.before_request_funcs[None]
+             if getattr(hook, "__name__", "") != "csrf_protect"]
+    assert hooks[0] is protect_unsafe_methods
+    assert app.config["WTF_CSRF_CHECK_DEFAULT"] is False  # Flask-WTF's own hook stands aside
