@@ -11,6 +11,7 @@ new key). What differs per visitor never enters a cache: logged-in staff get fre
 renderings, and a cached page's CSRF token is a hole filled in for each response.
 """
 
+import re
 import secrets
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import cache
@@ -171,16 +172,41 @@ def render_page(
     if key is None or staff_request():
         return render_template(name, **context, **holes)
 
-    def make() -> str:
+    def make() -> tuple[str, ...]:
         placeholders = {variable: hole(variable) for variable in holes}
-        return render_template(name, csrf_token=lambda: CSRF_HOLE, **context, **placeholders)
+        page = render_template(name, csrf_token=lambda: CSRF_HOLE, **context, **placeholders)
+        return split_at_holes(page, holes)
 
-    page: str = memo("pages").get(shared_key(name, key, *holes), make)
-    for variable, value in holes.items():
-        page = page.replace(hole(variable), escape(value))
-    if CSRF_HOLE in page:
-        page = page.replace(CSRF_HOLE, generate_csrf())
-    return page
+    pieces: tuple[str, ...] = memo("pages").get(shared_key(name, key, *holes), make)
+    return fill(pieces, holes)
+
+
+def split_at_holes(page: str, holes: Iterable[str]) -> tuple[str, ...]:
+    """``page`` cut at its placeholders: text at even indexes, at odd ones the name of
+    the hole that stood there (``CSRF_HOLE`` for the CSRF token).
+
+    Filling a page cut once costs one join per response, instead of a pass over the whole
+    page for each hole.
+    """
+    markers = {hole(variable): variable for variable in holes}
+    markers[CSRF_HOLE] = CSRF_HOLE
+    pattern = "|".join(re.escape(marker) for marker in markers)
+    parts = re.split(f"({pattern})", page)
+    return tuple(part if index % 2 == 0 else markers[part] for index, part in enumerate(parts))
+
+
+def fill(pieces: tuple[str, ...], holes: Mapping[str, str]) -> str:
+    """The page of :func:`split_at_holes` with each hole's value, escaped unless it is
+    ``Markup``, and a CSRF token of this visitor where the page has a form."""
+    if len(pieces) == 1:
+        return pieces[0]
+    values = {variable: str(escape(value)) for variable, value in holes.items()}
+    if CSRF_HOLE in pieces:
+        values[CSRF_HOLE] = generate_csrf()
+    filled = list(pieces)
+    for index in range(1, len(filled), 2):
+        filled[index] = values[filled[index]]
+    return "".join(filled)
 
 
 def init_app(app: Flask) -> None:

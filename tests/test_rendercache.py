@@ -12,12 +12,13 @@ import pytest
 from flask import Flask, template_rendered, url_for
 from flask.testing import FlaskClient
 from flask_babel import format_datetime
+from flask_wtf.csrf import generate_csrf
 from jinja2 import ChoiceLoader, DictLoader
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from app import clock
+from app import clock, rendercache
 from app.extensions import db
 from app.models import Card, Rally, Shop, Station, User
 from app.rendercache import CSRF_HOLE, Memo, cached_url_for, fragment, fragments, render_page
@@ -490,6 +491,21 @@ def test_holes_are_filled_escaped_unless_markup(hole_page: Flask) -> None:
         assert names == ["holes.html"]  # one rendering, two fillings
     assert first == "<p>&lt;x&gt;</p><div><b>1</b></div><i>1</i>"
     assert second == "<p>y &amp; z</p><div><b>2</b></div><i>1</i>"
+
+
+def test_a_hole_twice_and_the_csrf_token_are_filled_each_time(app: Flask) -> None:
+    app.jinja_env.loader = ChoiceLoader([
+        DictLoader({"twice.html": "{{ a }}|{{ csrf_token() }}|{{ a }}|{{ b }}"}),
+        app.jinja_env.loader,  # type: ignore[list-item]
+    ])
+    with app.test_request_context("/"):
+        token = generate_csrf()
+        # A value that spells another hole's placeholder is text, not a hole.
+        page = render_page("twice.html", ("k",), {"a": "1", "b": rendercache.hole("a")})
+        assert page == f"1|{token}|1|{rendercache.hole('a')}"
+        assert render_page("twice.html", ("k",), {"a": "<2>", "b": ""}) == (
+            f"&lt;2&gt;|{token}|&lt;2&gt;|"
+        )
 
 
 def test_no_key_means_a_fresh_rendering_with_the_values(hole_page: Flask) -> None:
