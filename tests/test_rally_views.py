@@ -247,6 +247,20 @@ def recovery_link(html: str) -> str:
     return match.group(1)
 
 
+def test_recovery_link_follows_the_key_and_the_base_url(app: Flask, client, station) -> None:
+    tap(client, station.token)
+    code = db.session.scalars(select(Card.code)).one()
+    first = recovery_link(client.get("/karte").text)
+    assert first == f"/karte/wiederherstellen/{code}/{codes.recovery_token(app.secret_key, code)}"
+    assert recovery_link(client.get("/karte").text) == first  # remembered, the same
+    app.config["SECRET_KEY"] = app.secret_key = "another-key-with-enough-length-0123456789abc"
+    rotated = recovery_link(client.get("/karte").text)
+    assert rotated == f"/karte/wiederherstellen/{code}/{codes.recovery_token(app.secret_key, code)}"
+    assert rotated != first
+    app.config["BASE_URL"] = "https://rallye.example"
+    assert "https://rallye.example/karte/wiederherstellen/" in client.get("/karte").text
+
+
 def test_recovery_link_restores_the_card_in_another_browser(app: Flask, client, station) -> None:
     tap(client, station.token)
     code = db.session.scalars(select(Card.code)).one()

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import clock
 from ..extensions import db, limiter
 from ..models import Stamp, Station
-from ..rendercache import cached_url_for, fragments, render_page
+from ..rendercache import cached_url_for, fragments, memo, render_page
 from ..services import cards, codes, entries, printset, qr
 from ..services.errors import DomainError
 from ..services.rallies import active_stations, current_rally
@@ -255,10 +255,21 @@ def recovery_qr(code: str) -> BaseResponse:
 
 
 def recovery_url(card_code: str) -> str:
-    """The absolute recovery link of the card with ``card_code``."""
-    token = codes.recovery_token(current_app.config["SECRET_KEY"], card_code)
-    path = cached_url_for("rally.restore", code=card_code, token=token)
-    return current_app.config["BASE_URL"] + path
+    """The absolute recovery link of the card with ``card_code``.
+
+    Remembered per process with everything it is made of (key, base URL, script root,
+    code): the card page shows it on every visit, and its HMAC cost more than the rest
+    of the link.
+    """
+    config = current_app.config
+    key, base = config["SECRET_KEY"], config["BASE_URL"]
+
+    def make() -> str:
+        token = codes.recovery_token(key, card_code)
+        return base + cached_url_for("rally.restore", code=card_code, token=token)
+
+    link: str = memo("urls").get(("recovery", key, base, request.script_root, card_code), make)
+    return link
 
 
 @bp.route("/karte/wiederherstellen/<code>/<token>", methods=["GET", "POST"])
