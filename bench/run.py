@@ -57,8 +57,12 @@ BATCH = os.environ.get("BENCH_BATCH", "1") != "0"
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 THREADS = os.environ.get("BENCH_THREADS", "4")
 # Besides these, both servers read ./gunicorn.conf.py (gunicorn's default config file).
+# No worker recycling during a run: gunicorn.conf.py's max_requests (50,000) replaced the
+# bare hello app's workers every 20-35 s under load and the app's rarely, so the
+# denominator dipped (down to half its rate) more often than the app it divides.
 GUNICORN = ["--workers", WORKERS, "--threads", THREADS, "--worker-class", "gthread",
-            "--keep-alive", "5", "--backlog", "2048", "--no-control-socket"]
+            "--keep-alive", "5", "--backlog", "2048", "--no-control-socket",
+            "--max-requests", "0"]
 SECRET = "bench-secret-key-0123456789abcdef0123456789abcdef"
 CARDS = 10_000
 READ_CARDS = 200  # cards with five stamps each, for GET /karte and /api/v1/card
