@@ -8,9 +8,9 @@ on sqlite3 and the stored page, nothing else) and the real app. For `GET /karte`
 rounds, default 2) and reports each one's rate as a ratio to the mean of the hello runs
 around it. Writes `bench/out/ceiling.json` (``CEILING_OUT``).
 
-The ceiling answers what the issue's ratio targets ask of the stack: a target above the
-ceiling's ratio cannot be met by any Flask app on the machine, one below it says how
-much of the app's own overhead it allows.
+The ceiling answers what the ratio targets ask of the stack: a target above the
+ceiling's ratio cannot be met by a Flask app that does these reads on the machine at
+hand; one below it tells how much the app may add around them.
 """
 
 from __future__ import annotations
