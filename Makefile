@@ -37,7 +37,7 @@ bench: install
 	$(BIN)/python bench/run.py
 
 # The card page and the JSON card in Flask alone (bench/ceiling_app.py) against the bare
-# hello app and this app: the highest ratio any Flask app reaches on this machine.
+# hello app and this app: how close a Flask app doing only these reads gets here.
 bench-ceiling: install
 	$(BIN)/python bench/ceiling.py
 

@@ -4,11 +4,11 @@
 `GET /karte` and `GET /api/v1/card` from the same SQLite database with the real app's
 card statement (``CARD_VIEW_BY_KEY``, compiled once), run on one sqlite3 connection per
 thread, and fills the card's code and stamps into a stored copy of the real card page
-(so both send the same bytes, with the same security headers). What it leaves out is
+(so both send about the same bytes, with the same security headers). What it leaves out is
 everything the app adds around those reads: the extensions' hooks, the session, the
 connection pool, SQLAlchemy's converters, the render cache, the notices. Its ratio to
-the bare hello app is what any Flask implementation of these pages can reach on the
-machine at hand; it is not a product and serves nothing else.
+the bare hello app is what a Flask app doing these reads can reach on the machine at
+hand; it is not a product and serves nothing else.
 
 Settings from the environment: ``CEILING_DATABASE`` (the SQLite file) and
 ``CEILING_PAGE`` (the stored card page with its holes ``@@CODE@@`` and ``@@STAMPS@@``).
@@ -28,6 +28,7 @@ from flask import Flask, Response, abort, request
 from markupsafe import escape
 from sqlalchemy.dialects import sqlite
 
+from app.config import defaults
 from app.prepared import compile_for
 from app.security import SecurityHeaders
 from app.services.stamping import CARD_VIEW_BY_KEY
@@ -38,7 +39,7 @@ app.wsgi_app = SecurityHeaders(app.wsgi_app, app.config)  # type: ignore[method-
 
 DATABASE = os.environ.get("CEILING_DATABASE", "")
 PAGE = os.environ.get("CEILING_PAGE", "")
-COOKIE = "stempelkarte"
+COOKIE = defaults("")["CARD_COOKIE_NAME"]  # the bench keeps the app's default
 CARD_SQL = compile_for(CARD_VIEW_BY_KEY.statement, sqlite.dialect()).sql
 # Row layout of CARD_VIEW_BY_KEY: card id, code, rally id, entry id, tag, the rally's
 # columns (name, slug, goal, ...), then station id, stamp time and source.
@@ -50,7 +51,7 @@ def connection() -> sqlite3.Connection:
     """This thread's connection, opened on first use."""
     conn: sqlite3.Connection | None = getattr(local, "conn", None)
     if conn is None:
-        conn = local.conn = sqlite3.connect(DATABASE, check_same_thread=False)
+        conn = local.conn = sqlite3.connect(DATABASE)
     return conn
 
 

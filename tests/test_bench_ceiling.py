@@ -78,7 +78,7 @@ def test_json_card_matches_the_app(app: Flask, client, stamped, ceiling) -> None
     secret, slugs = stamped
     real = client.get("/api/v1/card").get_json()
     other = ceiling.app.test_client()
-    other.set_cookie("stempelkarte", secret)
+    other.set_cookie(ceiling.COOKIE, secret)
     response = other.get("/api/v1/card")
     assert response.status_code == 200
     body = response.get_json()
@@ -96,7 +96,7 @@ def test_card_page_sends_the_real_page_for_this_card(
     real = client.get("/karte")
     code = client.get("/api/v1/card").get_json()["code"]
     other = ceiling.app.test_client()
-    other.set_cookie("stempelkarte", secret)
+    other.set_cookie(ceiling.COOKIE, secret)
     response = other.get("/karte")
     assert response.status_code == 200
     text = response.text
@@ -110,5 +110,5 @@ def test_card_page_sends_the_real_page_for_this_card(
 def test_unknown_cookie_is_404(ceiling) -> None:
     other = ceiling.app.test_client()
     assert other.get("/karte").status_code == 404
-    other.set_cookie("stempelkarte", "no-such-card")
+    other.set_cookie(ceiling.COOKIE, "no-such-card")
     assert other.get("/api/v1/card").status_code == 404
