@@ -29,8 +29,9 @@ CSP = "; ".join(
 HEADERS = (
     ("Content-Security-Policy", CSP),
     ("X-Content-Type-Options", "nosniff"),
-    # Scan tokens and recovery links live in URLs: never hand them to another site.
-    ("Referrer-Policy", "no-referrer"),
+    # Scan tokens and recovery links live in URLs: never hand them to another site. The
+    # site's own pages do get the Referer: Flask-WTF's HTTPS check requires it on POSTs.
+    ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),

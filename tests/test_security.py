@@ -33,7 +33,7 @@ def test_security_headers_on_every_response(failing_app: Flask, path: str) -> No
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert "Strict-Transport-Security" not in response.headers  # only in production
 
 
@@ -144,7 +144,7 @@ def test_a_response_keeps_its_own_security_header(app: Flask) -> None:
     response = app.test_client().get("/_framed")
     assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
     assert response.headers.getlist("Content-Security-Policy") == ["x"]
-    assert response.headers["Referrer-Policy"] == "no-referrer"  # the others are added
+    assert response.headers["Referrer-Policy"] == "same-origin"  # the others are added
 
 
 def test_hsts_follows_the_production_setting_per_response(app: Flask) -> None:
