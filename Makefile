@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: install run test lint types pytest bench bench-ceiling profile messages clean
+.PHONY: install run test lint types pytest bench profile messages clean
 
 install: $(STAMP)
 
@@ -35,11 +35,6 @@ test: lint types pytest
 
 bench: install
 	$(BIN)/python bench/run.py
-
-# The card page and the JSON card in Flask alone (bench/ceiling_app.py) against the bare
-# hello app and this app: how close a Flask app doing only these reads gets here.
-bench-ceiling: install
-	$(BIN)/python bench/ceiling.py
 
 # Microseconds per request in process, without a server; PROFILE=scan_get (or
 # stamp_post, card_get, api_card) adds a pyinstrument profile of that request.

@@ -39,8 +39,8 @@ max_requests_jitter = 5_000
 
 # Load the app once in the master, so that a replacement worker is a fork that serves at
 # once; a worker that imported the app itself kept requests waiting for about a second.
-# The master opens no database connection (engines and the SQLite write gate connect on
-# first use in each worker). Code changes then need a restart, not a HUP.
+# The master opens no database connection (each worker's engine connects on first use).
+# Code changes then need a restart, not a HUP.
 preload_app = True
 
 # Reject absurd request lines and headers early (the app's own limit is 2 MiB of body).

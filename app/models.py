@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -79,10 +78,6 @@ class Rally(Model):
     stamps_per_lot: Mapped[int | None] = mapped_column(Integer)
     # Whether someone who already won may win again in a later draw of this rally.
     repeat_winners: Mapped[bool] = mapped_column(Boolean, default=False)
-    # A random number drawn anew whenever the rally's stations or their shops change, by
-    # triggers (STATIONS_TAG_TRIGGERS), never by the app: the card page keeps the station
-    # list of each (rally, tag) it has seen and reads only this number per request.
-    stations_tag: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
     stations: Mapped[list["Station"]] = relationship(back_populates="rally")
     prizes: Mapped[list["Prize"]] = relationship(
@@ -111,6 +106,11 @@ class Shop(Model):
     opening_hours: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(200), default="")
+
+    @property
+    def address(self) -> str:
+        """``Street 1, 12345 Town``."""
+        return f"{self.street}, {self.postcode} {self.city}"
 
 
 class Station(Model):
@@ -258,72 +258,6 @@ def _create_stamp_count_triggers(table: Any, connection: Any, **_kw: Any) -> Non
 
 
 event.listen(Stamp.__table__, "after_create", _create_stamp_count_triggers)
-
-# rallies.stations_tag is drawn anew (62 random bits, so that no two rallies or databases
-# share a tag) when a rally is inserted, when one of its stations is inserted, changed or
-# deleted, and when the shop of one of its stations changes.
-STATIONS_TAG_TRIGGERS = {
-    "sqlite": [
-        """CREATE TRIGGER rallies_tag_insert AFTER INSERT ON rallies BEGIN
-            UPDATE rallies SET stations_tag = (random() & 4611686018427387903)
-            WHERE id = NEW.id;
-        END""",
-        """CREATE TRIGGER stations_tag_insert AFTER INSERT ON stations BEGIN
-            UPDATE rallies SET stations_tag = (random() & 4611686018427387903)
-            WHERE id = NEW.rally_id;
-        END""",
-        """CREATE TRIGGER stations_tag_update AFTER UPDATE ON stations BEGIN
-            UPDATE rallies SET stations_tag = (random() & 4611686018427387903)
-            WHERE id IN (OLD.rally_id, NEW.rally_id);
-        END""",
-        """CREATE TRIGGER stations_tag_delete AFTER DELETE ON stations BEGIN
-            UPDATE rallies SET stations_tag = (random() & 4611686018427387903)
-            WHERE id = OLD.rally_id;
-        END""",
-        """CREATE TRIGGER shops_tag_update AFTER UPDATE ON shops BEGIN
-            UPDATE rallies SET stations_tag = (random() & 4611686018427387903)
-            WHERE id IN (SELECT rally_id FROM stations WHERE shop_id = NEW.id);
-        END""",
-    ],
-    "postgresql": [
-        """CREATE OR REPLACE FUNCTION stations_tag_rallies() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-            IF TG_TABLE_NAME = 'rallies' THEN
-                UPDATE rallies SET stations_tag = floor(random() * 4611686018427387904)::bigint
-                WHERE id = NEW.id;
-            ELSIF TG_TABLE_NAME = 'shops' THEN
-                UPDATE rallies SET stations_tag = floor(random() * 4611686018427387904)::bigint
-                WHERE id IN (SELECT rally_id FROM stations WHERE shop_id = NEW.id);
-            ELSE
-                IF TG_OP IN ('DELETE', 'UPDATE') THEN
-                    UPDATE rallies SET stations_tag = floor(random() * 4611686018427387904)::bigint
-                    WHERE id = OLD.rally_id;
-                END IF;
-                IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                    UPDATE rallies SET stations_tag = floor(random() * 4611686018427387904)::bigint
-                    WHERE id = NEW.rally_id;
-                END IF;
-            END IF;
-            RETURN NULL;
-        END $$""",
-        """CREATE TRIGGER rallies_tag_insert AFTER INSERT ON rallies
-        FOR EACH ROW EXECUTE FUNCTION stations_tag_rallies()""",
-        """CREATE TRIGGER stations_tag_change AFTER INSERT OR UPDATE OR DELETE ON stations
-        FOR EACH ROW EXECUTE FUNCTION stations_tag_rallies()""",
-        """CREATE TRIGGER shops_tag_update AFTER UPDATE ON shops
-        FOR EACH ROW EXECUTE FUNCTION stations_tag_rallies()""",
-    ],
-}
-
-
-def _create_stations_tag_triggers(table: Any, connection: Any, **_kw: Any) -> None:
-    """Create the triggers once rallies, shops and stations exist (``create_all``)."""
-    for statement in STATIONS_TAG_TRIGGERS.get(connection.dialect.name, []):
-        connection.exec_driver_sql(statement)
-
-
-event.listen(Station.__table__, "after_create", _create_stations_tag_triggers)
 
 
 class Entry(Model):

@@ -1,14 +1,10 @@
 """Security headers on every response, error pages included."""
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
-from flask import Flask, current_app, request
-
-from .extensions import csrf
-
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+from flask import Flask, Response, current_app, g
 
 CSP = "; ".join(
     [
@@ -25,73 +21,52 @@ CSP = "; ".join(
     ]
 )
 
-
-HEADERS = (
-    ("Content-Security-Policy", CSP),
-    ("X-Content-Type-Options", "nosniff"),
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
     # Scan tokens and recovery links live in URLs: never hand them to another site. The
     # site's own pages do get the Referer: Flask-WTF's HTTPS check requires it on POSTs.
-    ("Referrer-Policy", "same-origin"),
-    ("X-Frame-Options", "DENY"),
-    ("Cross-Origin-Opener-Policy", "same-origin"),
-    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
-)
-HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+HSTS = "max-age=63072000; includeSubDomains"
+NO_STORE = "no-store"
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
-class SecurityHeaders:
-    """WSGI middleware that adds CSP, nosniff, referrer and framing rules to every
-    response, and HSTS when the app's ``PRODUCTION`` setting is on.
+def no_store(view: View) -> View:
+    """Mark a view whose answer must never be kept by a browser or proxy: it shows a
+    card, a recovery link (a bearer credential) or staff data."""
 
-    A response that sets one of these headers itself keeps its own. Added where the
-    response leaves the app rather than in an ``after_request`` hook: there, werkzeug
-    checked each header value for line breaks when it was set and again when it copied
-    the headers out, and the six constant headers cost about 12 µs on every page, a
-    sixth of a trivial page's whole time. Here they are added as they are: constants
-    without line breaks (a test checks that werkzeug would accept them).
-    """
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        g.no_store = True
+        return view(*args, **kwargs)
 
-    def __init__(self, wsgi_app: "WSGIApplication", config: dict[str, Any]) -> None:
-        self.wsgi_app = wsgi_app
-        self.config = config  # the app's config: PRODUCTION is read on each response
-        self.plain = [(name.lower(), (name, value)) for name, value in HEADERS]
-        self.production = [*self.plain, (HSTS[0].lower(), HSTS)]
-
-    def __call__(
-        self, environ: "WSGIEnvironment", start_response: "StartResponse"
-    ) -> Iterable[bytes]:
-        wanted = self.production if self.config["PRODUCTION"] else self.plain
-
-        def start_with_headers(
-            status: str, headers: list[tuple[str, str]], exc_info: Any = None
-        ) -> Callable[[bytes], object]:
-            present = {name.lower() for name, _value in headers}
-            headers.extend(header for name, header in wanted if name not in present)
-            return start_response(status, headers, exc_info)
-
-        return self.wsgi_app(environ, start_with_headers)
+    return wrapped  # type: ignore[return-value]
 
 
-def protect_unsafe_methods() -> None:
-    """Flask-WTF's CSRF check, for requests that can change something.
+def mark_no_store() -> None:
+    """``before_request`` form of :func:`no_store`, for whole blueprints."""
+    g.no_store = True
 
-    Flask-WTF's own hook (``WTF_CSRF_CHECK_DEFAULT``) first looks up the view and its
-    exemptions and only then the method, which cost about 8 µs on every GET. This hook
-    asks the method first and then calls the same check with the same exemptions
-    (``protect(apply_exemptions=True)``, Flask-WTF's documented way to run it from a hook
-    of one's own).
-    """
-    config = current_app.config
-    if request.method in config["WTF_CSRF_METHODS"] and config["WTF_CSRF_ENABLED"]:
-        csrf.protect(apply_exemptions=True)
+
+def add_headers(response: Response) -> Response:
+    """CSP, nosniff, referrer and framing rules on every response, HSTS in production,
+    and ``Cache-Control: no-store`` where the view asked for it. A header the response
+    sets itself is kept."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if current_app.config["PRODUCTION"]:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if g.get("no_store"):
+        response.headers["Cache-Control"] = NO_STORE
+    return response
 
 
 def init_app(app: Flask) -> None:
-    """Check CSRF tokens from this module's hook; add the headers to every response.
-
-    Called before the blueprints register theirs, so that the CSRF check stays the first
-    hook of every request, where Flask-WTF's own one was.
-    """
-    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # Flask-WTF's hook: replaced by ours
-    app.before_request(protect_unsafe_methods)
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.config)  # type: ignore[method-assign]
+    """Add the headers to every response the app makes."""
+    app.after_request(add_headers)

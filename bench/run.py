@@ -191,6 +191,7 @@ def app_config(database_url: str, instance: Path) -> dict[str, Any]:
         "BASE_URL": "http://127.0.0.1",
         "RATELIMIT_STAMP": "10000000 per minute",
         "RATELIMIT_RECOVERY": "10000000 per minute",
+        "RATELIMIT_TYPED_CODE": "10000000 per minute",
         "INSTANCE": str(instance),
     }
 
@@ -204,6 +205,7 @@ def server_env(config: dict[str, Any]) -> dict[str, str]:
         "FLASK_BASE_URL": config["BASE_URL"],
         "FLASK_RATELIMIT_STAMP": config["RATELIMIT_STAMP"],
         "FLASK_RATELIMIT_RECOVERY": config["RATELIMIT_RECOVERY"],
+        "FLASK_RATELIMIT_TYPED_CODE": config["RATELIMIT_TYPED_CODE"],
     })
     return env
 

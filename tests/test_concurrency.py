@@ -61,7 +61,7 @@ def test_same_card_same_station_gives_one_stamp(app: Flask) -> None:
     )
     assert sum(result.new_stamp for result in results) == 1
     assert {result.stamp_count for result in results} == {2}
-    card_id = results[0].card.id
+    card_id = results[0].card_id
     assert stamp_rows(card_id, target.id) == 1
     assert db.session.scalar(select(func.count()).select_from(Card)) == 1
 

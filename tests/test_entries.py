@@ -80,9 +80,11 @@ def test_entering_puts_the_card_in_the_pool(client, stations) -> None:
     response = client.post("/karte/teilnahme", data=entry_form(client))
     assert response.status_code == 303
     card = client.get("/karte").text
-    assert "Du bist im Lostopf" in card
-    assert "Viel Glück bei der Verlosung" in card  # the notice, once
-    assert "Viel Glück bei der Verlosung" not in client.get("/karte").text
+    assert card.count("Lostopf") == 1  # the notice says it, the status not again
+    assert "Du bist im Lostopf! Viel Glück bei der Verlosung" in card  # the notice, once
+    later = client.get("/karte").text
+    assert "Viel Glück bei der Verlosung" not in later
+    assert "Du nimmst an der Verlosung teil." in later
     entry = db.session.scalars(select(Entry)).one()
     assert entry.contact == "anna@example.org" and entry.age_confirmed
     assert client.get("/karte/teilnahme").status_code == 302  # already entered

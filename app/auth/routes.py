@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import clock
 from ..extensions import limiter, login_manager
 from ..models import User
+from ..security import no_store
 from ..services.auth import AuthError, authenticate, confirm_password, end_sessions
 from .decorators import STAFF_ROLES, mark_fresh
 from .forms import LoginForm, ReauthenticateForm
@@ -103,6 +104,7 @@ def start_session(user: User) -> None:
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])
+@no_store
 @limiter.limit(login_limit, methods=["POST"])
 def login() -> BaseResponse | tuple[str, int]:
     """Log in with e-mail address and password."""
@@ -139,6 +141,7 @@ def logout() -> BaseResponse:
 
 
 @bp.route("/anmelden/bestaetigen", methods=["GET", "POST"])
+@no_store
 @limiter.limit(login_limit, methods=["POST"])
 def reauthenticate() -> BaseResponse | tuple[str, int]:
     """Ask a logged-in user for the password again before draws and exports."""

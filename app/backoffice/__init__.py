@@ -2,7 +2,11 @@
 
 from flask import Blueprint
 
+from ..security import mark_no_store
+
 bp = Blueprint("backoffice", __name__, url_prefix="/buero", template_folder="templates")
+# Every back-office page shows staff data: never kept by a browser or proxy.
+bp.before_request(mark_no_store)
 
 from . import routes  # noqa: E402,F401,I001  (registers the views on bp)
 from . import draws  # noqa: E402,F401

@@ -1,10 +1,10 @@
 """Views of the shopper's pages. Thin: read input, call one service, map its answer."""
 
-from typing import NamedTuple
-
 from flask import (
     abort,
     current_app,
+    flash,
+    get_flashed_messages,
     make_response,
     redirect,
     render_template,
@@ -18,23 +18,18 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import clock
 from ..extensions import db, limiter
 from ..models import Stamp, Station
-from ..rendercache import cached_url_for, fragments, memo, render_page
+from ..security import no_store
 from ..services import cards, codes, entries, printset, qr
+from ..services.cards import CardError, card_for_secret
 from ..services.errors import DomainError
 from ..services.rallies import active_stations, current_rally
-from ..services.records import rally_info
-from ..services.stamping import (
-    StampError,
-    StampResult,
-    card_ref_for_secret,
-    card_view_for_secret,
-    check_stampable,
-    find_station,
-    stamp_card,
-    stamped_here,
-)
-from . import bp, notices
+from ..services.stamping import StampError, StampResult, stamp_card, stamped_here
+from ..services.stations import check_stampable, find_station
+from . import bp
 from .forms import EntryForm, ShortCodeForm
+
+# Categories of the one-shot notices (Flask's flash) that the card page shows.
+NOTICES = ("stamp-new", "stamp-again", "entered", "restored")
 
 
 def cookie_secret() -> str | None:
@@ -60,15 +55,25 @@ def forget_card_cookie(response: BaseResponse) -> None:
     response.delete_cookie(current_app.config["CARD_COOKIE_NAME"], httponly=True, samesite="Lax")
 
 
-def limit_key() -> str:
-    """Rate-limit by card where the browser has one, else by address.
-
-    Many phones share one address behind a mobile network, so a card is the fairer unit.
-    """
-    secret = cookie_secret()
-    if secret and codes.is_card_secret(secret):
-        return "card:" + codes.hash_secret(secret)
+def address_key() -> str:
+    """Rate-limit by the client's address (behind the proxy: the forwarded one)."""
     return "ip:" + (request.remote_addr or "unknown")
+
+
+def limit_key() -> str:
+    """Rate-limit taps by card where the browser holds a real card, else by address.
+
+    Many phones share one address behind a mobile network, so a card is the fairer unit;
+    but only a cookie that opens a card counts as one: a made-up cookie would otherwise
+    buy a fresh allowance with every request.
+    """
+    try:
+        card = card_for_secret(cookie_secret())
+    except CardError:
+        card = None
+    if card is not None:
+        return f"card:{card.id}"
+    return address_key()
 
 
 def stamp_limit() -> str:
@@ -79,6 +84,12 @@ def stamp_limit() -> str:
 def recovery_limit() -> str:
     """The configured limit for recovery requests."""
     return str(current_app.config["RATELIMIT_RECOVERY"])
+
+
+def typed_code_limit() -> str:
+    """The configured limit for typed codes, per address whatever the cookie: six
+    characters can be guessed, a QR token cannot."""
+    return str(current_app.config["RATELIMIT_TYPED_CODE"])
 
 
 def bad_card_response() -> BaseResponse:
@@ -104,19 +115,10 @@ def stamp_error_response(error: StampError) -> BaseResponse:
     )
 
 
-class Notice(NamedTuple):
-    """A notice on the card page (see :mod:`.notices`), with the numbers a celebration
-    shows."""
-
-    category: str  # stamp-new, stamp-again, entered, restored
-    text: str  # the shop's name, or the card's number when restored
-    tally: cards.Tally
-
-
 def after_stamp(result: StampResult) -> BaseResponse:
     """Redirect to the card, which celebrates the stamp (POST/redirect/GET)."""
-    response = redirect(cached_url_for("rally.card"), code=303)
-    notices.give(response, "stamp-new" if result.new_stamp else "stamp-again", result.station.id)
+    flash(result.shop_name, "stamp-new" if result.new_stamp else "stamp-again")
+    response = redirect(url_for("rally.card"), code=303)
     if result.card_secret:
         set_card_cookie(response, result.card_secret)
     return response
@@ -128,13 +130,14 @@ def scan(token: str) -> BaseResponse | str:
     try:
         station = find_station(token=token)
         check_stampable(station, clock.utcnow())
-        card = card_ref_for_secret(cookie_secret(), rally_id=station.rally_id)
     except StampError as error:
-        if error.code != "bad_card":
-            return stamp_error_response(error)
+        return stamp_error_response(error)
+    try:
+        card = card_for_secret(cookie_secret(), rally_id=station.rally_id)
+    except CardError:
         card = None  # a stale cookie is replaced on the tap; no need to refuse the page
     already = card is not None and stamped_here(card.id, station.id)
-    return render_page("rally/scan.html", (station, already), station=station, already=already)
+    return render_template("rally/scan.html", station=station, already=already)
 
 
 @bp.post("/s/<token>")
@@ -150,6 +153,7 @@ def stamp(token: str) -> BaseResponse:
 
 @bp.route("/stempel", methods=["GET", "POST"])
 @limiter.limit(stamp_limit, key_func=limit_key, methods=["POST"])
+@limiter.limit(typed_code_limit, key_func=address_key, methods=["POST"])
 def type_code() -> BaseResponse | tuple[str, int] | str:
     """Stamp by typing the short code from the poster."""
     form = ShortCodeForm()
@@ -181,54 +185,26 @@ def type_code() -> BaseResponse | tuple[str, int] | str:
 
 
 @bp.get("/karte")
+@no_store
 def card() -> BaseResponse | str:
     """The stamp card: progress, stamped shops, shops left, and how to keep the card."""
     try:
-        view = card_view_for_secret(cookie_secret())
-    except StampError:
+        page = cards.card_page(cookie_secret(), clock.utcnow())
+    except CardError:
         return bad_card_response()
-    if view is None:
+    if page is None:
         return render_template("rally/no_card.html", rally=current_rally(clock.utcnow()))
-    found, rally = view.card, view.rally
-    progress = cards.view_progress(view)
-    tally = progress.tally
-    status = entries.entry_status_of(view.entry_id, rally.id)
-    given = notices.given()
-    shown = []
-    if given is not None:
-        text = notices.text_for(given, found.code, progress.stamps, status.entry is not None)
-        if text is not None:
-            shown.append(Notice(given.kind, text, tally))
-    celebrating = bool(shown) and shown[0].category == "stamp-new"
-    entry_open = entries.entry_open(rally, clock.utcnow())
-    # Cards with the same numbers share their page but for the holes; an entered card's
-    # status holds its own entry and wins, so its page is rendered afresh.
-    key = (tally, rally, entry_open, celebrating) if status.entry is None else None
-    holes = {
-        "notices": fragments("rally/_card_notice.html", "notice", shown),
-        "card_code": found.code,
-        "qr_url": cached_url_for("rally.recovery_qr", code=found.code),
-        "recovery_link": recovery_url(found.code),
-        "stamp_items": fragments(
-            "rally/_stamp_item.html", "stamp", map(cards.StampItem.of, progress.stamps)
-        ),
-        "open_items": fragments("rally/_station_item.html", "station", progress.open_stations),
-    }
-    page = render_page(
-        "rally/card.html",
-        key,
-        holes,
-        tally=tally,
-        rally=rally,
-        status=status,
-        entry_open=entry_open,
-        celebrating=celebrating,
+    # (category, text) pairs: flash() was given the text and the category.
+    notices: list[tuple[str, str]] = get_flashed_messages(  # type: ignore[assignment]
+        with_categories=True, category_filter=NOTICES
     )
-    if not notices.carried():
-        return page
-    response = make_response(page)
-    notices.taken(response)
-    return response
+    return render_template(
+        "rally/card.html",
+        page=page,
+        notices=notices,
+        celebrating=any(category == "stamp-new" for category, _text in notices),
+        recovery_link=recovery_url(page.card.code),
+    )
 
 
 @bp.get("/karte/qr/<code>.svg")
@@ -242,8 +218,8 @@ def recovery_qr(code: str) -> BaseResponse:
     gets it.
     """
     try:
-        found = card_ref_for_secret(cookie_secret())
-    except StampError:
+        found = card_for_secret(cookie_secret())
+    except CardError:
         found = None
     if found is None or found.code != code:
         abort(404)
@@ -255,21 +231,10 @@ def recovery_qr(code: str) -> BaseResponse:
 
 
 def recovery_url(card_code: str) -> str:
-    """The absolute recovery link of the card with ``card_code``.
-
-    Remembered per process with everything it is made of (key, base URL, script root,
-    code): the card page shows it on every visit, and its HMAC cost more than the rest
-    of the link.
-    """
+    """The absolute recovery link of the card with ``card_code``."""
     config = current_app.config
-    key, base = config["SECRET_KEY"], config["BASE_URL"]
-
-    def make() -> str:
-        token = codes.recovery_token(key, card_code)
-        return base + cached_url_for("rally.restore", code=card_code, token=token)
-
-    link: str = memo("urls").get(("recovery", key, base, request.script_root, card_code), make)
-    return link
+    token = codes.recovery_token(config["SECRET_KEY"], card_code)
+    return config["BASE_URL"] + url_for("rally.restore", code=card_code, token=token)
 
 
 @bp.route("/karte/wiederherstellen/<code>/<token>", methods=["GET", "POST"])
@@ -283,17 +248,17 @@ def restore(code: str, token: str) -> BaseResponse | tuple[str, int] | str:
         except DomainError:
             return render_template("rally/bad_recovery.html"), 404
         try:
-            here = card_ref_for_secret(cookie_secret())
-        except StampError:
+            here = card_for_secret(cookie_secret())
+        except CardError:
             here = None
         return render_template("rally/restore.html", card=found, other=here)
     try:
         restored, secret = cards.restore_card(key, code, token, clock.utcnow())
     except DomainError:
         return render_template("rally/bad_recovery.html"), 404
+    flash(restored.code, "restored")
     response = redirect(url_for("rally.card"), code=303)
     set_card_cookie(response, secret)
-    notices.give(response, "restored", restored.code)
     return response
 
 
@@ -316,16 +281,16 @@ ENTRY_MESSAGES = {
 def enter() -> BaseResponse | tuple[str, int] | str:
     """Enter the draw once the card has enough stamps (the only personal data we ask)."""
     try:
-        found = card_ref_for_secret(cookie_secret())
-    except StampError:
+        found = card_for_secret(cookie_secret())
+    except CardError:
         return bad_card_response()
     if found is None:
         return redirect(url_for("rally.card"))
     status = entries.entry_status(found.id, found.rally_id)
     if status.entry is not None:
         return redirect(url_for("rally.card"))
-    rally = rally_info(found.rally_id)
-    progress = cards.card_progress(found, rally)
+    rally = found.rally
+    progress = cards.card_progress(found)
     now = clock.utcnow()
     is_open = entries.entry_open(rally, now)
     form = EntryForm()
@@ -350,9 +315,8 @@ def enter() -> BaseResponse | tuple[str, int] | str:
         field, message = ENTRY_MESSAGES[error.code]
         getattr(form, field).errors = [message]
         return render_template("rally/enter.html", **page), 400
-    response = redirect(url_for("rally.card"), code=303)
-    notices.give(response, "entered")
-    return response
+    flash("", "entered")
+    return redirect(url_for("rally.card"), code=303)
 
 
 @bp.get("/s/<token>/plakat")
@@ -379,8 +343,8 @@ def shops() -> BaseResponse | str:
     if rally is None:
         abort(404)
     try:
-        found = card_ref_for_secret(cookie_secret(), rally_id=rally.id)
-    except StampError:
+        found = card_for_secret(cookie_secret(), rally_id=rally.id)
+    except CardError:
         found = None
     stamped: set[int] = set()
     if found is not None:

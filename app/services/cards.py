@@ -1,114 +1,77 @@
-"""A card's progress, and restoring a card on another device."""
+"""Cards: the browser's key to its card, a card's progress, and restoring a card on
+another device."""
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Card, Rally, Shop, Stamp, Station
-from ..prepared import Prepared
+from ..models import Card, CardKey, Rally, Stamp, Station
 from . import codes
+from .entries import EntryStatus, entry_open, entry_status
 from .errors import DomainError
-from .records import SHOP_COLUMNS, CardRef, RallyInfo, ShopInfo
-from .stamping import CardView, StampRef, add_card_key
+from .rallies import active_stations
+
+
+class CardError(DomainError):
+    """A card cannot be used. Code: ``bad_card`` (a cookie that is malformed or matches no
+    card)."""
 
 
 class RecoveryError(DomainError):
     """Restoring refused. Code: ``invalid_link``."""
 
 
-class StampLine(NamedTuple):
-    """One stamp on the card: where and when."""
+def card_for_secret(secret: str | None, rally_id: int | None = None) -> Card | None:
+    """Return the card a browser's cookie secret belongs to, or ``None`` without a cookie.
 
-    station_id: int
-    created_at: datetime
-    source: str
-    shop: ShopInfo
-
-
-class StampItem(NamedTuple):
-    """What a stamp's line on the card page shows: the shop, and the day and minute.
-
-    Stamps at one shop within one minute (a rush at noon) look alike, so their line is
-    rendered once for all of them (see ``app.rendercache.fragments``).
+    With ``rally_id``, a card of another rally counts as no card. A cookie that is
+    malformed or matches no card raises ``CardError("bad_card")``.
     """
+    if not secret:
+        return None
+    if not codes.is_card_secret(secret):
+        raise CardError("bad_card")
+    card = db.session.scalars(
+        select(Card)
+        .join(CardKey, CardKey.card_id == Card.id)
+        .where(CardKey.secret_hash == codes.hash_secret(secret))
+    ).first()
+    if card is None:
+        raise CardError("bad_card")
+    if rally_id is not None and card.rally_id != rally_id:
+        return None
+    return card
 
-    shop: ShopInfo
-    created_at: datetime
 
-    @classmethod
-    def of(cls, stamp: StampLine) -> "StampItem":
-        """The item of ``stamp``, its time cut to the minute."""
-        return cls(stamp.shop, stamp.created_at.replace(second=0, microsecond=0))
+def create_card(rally: Rally, now: datetime) -> tuple[Card, str]:
+    """Create a card in ``rally`` with a fresh code and a first key; return it and the secret.
 
-
-class StationLine(NamedTuple):
-    """An active station of the rally, by its shop."""
-
-    id: int
-    shop: ShopInfo
-
-
-class Tally(NamedTuple):
-    """A card's progress in numbers: what its page shows besides the card's own lists.
-
-    Many cards share a tally, so the card page is rendered once per tally (see
-    ``app.rendercache.render_page``).
+    A clash of the random public code (one in a trillion) is retried in a savepoint.
     """
-
-    collected: int  # stamps on the card ("count" would hide tuple.count)
-    goal: int
-    open_count: int  # active stations not stamped yet
-
-    @property
-    def total(self) -> int:
-        """Stamps possible: the stamped stations and the active ones still open."""
-        return self.collected + self.open_count
-
-    @property
-    def missing(self) -> int:
-        """Stamps still needed for the draw (0 once the goal is reached)."""
-        return max(self.goal - self.collected, 0)
-
-    @property
-    def qualified(self) -> bool:
-        """Whether the card has enough stamps for the draw."""
-        return self.collected >= self.goal
+    for _attempt in range(5):
+        try:
+            with db.session.begin_nested():
+                card = Card(rally_id=rally.id, code=codes.new_card_code(), created_at=now)
+                db.session.add(card)
+                db.session.flush()
+        except IntegrityError:
+            continue
+        secret = add_card_key(card, now)
+        return card, secret
+    raise RuntimeError("could not find a free card code")  # pragma: no cover
 
 
-@dataclass(frozen=True)
-class Progress:
-    """Everything the card page shows: stamps in order, shops left, the goal."""
-
-    card: CardRef
-    stamps: list[StampLine]
-    open_stations: list[StationLine]
-    goal: int
-
-    @property
-    def tally(self) -> Tally:
-        """The card's numbers, as one hashable record."""
-        return Tally(collected=len(self.stamps), goal=self.goal, open_count=len(self.open_stations))
-
-    @property
-    def count(self) -> int:
-        """Stamps collected."""
-        return len(self.stamps)
-
-    @property
-    def missing(self) -> int:
-        """Stamps still needed for the draw: see :attr:`Tally.missing`."""
-        return self.tally.missing
-
-    @property
-    def qualified(self) -> bool:
-        """Whether the card has enough stamps for the draw: see :attr:`Tally.qualified`."""
-        return self.tally.qualified
+def add_card_key(card: Card, now: datetime) -> str:
+    """Give ``card`` a new browser key and return the secret for that browser's cookie."""
+    secret = codes.new_card_secret()
+    db.session.add(CardKey(card_id=card.id, secret_hash=codes.hash_secret(secret), created_at=now))
+    db.session.flush()
+    return secret
 
 
 def card_stamps(card: Card) -> list[Stamp]:
@@ -122,106 +85,71 @@ def card_stamps(card: Card) -> list[Stamp]:
     return list(db.session.scalars(query))
 
 
-# Every station of a rally, active or not (a card keeps its stamps of a station that has
-# left), with its shop; and the tag that triggers draw anew whenever that list changes.
-STATIONS = Prepared(
-    select(Station.id, Station.active, *SHOP_COLUMNS)
-    .join(Shop, Shop.id == Station.shop_id)
-    .where(Station.rally_id == bindparam("rally"))
-)
-STATIONS_TAG = Prepared(select(Rally.stations_tag).where(Rally.id == bindparam("rally")))
-STAMP_REFS = Prepared(
-    select(Stamp.station_id, Stamp.created_at, Stamp.source)
-    .where(Stamp.card_id == bindparam("card"))
-    .order_by(Stamp.created_at, Stamp.id)
-)
+@dataclass(frozen=True)
+class Progress:
+    """A card's stamps in order, the rally's active stations it has not stamped, the goal."""
 
-# Station tables kept per (rally, tag). A tag is 62 random bits drawn by the database, so
-# a tag seen once never names another list, in this database or another one.
-TABLES_KEPT = 64
-_tables: dict[tuple[int, int | None], "StationTable"] = {}
+    card: Card
+    stamps: list[Stamp]
+    open_stations: list[Station]
+    goal: int
+
+    @property
+    def count(self) -> int:
+        """Stamps collected."""
+        return len(self.stamps)
+
+    @property
+    def total(self) -> int:
+        """Stamps possible: the stamped stations and the active ones still open."""
+        return self.count + len(self.open_stations)
+
+    @property
+    def missing(self) -> int:
+        """Stamps still needed for the draw (0 once the goal is reached)."""
+        return max(self.goal - self.count, 0)
+
+    @property
+    def qualified(self) -> bool:
+        """Whether the card has enough stamps for the draw."""
+        return self.count >= self.goal
 
 
-class StationTable(NamedTuple):
-    """A rally's stations: each by id, and the active ones ordered by shop name."""
+def card_progress(card: Card) -> Progress:
+    """Collect the card's stamps and the active stations still open."""
+    stamps = card_stamps(card)
+    stamped = {stamp.station_id for stamp in stamps}
+    open_stations = [s for s in active_stations(card.rally_id) if s.id not in stamped]
+    return Progress(card=card, stamps=stamps, open_stations=open_stations,
+                    goal=card.rally.stamp_goal)
 
-    by_id: Mapping[int, StationLine]
-    active: tuple[StationLine, ...]
+
+@dataclass(frozen=True)
+class CardPage:
+    """Everything the card page shows: the card, its rally, its progress, its entry."""
+
+    card: Card
+    rally: Rally
+    progress: Progress
+    status: EntryStatus
+    entry_open: bool
 
 
-def station_table(rally_id: int, tag: int | None = None) -> StationTable:
-    """The rally's station table for ``tag`` (read from the rally when not given).
+def card_page(secret: str | None, now: datetime) -> CardPage | None:
+    """The card page of the browser holding ``secret``; ``None`` without a card.
 
-    Every card page needs the rally's forty stations with their shops. Reading them took
-    more than the rest of the page's queries together, and they change a few times per
-    rally, so each process keeps them per tag: a renamed shop or a new, moved or
-    deactivated station gives the rally a new tag, and the next page reads the list anew.
+    Raises ``CardError("bad_card")`` for a cookie that matches no card.
     """
-    if tag is None:
-        tag = STATIONS_TAG.scalar({"rally": rally_id})
-    key = (rally_id, tag)
-    table = _tables.get(key)
-    if table is None:
-        table = _read_table(rally_id)
-        if len(_tables) >= TABLES_KEPT:
-            _tables.clear()
-        _tables[key] = table
-    return table
-
-
-def _read_table(rally_id: int) -> StationTable:
-    by_id = {}
-    active = []
-    for station_id, is_active, *shop in STATIONS.run({"rally": rally_id}):
-        line = by_id[station_id] = StationLine(station_id, ShopInfo(*shop))
-        if is_active:
-            active.append(line)
-    active.sort(key=lambda line: line.shop.name.casefold())
-    return StationTable(by_id, tuple(active))
-
-
-def stamp_refs(card_id: int) -> list[StampRef]:
-    """The card's stamps, oldest first."""
-    return [StampRef(*row) for row in STAMP_REFS.run({"card": card_id})]
-
-
-def progress_of(
-    card: CardRef, goal: int, stamps: Sequence[StampRef], table: StationTable
-) -> Progress:
-    """The card's progress from its stamps and its rally's station table."""
-    lines = stamp_lines(card.rally_id, stamps, table)
-    stamped = {line.station_id for line in lines}
-    open_stations = [line for line in table.active if line.id not in stamped]
-    return Progress(card=card, stamps=lines, open_stations=open_stations, goal=goal)
-
-
-def stamp_lines(rally_id: int, stamps: Sequence[StampRef], table: StationTable) -> list[StampLine]:
-    """The stamps with their shops, from the rally's station table."""
-    by_id = table.by_id
-    if any(stamp.station_id not in by_id for stamp in stamps):
-        # Not expected (a stamp's station is never deleted and belongs to the card's
-        # rally), but a page is never built from a list that misses a stamp's shop.
-        by_id = _read_table(rally_id).by_id
-    return [StampLine(s.station_id, s.created_at, s.source, by_id[s.station_id].shop)
-            for s in stamps]
-
-
-def view_stamp_lines(view: CardView) -> list[StampLine]:
-    """The stamps of a card read with :func:`card_view_for_secret`, with their shops."""
-    table = station_table(view.card.rally_id, view.stations_tag)
-    return stamp_lines(view.card.rally_id, view.stamps, table)
-
-
-def view_progress(view: CardView) -> Progress:
-    """The progress of a card read with :func:`card_view_for_secret`."""
-    table = station_table(view.card.rally_id, view.stations_tag)
-    return progress_of(view.card, view.rally.stamp_goal, view.stamps, table)
-
-
-def card_progress(card: CardRef, rally: RallyInfo) -> Progress:
-    """Collect the card's stamps and the stations still open."""
-    table = station_table(card.rally_id)
-    return progress_of(card, rally.stamp_goal, stamp_refs(card.id), table)
+    card = card_for_secret(secret)
+    if card is None:
+        return None
+    return CardPage(
+        card=card,
+        rally=card.rally,
+        progress=card_progress(card),
+        status=entry_status(card.id, card.rally_id),
+        entry_open=entry_open(card.rally, now),
+    )
 
 
 def find_card_by_recovery(key: str, code: str, token: str) -> Card:

@@ -5,16 +5,13 @@ from datetime import datetime
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import bindparam, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..db import begin_write
 from ..extensions import db
 from ..models import Card, Draw, Entry, Rally, Winner
-from ..prepared import Prepared
 from .errors import DomainError
-from .records import RallyInfo
-from .stamping import stamp_count
 
 NAME_MAX = 100
 
@@ -46,7 +43,7 @@ def normalise_contact(raw: str) -> tuple[str, str]:
     return "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def entry_open(rally: Rally | RallyInfo, now: datetime) -> bool:
+def entry_open(rally: Rally, now: datetime) -> bool:
     """Whether entries are still accepted for ``rally``."""
     return rally.starts_at <= now < rally.entry_closes_at
 
@@ -67,7 +64,7 @@ def enter_draw(
         raise EntryError("not_qualified")
     if not entry_open(card.rally, now):
         raise EntryError("closed")
-    if stamp_count(card.id) < card.rally.stamp_goal:
+    if card.stamp_count < card.rally.stamp_goal:
         raise EntryError("not_qualified")
     if db.session.scalar(select(Entry.id).where(Entry.card_id == card.id)) is not None:
         raise EntryError("already_entered")
@@ -104,28 +101,20 @@ class EntryStatus:
     draws_run: int
 
 
-ENTRY_OF_CARD = Prepared(select(Entry.id).where(Entry.card_id == bindparam("card")))
 NOT_ENTERED = EntryStatus(entry=None, wins=[], draws_run=0)
 
 
 def entry_status(card_id: int, rally_id: int) -> EntryStatus:
     """The card's entry, the prizes it won, and how many draws of its rally have run.
 
-    Most cards never enter, so one small query answers for them (the draws then do not
-    concern the card and count as 0); only an entered card loads the rest.
+    Most cards never enter: for them one small query answers (the draws then do not
+    concern the card and count as 0).
     """
-    return entry_status_of(ENTRY_OF_CARD.scalar({"card": card_id}), rally_id)
-
-
-def entry_status_of(entry_id: int | None, rally_id: int) -> EntryStatus:
-    """:func:`entry_status` for a card whose entry id (or None) is known already."""
-    if entry_id is None:
+    entry = db.session.scalars(select(Entry).where(Entry.card_id == card_id)).first()
+    if entry is None:
         return NOT_ENTERED
-    entry = db.session.get_one(Entry, entry_id)
     wins = list(db.session.scalars(select(Winner).where(Winner.entry_id == entry.id)))
-    draws_run = len(
-        db.session.scalars(
-            select(Draw.id).where(Draw.rally_id == rally_id, Draw.status == "run")
-        ).all()
-    )
+    draws_run = db.session.scalar(
+        select(func.count(Draw.id)).where(Draw.rally_id == rally_id, Draw.status == "run")
+    ) or 0
     return EntryStatus(entry=entry, wins=wins, draws_run=draws_run)

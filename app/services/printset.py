@@ -18,7 +18,6 @@ from . import qr
 from .errors import DomainError
 from .posters import PAPER, Poster, posters_pdf
 from .rallies import active_stations
-from .records import RallyInfo, StationInfo
 from .stations import find_rally
 
 POSTERS_FILE = "posters.pdf"
@@ -37,7 +36,7 @@ class PrintSet:
     files: list[Path]
 
 
-def rally_dates(rally: Rally | RallyInfo) -> str:
+def rally_dates(rally: Rally) -> str:
     """``1. bis 24. Dezember 2026`` style dates in German, local time."""
     start, end = local(rally.starts_at), local(rally.ends_at)
     if (start.year, start.month) == (end.year, end.month):
@@ -55,7 +54,7 @@ def short_url(base_url: str, path: str) -> str:
     return f"{parts.netloc}{parts.path}{path}"
 
 
-def poster_for(station: Station | StationInfo, base_url: str, office: dict[str, str]) -> Poster:
+def poster_for(station: Station, base_url: str, office: dict[str, str]) -> Poster:
     """The poster content of one station."""
     shop, rally = station.shop, station.rally
     return Poster(

@@ -1,9 +1,11 @@
-"""Stations: fresh secrets for a shop's participation, and rotating them."""
+"""Stations: finding one by its QR token or typed code, whether it takes stamps now,
+fresh secrets for a shop's participation, and rotating them."""
 
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..db import begin_write
 from ..extensions import db
@@ -16,6 +18,51 @@ from .rallies import current_rally
 class StationError(DomainError):
     """A station operation refused. Codes: ``unknown_rally``, ``no_rally``,
     ``unknown_shop``, ``no_station``."""
+
+
+class StampError(DomainError):
+    """Stamping refused. Codes: ``unknown_station``, ``replaced_station`` (a rotated
+    token or short code), ``inactive_station``, ``not_started``, ``ended``, ``bad_card``."""
+
+
+def find_station(*, token: str | None = None, short_code: str | None = None) -> Station:
+    """Return the station for a QR token or a typed short code, with rally and shop.
+
+    Raises ``StampError("replaced_station", station=...)`` for a code that was rotated
+    away and ``StampError("unknown_station")`` for anything else that is not a station.
+    """
+    with_parts = (joinedload(Station.rally), joinedload(Station.shop))
+    if token is not None and codes.is_station_token(token):
+        current, retired = Station.token == token, RetiredToken.token == token
+    elif short_code is not None and (normalised := codes.normalise_short_code(short_code)):
+        current = Station.short_code == normalised
+        retired = RetiredToken.short_code == normalised
+    else:
+        raise StampError("unknown_station")
+    station = db.session.scalars(select(Station).options(*with_parts).where(current)).first()
+    if station is not None:
+        return station
+    old = db.session.scalars(
+        select(Station)
+        .options(*with_parts)
+        .join(RetiredToken, RetiredToken.station_id == Station.id)
+        .where(retired)
+        .order_by(RetiredToken.retired_at.desc())
+        .limit(1)
+    ).first()
+    if old is not None:
+        raise StampError("replaced_station", station=old)
+    raise StampError("unknown_station")
+
+
+def check_stampable(station: Station, now: datetime) -> None:
+    """Raise a ``StampError`` unless ``station`` takes stamps at ``now``."""
+    if not station.active or station.rally.status != "published":
+        raise StampError("inactive_station", station=station)
+    if now < station.rally.starts_at:
+        raise StampError("not_started", rally=station.rally)
+    if now >= station.rally.ends_at:
+        raise StampError("ended", rally=station.rally)
 
 
 def find_rally(slug: str | None, now: datetime) -> Rally:

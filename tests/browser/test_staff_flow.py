@@ -40,7 +40,7 @@ def stamp_and_enter(page: Page, live_server: LiveServer) -> str:
     page.get_by_label("Ich akzeptiere die Teilnahmebedingungen").check()
     page.get_by_role("button", name="Jetzt teilnehmen").click()
     page.wait_for_url(live_server.url("/karte"))
-    expect(page.get_by_text("Du bist im Lostopf.")).to_be_visible()
+    expect(page.get_by_text("Du nimmst an der Verlosung teil.")).to_be_visible()
     assert_accessible(page)
     code = page.locator("strong.card-code").inner_text()
     return code

@@ -81,6 +81,7 @@ class SystemDb:
             FLASK_BASE_URL=base_url,
             FLASK_RATELIMIT_STAMP=NO_LIMITS,
             FLASK_RATELIMIT_RECOVERY=NO_LIMITS,
+            FLASK_RATELIMIT_TYPED_CODE=NO_LIMITS,
         )
         env.update(overrides)
         return env
