@@ -9,6 +9,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -100,6 +101,12 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
     if app.config["PRODUCTION"]:
         app.config["SESSION_COOKIE_SECURE"] = True
+        if app.config.get("TRUSTED_HOSTS") is None and (
+            host := urlsplit(app.config["BASE_URL"]).hostname
+        ):
+            # Answer only to the site's own name: a foreign Host header gets a 400 instead
+            # of being echoed into redirects (Werkzeug builds their Location from it).
+            app.config["TRUSTED_HOSTS"] = [host]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 

@@ -5,7 +5,7 @@ import logging
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .extensions import db
 
@@ -63,6 +63,16 @@ def handle_csrf_error(_error: CSRFError) -> tuple[str, int]:
     return render_error(400, *CSRF_MESSAGE)
 
 
+def handle_untrusted_host(_error: SecurityError) -> tuple[str, int]:
+    """A Host header outside TRUSTED_HOSTS: 400 with a page that builds no URL.
+
+    Flask makes no URL adapter for such a request, so ``url_for`` (and the site's
+    layout) would fail; the page links to BASE_URL instead.
+    """
+    db.session.rollback()
+    return render_template("errors/untrusted_host.html"), 400
+
+
 def handle_unexpected(error: Exception) -> tuple[str, int]:
     """Log an unexpected exception (no request data) and show the 500 page."""
     if isinstance(error, HTTPException):
@@ -74,6 +84,7 @@ def handle_unexpected(error: Exception) -> tuple[str, int]:
 def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

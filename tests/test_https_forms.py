@@ -30,7 +30,8 @@ def production_app(tmp_path: Path, database_url: str):  # type: ignore[no-untype
 
 
 def test_referrer_policy_sends_the_referer_to_this_site_only(production_app: Flask) -> None:
-    response = production_app.test_client().get("/", headers=HTTPS)
+    response = production_app.test_client().get("/", base_url=SITE, headers=HTTPS)
+    assert response.status_code == 200
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 

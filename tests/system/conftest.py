@@ -10,6 +10,7 @@ Settings go in through the environment only, so nothing is written into the repo
 import hashlib
 import http.client
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -27,7 +28,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from ..conftest import postgres_url, reset_postgres
+from ..conftest import IN_CI, postgres_url, reset_postgres
 from ..helpers import csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -304,6 +305,64 @@ def server(system_db: SystemDb) -> Iterator[Server]:
     """gunicorn with 4 workers of 4 threads on the module's database, rate limits off."""
     with gunicorn(system_db) as running:
         yield running
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Add the logs of a failed test's servers: any fixture value with ``failure_logs()``."""
+    report = yield
+    if report.failed:
+        for value in getattr(item, "funcargs", {}).values():
+            logs = getattr(value, "failure_logs", None)
+            if callable(logs):
+                report.sections.append((f"server logs ({report.when})", logs()))
+    return report
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+def redis_ping(port: int) -> bool:
+    """Whether a Redis server answers PING on 127.0.0.1:``port``."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@contextmanager
+def redis_server(tmp: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """A private redis-server on a free port (the shared one on 6379 is never touched).
+
+    Skips when redis-server is missing, fails instead in CI.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if IN_CI:
+            pytest.fail("CI=true but redis-server is not installed")
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    args = [
+        binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+        "--appendonly", "no", "--daemonize", "no", "--dir", str(tmp),
+    ]  # fmt: skip
+    with (tmp / "redis.log").open("ab") as log:
+        proc = subprocess.Popen(  # noqa: S603
+            args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 10
+        while not redis_ping(port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("redis-server did not start: " + (tmp / "redis.log").read_text())
+            time.sleep(0.05)
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
 
 
 # --------------------------------------------------------------------------- the client

@@ -1,7 +1,5 @@
 """Rate limits kept in Redis are shared by all gunicorn workers, and survive its loss."""
 
-import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -9,51 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import IN_CI
-from .conftest import Reply, SystemDb, at_once, free_port, gunicorn, new_card
+from .conftest import Reply, SystemDb, at_once, gunicorn, new_card, redis_server
 
 LIMIT = 5
 TAPS = 12  # more than LIMIT, sent at once, so they spread over the 4 workers
 
 
-def redis_ping(port: int) -> bool:
-    """Whether a Redis server answers PING on 127.0.0.1:``port``."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """A private redis-server on a free port (the shared one on 6379 is never touched)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if IN_CI:
-            pytest.fail("CI=true but redis-server is not installed")
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    args = [
-        binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-        "--appendonly", "no", "--daemonize", "no", "--dir", str(tmp_path),
-    ]  # fmt: skip
-    with (tmp_path / "redis.log").open("ab") as log:
-        proc = subprocess.Popen(  # noqa: S603
-            args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 10
-        while not redis_ping(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("redis-server did not start: " + (tmp_path / "redis.log").read_text())
-            time.sleep(0.05)
-        yield proc, port
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
+    """A private redis-server on a free port for one test."""
+    with redis_server(tmp_path) as running:
+        yield running
 
 
 def test_limits_are_shared_by_all_workers_and_survive_redis_loss(
