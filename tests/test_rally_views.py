@@ -330,3 +330,59 @@ def test_recovery_is_rate_limited(app: Flask, client, station) -> None:
         for _ in range(4)
     ]
     assert statuses == [404, 404, 404, 429]
+
+
+def test_a_made_up_card_cookie_buys_no_fresh_allowance(app: Flask, station) -> None:
+    """Only a cookie that opens a card is keyed by card; any other counts by address."""
+    app.config["RATELIMIT_STAMP"] = "2 per minute"
+    statuses = []
+    for _ in range(3):
+        stranger = app.test_client()
+        token = csrf_token(stranger.get(f"/s/{station.token}").text)
+        stranger.set_cookie("stempelkarte", codes.new_card_secret())
+        statuses.append(
+            stranger.post(f"/s/{station.token}", data={"csrf_token": token}).status_code
+        )
+    assert statuses == [400, 400, 429]
+    # Another address is not held up by them.
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    assert tap(elsewhere, station.token).status_code == 303
+
+
+def test_typed_codes_are_limited_per_address_whatever_the_cookie(
+    app: Flask, client, station
+) -> None:
+    """Six characters can be guessed: every try counts against the address, so an unknown
+    code and a known one with a stale cookie cannot be told apart beyond the limit."""
+    app.config["RATELIMIT_TYPED_CODE"] = "3 per minute"
+    tap(client, station.token)  # a real card
+    token = csrf_token(client.get("/stempel").text)
+    statuses = [client.post("/stempel", data={"csrf_token": token, "code": "ZZZZZZ"}).status_code]
+    stale = app.test_client()
+    stale_token = csrf_token(stale.get("/stempel").text)
+    stale.set_cookie("stempelkarte", codes.new_card_secret())
+    for code in (station.short_code, "ZZZZZZ", station.short_code):
+        statuses.append(
+            stale.post("/stempel", data={"csrf_token": stale_token, "code": code}).status_code
+        )
+    assert statuses == [400, 400, 400, 429]
+    assert client.post(
+        "/stempel", data={"csrf_token": token, "code": station.short_code}
+    ).status_code == 429  # the real card shares the address's allowance
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    other_token = csrf_token(elsewhere.get("/stempel").text)
+    assert elsewhere.post(
+        "/stempel", data={"csrf_token": other_token, "code": station.short_code}
+    ).status_code == 303
+
+
+@pytest.mark.parametrize("path", ["/karte", "/api/v1/card", "/anmelden", "/buero/"])
+def test_pages_with_credentials_or_staff_data_are_never_stored(client, station, path) -> None:
+    tap(client, station.token)
+    assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_public_pages_may_be_stored(client, station) -> None:
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")

@@ -302,9 +302,15 @@ def gunicorn(
 
 @pytest.fixture(scope="module")
 def server(system_db: SystemDb) -> Iterator[Server]:
-    """gunicorn with 4 workers of 4 threads on the module's database, rate limits off."""
-    with gunicorn(system_db) as running:
-        yield running
+    """gunicorn with 4 workers of 4 threads on the module's database, rate limits off.
+
+    Several workers keep their limits in Redis, as deploy.md says: ``memory://`` is for
+    one process (limits' in-memory storage also starts its expiry timer from request
+    threads without a lock, alisaifee/limits#26, which can log a stray traceback).
+    """
+    with redis_server(system_db.tmp) as (_redis, port):
+        with gunicorn(system_db, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}") as running:
+            yield running
 
 
 @pytest.hookimpl(wrapper=True)
