@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -45,21 +45,53 @@ CSRF_MESSAGE = (
 )
 
 
-def render_error(status: int, title: object, message: object) -> tuple[str, int]:
-    """Roll back whatever the request started and render the German error page."""
+# Stable codes of the JSON API's error bodies, by status.
+API_CODES = {
+    400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    410: "gone", 413: "too_large", 429: "too_many_requests", 500: "server_error",
+}
+API_PREFIX = "/api/"
+
+
+def wants_json() -> bool:
+    """Whether the request is one for the JSON API (known route or not)."""
+    return request.path.startswith(API_PREFIX)
+
+
+def render_error(
+    status: int, title: object, message: object, error: HTTPException | None = None
+) -> Response:
+    """Roll back whatever the request started and answer with the German error page, or
+    JSON for the API; headers the error carries (``Allow`` of a 405, ``Retry-After``)
+    are kept."""
     db.session.rollback()
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    if wants_json():
+        code = API_CODES.get(status, "bad_request" if status < 500 else "server_error")
+        response = jsonify(error=code, detail=str(message))
+        response.status_code = status
+    else:
+        page = render_template("errors/error.html", status=status, title=title, message=message)
+        response = make_response(page, status)
+    if error is not None:
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+    return response
 
 
-def handle_http_error(error: HTTPException) -> tuple[str, int]:
+def handle_http_error(error: HTTPException) -> Response:
     """Map a werkzeug HTTP error onto our page; the status code stays."""
     status = error.code or 500
+    if status == 403:
+        # No path: it can hold a scan token or a recovery link.
+        log.warning("403 at %s (%s)", request.endpoint, request.method)
     title, message = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    return render_error(status, title, message)
+    return render_error(status, title, message, error)
 
 
-def handle_csrf_error(_error: CSRFError) -> tuple[str, int]:
+def handle_csrf_error(error: CSRFError) -> Response:
     """A missing or foreign CSRF token: 400 with an explanation a shopper understands."""
+    log.warning("CSRF refused at %s: %s", request.endpoint, error.description)
     return render_error(400, *CSRF_MESSAGE)
 
 
@@ -73,7 +105,7 @@ def handle_untrusted_host(_error: SecurityError) -> tuple[str, int]:
     return render_template("errors/untrusted_host.html"), 400
 
 
-def handle_unexpected(error: Exception) -> tuple[str, int]:
+def handle_unexpected(error: Exception) -> Response:
     """Log an unexpected exception (no request data) and show the 500 page."""
     if isinstance(error, HTTPException):
         return handle_http_error(error)

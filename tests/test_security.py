@@ -181,3 +181,56 @@ def test_every_unsafe_route_refuses_a_request_without_csrf_token(app: Flask) -> 
         response = client.open(url, method=method)
         assert response.status_code == 400, (method, url)
         assert "Sitzung abgelaufen" in response.text, (method, url)
+
+
+def test_405_keeps_its_allow_header(client) -> None:
+    response = client.delete("/stempel")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    assert "Das geht so nicht" in response.text
+
+
+@pytest.mark.parametrize(("method", "path", "status", "code"), [
+    ("GET", "/api/v1/nichts", 404, "not_found"),
+    ("GET", "/api/v1/", 404, "not_found"),
+    ("DELETE", "/api/v1/card", 405, "method_not_allowed"),
+    ("POST", "/api/v1/shops", 405, "method_not_allowed"),
+])
+def test_the_api_answers_json_errors_everywhere(
+    client, method: str, path: str, status: int, code: str
+) -> None:
+    response = client.open(path, method=method)
+    assert response.status_code == status
+    assert response.is_json and response.json["error"] == code
+    assert response.json["detail"]  # German text
+    if status == 405:
+        assert "GET" in response.headers["Allow"]
+
+
+def test_api_server_errors_are_json_without_internals(failing_app: Flask) -> None:
+    @failing_app.get("/api/v1/_boom")
+    def api_boom() -> str:
+        raise RuntimeError("secret internals")
+
+    response = failing_app.test_client().get("/api/v1/_boom")
+    assert response.status_code == 500 and response.is_json
+    assert response.json["error"] == "server_error" and "internals" not in response.text
+
+
+def test_refused_csrf_and_403_are_logged_without_the_path(
+    app: Flask, client, caplog: pytest.LogCaptureFixture
+) -> None:
+    @app.get("/_verboten")
+    def forbidden() -> str:
+        abort(403)
+
+    station = make_station(make_rally())
+    from app.extensions import db
+
+    db.session.commit()
+    with caplog.at_level("WARNING", logger="app.errors"):
+        assert client.post(f"/s/{station.token}").status_code == 400
+        assert client.get("/_verboten").status_code == 403
+    text = caplog.text
+    assert "CSRF refused at rally.stamp" in text and "403 at forbidden" in text
+    assert station.token not in text
