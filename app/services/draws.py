@@ -1,7 +1,9 @@
-"""Prize draws as DESIGN.md specifies: seal (pool, hash, committed seed), run once, publish.
+"""Prize draws as DESIGN.md specifies: seal (pool, hash, committed seed, named beacon),
+run once, publish.
 
-The arithmetic lives in ``procedure``; this module decides who is eligible, stores each
-step, and keeps a draw from ever being run twice.
+The arithmetic lives in ``procedure`` and the beacon's rules in ``draw_beacons``; this
+module decides who is eligible, when a final draw may be sealed, who may run it, stores
+each step, and keeps a draw from ever being run twice.
 """
 
 from datetime import date, datetime, time, timedelta
