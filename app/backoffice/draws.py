@@ -113,9 +113,10 @@ def seal_form(rally: Rally, **data: object) -> SealForm:
 def seal_page(rally: Rally, form: SealForm) -> str:
     """The draws page of ``rally`` with ``form``, the suggested rounds and the deadline."""
     moment = now()
-    suggestions = [
-        (chain, drand.suggested_round(chain, now=moment)) for chain in drand.CHAINS.values()
-    ]
+    suggestions = []
+    for chain in drand.CHAINS.values():
+        number = drand.suggested_round(chain, now=moment)
+        suggestions.append((chain, number, drand.round_due_at(chain, number)))
     return render_template(
         "backoffice/draws.html",
         rally=rally,
@@ -123,9 +124,7 @@ def seal_page(rally: Rally, form: SealForm) -> str:
         form=form,
         pool_now=len(draw_service.eligible_pool(rally)),
         entries_open=moment < rally.entry_closes_at,
-        suggestions=[
-            (chain, number, drand.round_due_at(chain, number)) for chain, number in suggestions
-        ],
+        suggestions=suggestions,
     )
 
 
