@@ -10,10 +10,11 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import clock
+from .services import drand, procedure
 from .services import draws as draw_service
-from .services import procedure
 from .services.backup import make_backup
 from .services.demo import load_demo
+from .services.draw_beacons import beacon_source
 from .services.errors import DomainError
 from .services.printset import export_print_set
 from .services.stations import rotate_station
@@ -40,8 +41,25 @@ MESSAGES = {
     "prize_taken": "Mindestens ein Preis ist schon vergeben oder wartet in einer Ziehung.",
     "empty_pool": "Niemand ist teilnahmeberechtigt; der Lostopf wäre leer.",
     "already_run": "Diese Ziehung wurde schon durchgeführt.",
-    "beacon_set": "Für diese Ziehung ist schon ein Beacon-Wert eingetragen.",
-    "bad_beacon": "Der Beacon-Wert muss aus 16 bis 128 Hex-Ziffern bestehen.",
+    "reason_required": "Eine Hauptziehung vor dem Teilnahmeschluss braucht --reason TEXT.",
+    "reason_too_long": "Die Begründung darf höchstens 500 Zeichen lang sein.",
+    "bad_reason": "Die Begründung enthält Steuerzeichen.",
+    "unknown_chain": "Ohne --beacon-chain gibt es keine Runde (--beacon-chain none).",
+    "bad_round": "Die drand-Runde muss eine Zahl ab 1 sein.",
+    "round_due": "Diese drand-Runde ist schon fällig oder zu nah; sie muss mindestens eine "
+    "Minute nach dem Versiegeln fällig sein.",
+    "round_too_late": "Diese drand-Runde ist erst in mehr als 60 Tagen fällig.",
+    "beacon_not_due": "Die genannte drand-Runde ist noch nicht fällig.",
+    "beacon_missing": "Diese Ziehung nennt eine drand-Runde: bitte --beacon mit ihrem Wert "
+    "„randomness“.",
+    "bad_beacon": "Der Beacon-Wert muss aus 64 Hex-Ziffern bestehen.",
+    "no_beacon_named": "Diese Ziehung wurde ohne Beacon versiegelt; --beacon entfällt.",
+    "same_person": "Wer versiegelt hat, darf nicht ziehen (DRAW_SECOND_PERSON): bitte ein "
+    "anderes Konto mit --by.",
+    "person_required": "Mit DRAW_SECOND_PERSON braucht das Ziehen --by E-MAIL, und die "
+    "Ziehung muss mit einem Konto versiegelt sein.",
+    "by_required": "Mit DRAW_SECOND_PERSON braucht das Versiegeln --by E-MAIL.",
+    "unknown_staff": "Für --by gibt es kein aktives Konto des Büros mit dieser E-Mail-Adresse.",
     "bad_pool": "Die Lostopf-Datei ist fehlerhaft.",
     "bad_seed": "Der Seed muss aus 64 Hex-Ziffern (klein geschrieben) bestehen.",
     "bad_count": "Die Zahl der Gewinne darf nicht negativ sein.",
@@ -163,6 +181,24 @@ def draw_group() -> None:
     """Seal, run and verify prize draws."""
 
 
+def staff_account(email: str | None) -> int | None:
+    """The id of the active staff account with ``email`` (``--by``), or ``None``."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import User
+
+    if email is None:
+        return None
+    user_id = db.session.scalar(
+        select(User.id).where(User.email == email.strip().lower(), User.active.is_(True),
+                              User.role.in_(("admin", "staff")))
+    )
+    if user_id is None:
+        raise DomainError("unknown_staff")
+    return user_id
+
+
 @draw_group.command("seal")
 @with_appcontext
 @click.option("--rally", "rally_slug", default=None, help="Rally slug (default: current).")
@@ -171,14 +207,30 @@ def draw_group() -> None:
               help="Local day of a daily draw (YYYY-MM-DD).")
 @click.option("--prize", "positions", type=int, multiple=True,
               help="Prize position (repeatable; default: every open prize).")
+@click.option("--beacon-chain", type=click.Choice([*drand.CHAIN_NAMES, "none"]),
+              default="quicknet", show_default=True,
+              help="drand chain whose round the run must take, or none (key = seed alone).")
+@click.option("--beacon-round", type=int, default=None,
+              help="drand round due after sealing (default: the one due in 10 minutes).")
+@click.option("--reason", default="",
+              help="Why a final draw is sealed before entries close (required then).")
+@click.option("--by", "by_email", default=None, help="E-mail of the staff account sealing.")
 def draw_seal(
-    rally_slug: str | None, kind: str, day: datetime | None, positions: tuple[int, ...]
+    rally_slug: str | None, kind: str, day: datetime | None, positions: tuple[int, ...],
+    beacon_chain: str, beacon_round: int | None, reason: str, by_email: str | None,
 ) -> None:
-    """Fix the pool and commit to a seed; prints pool hash and commitment."""
+    """Fix the pool, commit to a seed, name the beacon; prints what is published."""
     from .services.stations import find_rally
 
+    now = clock.utcnow()
+    chain = None if beacon_chain == "none" else drand.CHAINS[beacon_chain]
+    if chain is not None and beacon_round is None:
+        beacon_round = drand.suggested_round(chain, now=now)
     try:
-        rally = find_rally(rally_slug, clock.utcnow())
+        if current_app.config["DRAW_SECOND_PERSON"] and by_email is None:
+            raise DomainError("by_required")
+        actor_id = staff_account(by_email)
+        rally = find_rally(rally_slug, now)
         prizes = draw_service.open_prizes(rally.id)
         if positions:
             by_position = {prize.position: prize.id for prize in prizes}
@@ -190,26 +242,42 @@ def draw_seal(
             kind=kind,
             day=day.date() if day is not None else None,
             prize_ids=prize_ids,
-            now=clock.utcnow(),
+            beacon_chain=chain.name if chain else None,
+            beacon_round=beacon_round if chain else None,
+            reason=reason,
+            now=now,
+            actor_id=actor_id,
         )
     except DomainError as error:
         raise failure(error) from error
     click.echo(f"Ziehung {draw.id} versiegelt: {draw.pool_size} Einträge im Lostopf.")
     click.echo(f"pool_hash  {draw.pool_hash}")
     click.echo(f"commitment {draw.commitment}")
+    source = beacon_source(draw)
+    if source is None:
+        click.echo("Beacon     keiner (Schlüssel = Seed)")
+    else:
+        due = clock.local(source.due_at).isoformat(timespec="seconds")
+        click.echo(f"Beacon     {source.chain.label}, Runde {source.round}, fällig {due}")
+        click.echo(f"Wert dann unter {source.url}")
 
 
 @draw_group.command("run")
 @with_appcontext
 @click.argument("draw_id", type=int)
-@click.option("--beacon", default=None, help="Public randomness recorded after sealing (hex).")
-def draw_run(draw_id: int, beacon: str | None) -> None:
+@click.option("--beacon", default=None,
+              help="The named drand round's published randomness (64 hex digits).")
+@click.option("--by", "by_email", default=None, help="E-mail of the staff account running.")
+def draw_run(draw_id: int, beacon: str | None, by_email: str | None) -> None:
     """Run a sealed draw once and print the winners in rank order."""
-    now = clock.utcnow()
     try:
-        if beacon:
-            draw_service.record_beacon(draw_id=draw_id, beacon_hex=beacon, now=now)
-        draw = draw_service.run_draw(draw_id=draw_id, now=now)
+        draw = draw_service.run_draw(
+            draw_id=draw_id,
+            beacon_hex=beacon,
+            now=clock.utcnow(),
+            actor_id=staff_account(by_email),
+            second_person=current_app.config["DRAW_SECOND_PERSON"],
+        )
     except DomainError as error:
         raise failure(error) from error
     click.echo(f"seed {draw.seed_hex}")

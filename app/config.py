@@ -64,6 +64,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+        # True: the staff account that sealed a draw may not run it (a second person must).
+        "DRAW_SECOND_PERSON": False,
     }
 
 

@@ -44,6 +44,8 @@ RALLY_STATUSES = ("draft", "published", "archived")
 CONTACT_KINDS = ("email", "phone")
 DRAW_KINDS = ("daily", "final")
 DRAW_STATUSES = ("sealed", "run")
+# drand networks a draw may name at sealing (app.services.drand.CHAINS describes them).
+BEACON_CHAINS = ("default", "quicknet")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -312,6 +314,20 @@ class Draw(Model):
         CheckConstraint(_in("status", DRAW_STATUSES), name="status_known"),
         CheckConstraint("kind <> 'daily' OR day IS NOT NULL", name="daily_has_day"),
         CheckConstraint("status <> 'run' OR run_at IS NOT NULL", name="run_has_time"),
+        CheckConstraint(
+            "beacon_chain IS NULL OR " + _in("beacon_chain", BEACON_CHAINS),
+            name="beacon_chain_known",
+        ),
+        CheckConstraint(
+            "(beacon_chain IS NULL AND beacon_round IS NULL AND beacon_due_at IS NULL)"
+            " OR (beacon_chain IS NOT NULL AND beacon_round IS NOT NULL"
+            " AND beacon_due_at IS NOT NULL AND beacon_due_at > sealed_at)",
+            name="beacon_named_before_due",
+        ),
+        CheckConstraint(
+            "status <> 'run' OR beacon_chain IS NULL OR beacon_hex IS NOT NULL",
+            name="run_takes_named_beacon",
+        ),
         UniqueConstraint("id", "rally_id"),
     )
 
@@ -327,6 +343,13 @@ class Draw(Model):
     seed_hex: Mapped[str] = mapped_column(String(64))
     commitment: Mapped[str] = mapped_column(String(64))
     beacon_hex: Mapped[str | None] = mapped_column(String(128))
+    # The public randomness named at sealing (a drand round), fixed from then on; all
+    # three NULL when the draw was sealed without a beacon (key = seed alone).
+    beacon_chain: Mapped[str | None] = mapped_column(String(16))
+    beacon_round: Mapped[int | None] = mapped_column(Integer)
+    beacon_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why a final draw was sealed before the rally's entries closed ("" if it was not).
+    seal_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sealed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -149,7 +149,8 @@ def test_card_shows_a_win(app: Flask, client, stations, freeze) -> None:
     client.post("/karte/teilnahme", data=entry_form(client))
     rally_id = stations[0].rally_id
     prizes = [p.id for p in stations[0].rally.prizes]
-    draw = seal_draw(rally_id=rally_id, kind="final", prize_ids=prizes[:1], now=LAST_DAY)
+    draw = seal_draw(rally_id=rally_id, kind="final", prize_ids=prizes[:1], beacon_chain=None,
+                     reason="Test", now=LAST_DAY)
     run_draw(draw_id=draw.id, now=LAST_DAY)
     card = client.get("/karte").text
     assert "Du hast gewonnen: Preis 1!" in card

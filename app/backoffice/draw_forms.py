@@ -2,9 +2,21 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, SelectMultipleField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from .forms import GermanIntegerField
+
+NO_BEACON = "none"
 
 
 class CheckboxListField(SelectMultipleField):
@@ -36,15 +48,36 @@ class SealForm(FlaskForm):
         _l("Titel (optional)"),
         validators=[Optional(), Length(max=120, message=_l("Höchstens 120 Zeichen."))],
     )
+    beacon_chain = RadioField(
+        _l("Öffentlicher Zufallswert"),
+        choices=[
+            SelectChoice("quicknet", _l("drand quicknet (eine Runde alle 3 Sekunden)")),
+            SelectChoice("default", _l("drand mainnet (eine Runde alle 30 Sekunden)")),
+            SelectChoice(NO_BEACON, _l("Ohne öffentlichen Zufallswert")),
+        ],
+        default="quicknet",
+        validators=[InputRequired(message=_l("Bitte wählen Sie den Zufallswert."))],
+    )
+    beacon_round = GermanIntegerField(
+        _l("drand-Runde"),
+        validators=[Optional(), NumberRange(min=1, message=_l("Runden beginnen bei 1."))],
+    )
+    reason = TextAreaField(
+        _l("Begründung (nur für eine Hauptziehung vor Teilnahmeschluss)"),
+        validators=[Optional(), Length(max=500, message=_l("Höchstens 500 Zeichen."))],
+    )
 
 
-class BeaconForm(FlaskForm):
-    """A public randomness value fixed after sealing, e.g. a drand round's value."""
+class RunForm(FlaskForm):
+    """The run: the named round's value (when the draw named one) and a confirmation."""
 
     beacon = StringField(
-        _l("Öffentlicher Zufallswert (hexadezimal)"),
-        validators=[
-            InputRequired(message=_l("Bitte geben Sie den Wert ein.")),
-            Length(max=200, message=_l("Der Wert ist zu lang.")),
-        ],
+        _l("Wert „randomness“ der genannten drand-Runde"),
+        validators=[Optional(), Length(max=200, message=_l("Der Wert ist zu lang."))],
+    )
+    confirm = BooleanField(
+        _l("Ich habe verstanden: Die Ziehung läuft jetzt genau einmal, das Ergebnis wird "
+           "sofort veröffentlicht und kann nicht wiederholt werden."),
+        validators=[DataRequired(message=_l("Bitte bestätigen Sie, dass jetzt gezogen "
+                                            "werden soll."))],
     )

@@ -1,23 +1,26 @@
-"""Back-office pages of the prize draws: seal, beacon, run, protocol, winners."""
+"""Back-office pages of the prize draws: seal (naming the beacon), run, protocol, winners."""
 
 import csv
 import io
 from datetime import datetime
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectChoice
 
 from ..auth.decorators import fresh_login_required, staff_required
 from ..clock import local
 from ..extensions import db
-from ..models import AuditEvent, Draw, Rally, Winner
+from ..models import AuditEvent, Draw, Rally, User, Winner
+from ..services import drand
 from ..services import draws as draw_service
+from ..services.draw_beacons import beacon_source
 from . import bp
-from .draw_forms import BeaconForm, SealForm
+from .draw_forms import NO_BEACON, RunForm, SealForm
+from .draw_history import draw_history
 from .routes import actor_id, chosen_rally, now
 
 DRAW_MESSAGES = {
@@ -26,17 +29,67 @@ DRAW_MESSAGES = {
     "no_prizes": _l("Bitte wählen Sie mindestens einen Preis."),
     "prize_taken": _l("Ein gewählter Preis ist schon vergeben oder wartet in einer Ziehung."),
     "empty_pool": _l("Niemand ist teilnahmeberechtigt – der Lostopf wäre leer."),
+    "reason_required": _l(
+        "Der Teilnahmeschluss ist erst %(when)s. Wer eine Hauptziehung vorher versiegelt, "
+        "lässt alle später Teilnehmenden aus dem Lostopf – bitte begründen Sie das."
+    ),
+    "reason_too_long": _l("Die Begründung darf höchstens 500 Zeichen lang sein."),
+    "bad_reason": _l("Die Begründung enthält Steuerzeichen; bitte nur normalen Text."),
+    "unknown_chain": _l("Bitte wählen Sie drand quicknet, drand mainnet oder „ohne“."),
+    "bad_round": _l("Bitte geben Sie die Nummer der drand-Runde an."),
+    "round_due": _l(
+        "Diese Runde ist %(when)s fällig – zu früh. Sie muss mindestens eine Minute nach "
+        "dem Versiegeln fällig sein, damit ihren Wert beim Versiegeln niemand kennt."
+    ),
+    "round_too_late": _l(
+        "Diese Runde wäre erst %(when)s fällig. Bitte eine Runde wählen, die in den "
+        "nächsten 60 Tagen fällig ist."
+    ),
     "already_run": _l("Diese Ziehung wurde schon durchgeführt."),
-    "beacon_set": _l("Für diese Ziehung ist schon ein Zufallswert eingetragen."),
-    "bad_beacon": _l("Der Wert muss aus 16 bis 128 Hex-Ziffern (0–9, a–f) bestehen."),
+    "beacon_not_due": _l(
+        "Die genannte drand-Runde ist erst %(when)s fällig; vorher kann nicht gezogen werden."
+    ),
+    "beacon_missing": _l("Bitte fügen Sie den Wert „randomness“ der genannten drand-Runde ein."),
+    "bad_beacon": _l("Der Wert „randomness“ besteht aus 64 Hex-Ziffern (0–9, a–f)."),
+    "no_beacon_named": _l(
+        "Diese Ziehung wurde ohne öffentlichen Zufallswert versiegelt; es wird keiner eingetragen."
+    ),
+    "same_person": _l(
+        "Sie haben diese Ziehung versiegelt. Ziehen muss sie eine zweite Person mit "
+        "eigenem Konto (der Versuch ist protokolliert)."
+    ),
+    "person_required": _l(
+        "Ziehen muss eine zweite Person: Diese Ziehung wurde ohne Konto versiegelt, also "
+        "lässt sich das nicht prüfen (der Versuch ist protokolliert)."
+    ),
     "winner_closed": _l("Dieser Gewinn ist schon abgeschlossen."),
     "bad_action": _l("Unbekannte Aktion."),
 }
+# Where a refusal is shown on the seal and run forms (anything else goes to the prizes).
+SEAL_FIELDS = {
+    "reason_required": "reason", "reason_too_long": "reason", "bad_reason": "reason",
+    "unknown_chain": "beacon_chain", "bad_round": "beacon_round", "round_due": "beacon_round",
+    "round_too_late": "beacon_round",
+}
+RUN_FIELDS = {"beacon_missing": "beacon", "bad_beacon": "beacon", "no_beacon_named": "beacon"}
 WINNER_ACTION_LABELS = {
     "notified": _l("Benachrichtigt"),
     "handed_over": _l("Übergeben"),
     "forfeited": _l("Verfallen"),
 }
+SECONDS = "EEEE, d. MMMM yyyy, HH:mm:ss 'Uhr'"
+
+
+def draw_message(error: draw_service.DrawError) -> str:
+    """The German text of a refusal, with the moment it names (``when``) filled in."""
+    message = DRAW_MESSAGES.get(error.code)
+    if message is None:
+        return error.code
+    moment = error.context.get("due_at") or error.context.get("entry_closes_at")
+    when = ""
+    if isinstance(moment, datetime):
+        when = _("am %(day)s", day=format_datetime(moment, SECONDS))
+    return str(message) % {"when": when}
 
 
 def draw_rally() -> Rally:
@@ -47,9 +100,9 @@ def draw_rally() -> Rally:
     return rally
 
 
-def seal_form(rally: Rally) -> SealForm:
+def seal_form(rally: Rally, **data: object) -> SealForm:
     """The seal form with the rally's open prizes as choices."""
-    form = SealForm()
+    form = SealForm(**data)
     form.prizes.choices = [
         SelectChoice(prize.id, f"{prize.position}. {prize.name}")
         for prize in draw_service.open_prizes(rally.id)
@@ -57,31 +110,43 @@ def seal_form(rally: Rally) -> SealForm:
     return form
 
 
-@bp.get("/ziehungen")
-@staff_required
-def draws() -> str:
-    """The rally's draws and the form to seal a new one."""
-    rally = draw_rally()
+def seal_page(rally: Rally, form: SealForm) -> str:
+    """The draws page of ``rally`` with ``form``, the suggested rounds and the deadline."""
+    moment = now()
+    suggestions = []
+    for chain in drand.CHAINS.values():
+        number = drand.suggested_round(chain, now=moment)
+        suggestions.append((chain, number, drand.round_due_at(chain, number)))
     return render_template(
         "backoffice/draws.html",
         rally=rally,
         draws=draw_service.draws_of(rally.id),
-        form=seal_form(rally),
+        form=form,
         pool_now=len(draw_service.eligible_pool(rally)),
+        entries_open=moment < rally.entry_closes_at,
+        suggestions=suggestions,
     )
+
+
+@bp.get("/ziehungen")
+@staff_required
+def draws() -> str:
+    """The rally's draws and the form to seal a new one (the suggested round filled in)."""
+    rally = draw_rally()
+    suggested = drand.suggested_round(drand.CHAINS["quicknet"], now=now())
+    return seal_page(rally, seal_form(rally, beacon_round=suggested))
 
 
 @bp.post("/ziehungen/versiegeln")
 @staff_required
 @fresh_login_required
 def seal() -> BaseResponse | tuple[str, int]:
-    """Seal a draw: fix the pool and commit to a seed (fresh login required)."""
+    """Seal a draw: fix the pool, commit to a seed, name the beacon (fresh login required)."""
     rally = draw_rally()
     form = seal_form(rally)
-    page = {"rally": rally, "draws": draw_service.draws_of(rally.id), "form": form,
-            "pool_now": len(draw_service.eligible_pool(rally))}
     if not form.validate_on_submit():
-        return render_template("backoffice/draws.html", **page), 400
+        return seal_page(rally, form), 400
+    chain = None if form.beacon_chain.data == NO_BEACON else form.beacon_chain.data
     try:
         draw = draw_service.seal_draw(
             rally_id=rally.id,
@@ -89,61 +154,75 @@ def seal() -> BaseResponse | tuple[str, int]:
             day=form.day.data if form.kind.data == "daily" else None,
             prize_ids=list(form.prizes.data or []),
             title=form.title.data or "",
+            beacon_chain=chain,
+            beacon_round=form.beacon_round.data if chain else None,
+            reason=form.reason.data or "",
             now=now(),
             actor_id=actor_id(),
         )
     except draw_service.DrawError as error:
-        form.prizes.errors = [str(DRAW_MESSAGES.get(error.code, error.code))]
-        return render_template("backoffice/draws.html", **page), 400
-    flash(_("Die Ziehung ist versiegelt. Prüfsumme und Commitment sind veröffentlicht."), "ok")
+        getattr(form, SEAL_FIELDS.get(error.code, "prizes")).errors = [draw_message(error)]
+        return seal_page(rally, form), 400
+    flash(_("Die Ziehung ist versiegelt. Prüfsumme, Commitment und die genannte "
+            "Zufallsquelle sind veröffentlicht."), "ok")
     return redirect(url_for("backoffice.draw", draw_id=draw.id), code=303)
+
+
+def draw_page(item: Draw, form: RunForm, run_error: str = "") -> str:
+    """A draw's page: published values, the run form (or who must run it), the winners."""
+    sealer = db.session.get(User, item.sealed_by) if item.sealed_by else None
+    blocked = (
+        current_app.config["DRAW_SECOND_PERSON"] and item.status == "sealed"
+        and (item.sealed_by is None or item.sealed_by == actor_id())
+    )
+    return render_template(
+        "backoffice/draw.html",
+        draw=item,
+        run_form=form,
+        run_error=run_error,
+        source=beacon_source(item),
+        sealed_early=draw_service.sealed_early(item),
+        sealer=sealer,
+        second_person_blocked=blocked,
+        now=now(),
+        actions=WINNER_ACTION_LABELS,
+    )
 
 
 @bp.get("/ziehungen/<int:draw_id>")
 @staff_required
 def draw(draw_id: int) -> str:
-    """A draw: its published values, the beacon form, the run button, the winners."""
-    item = db.get_or_404(Draw, draw_id)
-    return render_template(
-        "backoffice/draw.html", draw=item, beacon_form=BeaconForm(), actions=WINNER_ACTION_LABELS
-    )
-
-
-@bp.post("/ziehungen/<int:draw_id>/beacon")
-@staff_required
-def beacon(draw_id: int) -> BaseResponse | tuple[str, int]:
-    """Record the public randomness value (once, before the run)."""
-    item = db.get_or_404(Draw, draw_id)
-    form = BeaconForm()
-    if form.validate_on_submit():
-        try:
-            draw_service.record_beacon(
-                draw_id=item.id, beacon_hex=form.beacon.data or "", now=now(),
-                actor_id=actor_id(),
-            )
-        except draw_service.DrawError as error:
-            form.beacon.errors = [str(DRAW_MESSAGES.get(error.code, error.code))]
-        else:
-            flash(_("Der Zufallswert ist eingetragen."), "ok")
-            return redirect(url_for("backoffice.draw", draw_id=item.id), code=303)
-    page = render_template(
-        "backoffice/draw.html", draw=item, beacon_form=form, actions=WINNER_ACTION_LABELS
-    )
-    return page, 400
+    """A draw: its published values, the run form, the winners."""
+    return draw_page(db.get_or_404(Draw, draw_id), RunForm())
 
 
 @bp.post("/ziehungen/<int:draw_id>/ziehen")
 @staff_required
 @fresh_login_required
-def run(draw_id: int) -> BaseResponse:
-    """Run the draw (fresh login required); a second press changes nothing."""
+def run(draw_id: int) -> BaseResponse | tuple[str, int]:
+    """Run the draw once confirmed (fresh login required); a second press changes nothing."""
     item = db.get_or_404(Draw, draw_id)
+    form = RunForm()
+    if not form.validate_on_submit():
+        return draw_page(item, form), 400
     try:
-        draw_service.run_draw(draw_id=item.id, now=now(), actor_id=actor_id())
+        draw_service.run_draw(
+            draw_id=item.id,
+            beacon_hex=form.beacon.data or None,
+            now=now(),
+            actor_id=actor_id(),
+            second_person=current_app.config["DRAW_SECOND_PERSON"],
+        )
     except draw_service.DrawError as error:
-        flash(str(DRAW_MESSAGES.get(error.code, error.code)), "error")
-    else:
-        flash(_("Gezogen! Seed und Gewinnerkarten sind veröffentlicht."), "ok")
+        if error.code == "already_run":
+            flash(draw_message(error), "error")
+            return redirect(url_for("backoffice.draw", draw_id=item.id), code=303)
+        db.session.refresh(item)
+        if error.code in RUN_FIELDS:
+            form.beacon.errors = [draw_message(error)]
+            return draw_page(item, form), 400
+        return draw_page(item, form, run_error=draw_message(error)), 400
+    flash(_("Gezogen! Seed und Gewinnerkarten sind veröffentlicht."), "ok")
     return redirect(url_for("backoffice.draw", draw_id=item.id), code=303)
 
 
@@ -170,14 +249,13 @@ def winner_action(winner_id: int, action: str) -> BaseResponse:
 def protocol(draw_id: int) -> str:
     """The printable Ziehungsprotokoll with every step and its audit trail."""
     item = db.get_or_404(Draw, draw_id)
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.subject == f"draw:{item.id}")
-            .order_by(AuditEvent.created_at, AuditEvent.id)
-        )
+    return render_template(
+        "backoffice/draw_protocol.html",
+        draw=item,
+        events=draw_history(item.id),
+        source=beacon_source(item),
+        sealed_early=draw_service.sealed_early(item),
     )
-    return render_template("backoffice/draw_protocol.html", draw=item, events=events)
 
 
 @bp.get("/ziehungen/<int:draw_id>/gewinner.csv")

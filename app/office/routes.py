@@ -7,6 +7,7 @@ from .. import clock
 from ..extensions import db
 from ..models import Draw, Service
 from ..services import draws as draw_service
+from ..services.draw_beacons import beacon_source
 from ..services.rallies import active_stations, current_rally
 from . import bp
 
@@ -69,14 +70,20 @@ def accessibility() -> str:
 @bp.get("/ziehungen")
 def draws() -> str:
     """Every draw with its published hashes, seeds and winning card codes."""
-    return render_template("office/draws.html", draws=draw_service.draws_of())
+    return render_template(
+        "office/draws.html", draws=draw_service.draws_of(), beacon_source=beacon_source,
+        sealed_early=draw_service.sealed_early,
+    )
 
 
 @bp.get("/ziehungen/<int:draw_id>")
 def draw(draw_id: int) -> str:
     """One draw with everything needed to check it, and how to check it."""
     item = db.get_or_404(Draw, draw_id)
-    return render_template("office/draw.html", draw=item, record=draw_service.public_record(item))
+    return render_template(
+        "office/draw.html", draw=item, source=beacon_source(item),
+        sealed_early=draw_service.sealed_early(item),
+    )
 
 
 @bp.get("/ziehungen/<int:draw_id>/lostopf.txt")

@@ -1,7 +1,9 @@
-"""Prize draws as DESIGN.md specifies: seal (pool, hash, committed seed), run once, publish.
+"""Prize draws as DESIGN.md specifies: seal (pool, hash, committed seed, named beacon),
+run once, publish.
 
-The arithmetic lives in ``procedure``; this module decides who is eligible, stores each
-step, and keeps a draw from ever being run twice.
+The arithmetic lives in ``procedure`` and the beacon's rules in ``draw_beacons``; this
+module decides who is eligible, when a final draw may be sealed, who may run it, stores
+each step, and keeps a draw from ever being run twice.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -25,15 +27,21 @@ from ..models import (
     Winner,
 )
 from . import procedure
+from .drand import BeaconError
+from .draw_beacons import accepted_beacon, beacon_source, named_beacon
 from .errors import DomainError
 
 WINNER_ACTIONS = ("notified", "handed_over", "forfeited")
+REASON_MAX = 500
 
 
 class DrawError(DomainError):
     """A draw step refused. Codes: ``unknown_rally``, ``unknown_draw``, ``bad_kind``,
-    ``bad_day``, ``no_prizes``, ``prize_taken``, ``empty_pool``, ``already_run``,
-    ``beacon_set``, ``bad_beacon``, ``unknown_winner``, ``bad_action``, ``winner_closed``."""
+    ``bad_day``, ``no_prizes``, ``prize_taken``, ``empty_pool``, ``reason_required``,
+    ``reason_too_long``, ``bad_reason``, the beacon's (``unknown_chain``, ``bad_round``,
+    ``round_due``, ``round_too_late``), ``already_run``, ``beacon_not_due``,
+    ``beacon_missing``, ``bad_beacon``, ``no_beacon_named``, ``same_person``,
+    ``person_required``, ``unknown_winner``, ``bad_action``, ``winner_closed``."""
 
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -114,12 +122,21 @@ def seal_draw(
     rally_id: int,
     kind: str,
     prize_ids: list[int],
+    beacon_chain: str | None,
     now: datetime,
+    beacon_round: int | None = None,
     day: date | None = None,
     title: str = "",
+    reason: str = "",
     actor_id: int | None = None,
 ) -> Draw:
-    """Fix the pool and commit to a fresh seed. Prizes go out by rank in the given order."""
+    """Fix the pool, commit to a fresh seed and name the beacon. Prizes go by rank.
+
+    ``beacon_chain`` names the drand chain whose round ``beacon_round`` the run must
+    take (due at least a minute after ``now``), or is ``None`` for a draw without a
+    beacon, stated at sealing like everything else. A final draw sealed before the
+    rally's entries close needs a ``reason``.
+    """
     begin_write()
     rally = db.session.get(Rally, rally_id)
     if rally is None:
@@ -130,6 +147,13 @@ def seal_draw(
         raise DrawError("bad_day")
     if not prize_ids or len(set(prize_ids)) != len(prize_ids):
         raise DrawError("no_prizes")
+    reason = check_reason(reason)
+    if kind == "final" and now < rally.entry_closes_at and not reason:
+        raise DrawError("reason_required", entry_closes_at=rally.entry_closes_at)
+    try:
+        beacon = named_beacon(beacon_chain, beacon_round, now=now)
+    except BeaconError as error:
+        raise DrawError(error.code, **error.context) from error
     available = {prize.id: prize for prize in open_prizes(rally.id)}
     if any(prize_id not in available for prize_id in prize_ids):
         raise DrawError("prize_taken")
@@ -149,6 +173,10 @@ def seal_draw(
         pool_size=len(pool),
         seed_hex=seed,
         commitment=procedure.commitment(seed),
+        beacon_chain=beacon.chain.name if beacon else None,
+        beacon_round=beacon.round if beacon else None,
+        beacon_due_at=beacon.due_at if beacon else None,
+        seal_reason=reason,
         sealed_at=now,
         sealed_by=actor_id,
     )
@@ -157,9 +185,21 @@ def seal_draw(
     for rank, prize_id in enumerate(prize_ids, start=1):
         db.session.add(DrawPrize(draw_id=draw.id, prize_id=prize_id, rank=rank))
     audit("draw.seal", draw, now, actor_id, pool_hash=draw.pool_hash,
-          commitment=draw.commitment, pool_size=draw.pool_size, prizes=prize_ids)
+          commitment=draw.commitment, pool_size=draw.pool_size, prizes=prize_ids,
+          beacon_chain=draw.beacon_chain, beacon_round=draw.beacon_round,
+          beacon_due_at=iso(draw.beacon_due_at), reason=reason)
     db.session.commit()
     return draw
+
+
+def check_reason(reason: str) -> str:
+    """A seal reason as typed, trimmed; refuses control characters and overlong text."""
+    text = reason.replace("\r\n", "\n").strip()
+    if len(text) > REASON_MAX:
+        raise DrawError("reason_too_long")
+    if any(char not in "\n\t" and (ord(char) < 32 or ord(char) == 127) for char in text):
+        raise DrawError("bad_reason")
+    return text
 
 
 def default_title(kind: str, day: date | None) -> str:
@@ -177,45 +217,52 @@ def get_draw(draw_id: int) -> Draw:
     return draw
 
 
-def record_beacon(
-    *, draw_id: int, beacon_hex: str, now: datetime, actor_id: int | None = None
+def check_second_person(draw: Draw, actor_id: int | None, *, now: datetime) -> None:
+    """Refuse (and audit) a run by the account that sealed, or by no named account."""
+    if actor_id is None or draw.sealed_by is None:
+        code = "person_required"
+    elif actor_id == draw.sealed_by:
+        code = "same_person"
+    else:
+        return
+    audit("draw.run_refused", draw, now, actor_id, reason=code, sealed_by=draw.sealed_by)
+    db.session.commit()
+    raise DrawError(code)
+
+
+def run_draw(
+    *,
+    draw_id: int,
+    now: datetime,
+    beacon_hex: str | None = None,
+    actor_id: int | None = None,
+    second_person: bool = False,
 ) -> Draw:
-    """Record the public randomness value fixed after sealing (once, before the run)."""
-    try:
-        beacon = procedure.check_beacon(beacon_hex.strip().lower())
-    except procedure.ProcedureError as error:
-        raise DrawError("bad_beacon") from error
-    if beacon is None:
-        raise DrawError("bad_beacon")
+    """Run a sealed draw: rank the pool, give the prizes by rank, publish the seed.
+
+    ``beacon_hex`` is the named round's published value (see ``accepted_beacon``). With
+    ``second_person`` the account that sealed may not run. The status moves from
+    ``sealed`` to ``run`` in one conditional UPDATE, so of two simultaneous runs exactly
+    one proceeds; the other gets ``already_run``.
+    """
     begin_write()
     draw = get_draw(draw_id)
     if draw.status != "sealed":
         raise DrawError("already_run")
-    if draw.beacon_hex is not None:
-        raise DrawError("beacon_set")
-    draw.beacon_hex = beacon
-    audit("draw.beacon", draw, now, actor_id, beacon_hex=beacon)
-    db.session.commit()
-    return draw
-
-
-def run_draw(*, draw_id: int, now: datetime, actor_id: int | None = None) -> Draw:
-    """Run a sealed draw: rank the pool, give the prizes by rank, publish the seed.
-
-    The status moves from ``sealed`` to ``run`` in one conditional UPDATE, so of two
-    simultaneous runs exactly one proceeds; the other gets ``already_run``.
-    """
-    begin_write()
+    if second_person:
+        check_second_person(draw, actor_id, now=now)
+    try:
+        beacon = accepted_beacon(draw, beacon_hex, now=now)
+    except BeaconError as error:
+        raise DrawError(error.code, **error.context) from error
     claimed = db.session.execute(
         update(Draw)
         .where(Draw.id == draw_id, Draw.status == "sealed")
-        .values(status="run", run_at=now, run_by=actor_id)
+        .values(status="run", run_at=now, run_by=actor_id, beacon_hex=beacon)
         .returning(Draw.id)
     ).scalar()
     if claimed is None:
-        get_draw(draw_id)  # unknown_draw, if that is the reason
         raise DrawError("already_run")
-    draw = get_draw(draw_id)
     db.session.refresh(draw)
     pool = procedure.parse_pool(draw.pool_text)
     ranked = procedure.winners(pool, draw.seed_hex, draw.beacon_hex, len(draw.prizes))
@@ -237,7 +284,8 @@ def run_draw(*, draw_id: int, now: datetime, actor_id: int | None = None) -> Dra
                 card_code=code,
             )
         )
-    audit("draw.run", draw, now, actor_id, seed_hex=draw.seed_hex, winners=ranked)
+    audit("draw.run", draw, now, actor_id, seed_hex=draw.seed_hex,
+          beacon_hex=draw.beacon_hex, winners=ranked)
     db.session.commit()
     return draw
 
@@ -286,6 +334,9 @@ def public_record(draw: Draw) -> dict[str, Any]:
         "pool_size": draw.pool_size,
         "pool_hash": draw.pool_hash,
         "commitment": draw.commitment,
+        "seal_reason": draw.seal_reason,
+        "sealed_before_entry_close": sealed_early(draw),
+        "beacon_source": beacon_record(draw),
         "beacon_hex": draw.beacon_hex,
         "prizes": [{"rank": p.rank, "prize": p.prize.name} for p in draw.prizes],
         "seed_hex": None,
@@ -302,6 +353,26 @@ def public_record(draw: Draw) -> dict[str, Any]:
             ],
         )
     return record
+
+
+def sealed_early(draw: Draw) -> bool:
+    """Whether a final draw was sealed before its rally's entries closed."""
+    return draw.kind == "final" and draw.sealed_at < draw.rally.entry_closes_at
+
+
+def beacon_record(draw: Draw) -> dict[str, Any] | None:
+    """The named beacon as published: chain, chain hash, round, due time, public URL."""
+    source = beacon_source(draw)
+    if source is None:
+        return None
+    return {
+        "kind": "drand",
+        "chain": source.chain.name,
+        "chain_hash": source.chain.chain_hash,
+        "round": source.round,
+        "due_at": iso(source.due_at),
+        "url": source.url,
+    }
 
 
 def iso(moment: datetime | None) -> str | None:
