@@ -12,7 +12,7 @@ from app.extensions import db
 
 from .conftest import base_config, postgres_url, reset_postgres
 
-BEFORE = "9d41c7e2b8a6"  # 0005, the head before the beacon columns
+BEFORE = "3a7e5c90d1f4"  # 0006, the revision before the beacon columns
 BEACON_REVISION = "3f6b2d8e1a70"
 
 DRAW_COLUMNS = (

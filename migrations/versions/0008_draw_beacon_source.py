@@ -1,7 +1,7 @@
 """draws: the beacon named at sealing (drand chain, round, due time) and a seal reason
 
 Revision ID: 3f6b2d8e1a70
-Revises: 9d41c7e2b8a6
+Revises: 3a7e5c90d1f4
 Create Date: 2026-11-26 10:00:00
 
 A draw's operator knows the seed from sealing on; a beacon value typed in at the run
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3f6b2d8e1a70'
-down_revision = '9d41c7e2b8a6'
+down_revision = '3a7e5c90d1f4'
 branch_labels = None
 depends_on = None
 
