@@ -12,6 +12,8 @@ from typing import Any
 
 from flask import Flask
 
+from .private_files import create_sqlite_database, private_directory, sqlite_file
+
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 SQLITE_FILE = "rallye.sqlite3"
 
@@ -101,6 +103,12 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    # Before SQLAlchemy opens it: SQLite would create the file (and its -wal and -shm
+    # files) with the umask's mode, usually readable by everyone.
+    database = sqlite_file(url)
+    if database is not None and database.parent == Path(app.instance_path):
+        private_directory(database.parent)
+    create_sqlite_database(url)
 
 
 def instance_secret_key(instance: Path) -> str:
@@ -111,7 +119,7 @@ def instance_secret_key(instance: Path) -> str:
     process then reads the one key that won.
     """
     path = instance / SECRET_KEY_FILE
-    instance.mkdir(parents=True, exist_ok=True)
+    private_directory(instance)
     if not path.exists():
         tmp = instance / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
