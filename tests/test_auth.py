@@ -12,6 +12,7 @@ from werkzeug.test import TestResponse
 
 from app.auth.decorators import fresh_login_required, staff_required
 from app.auth.routes import safe_next
+from app.control_characters import has_control_characters
 from app.extensions import db
 from app.models import AuditEvent, LoginAttempt, User
 from app.services.auth import AuthError, authenticate, end_sessions
@@ -448,6 +449,10 @@ UNSAFE_TARGETS = [
 @pytest.mark.parametrize("target", UNSAFE_TARGETS)
 def test_unsafe_next_is_ignored(client: FlaskClient, staff: User, target: str) -> None:
     assert safe_next(target) is None
+    if has_control_characters(target):
+        # Refused before any view reads it (app/control_characters.py).
+        assert client.get("/anmelden?" + urlencode({"next": target})).status_code == 400
+        return
     response = log_in(client, staff.email, next=target)
     assert response.status_code == 303
     assert location(response) == "/buero/"

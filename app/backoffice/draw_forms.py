@@ -1,10 +1,11 @@
 """Forms of the draw pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..forms import BaseForm
 
 
 class CheckboxListField(SelectMultipleField):
@@ -14,7 +15,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SealForm(FlaskForm):
+class SealForm(BaseForm):
     """What to seal: final or daily draw, which day, which prizes."""
 
     kind = RadioField(
@@ -38,7 +39,7 @@ class SealForm(FlaskForm):
     )
 
 
-class BeaconForm(FlaskForm):
+class BeaconForm(BaseForm):
     """A public randomness value fixed after sealing, e.g. a drand round's value."""
 
     beacon = StringField(
