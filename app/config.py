@@ -61,9 +61,18 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # CSV imports; forms are far smaller
         "STAFF_FRESH_MINUTES": 10,
         "STAFF_IDLE_MINUTES": 30,
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        # A login ends after this many hours, however busy (a stolen cookie too).
+        "STAFF_SESSION_HOURS": 12,
+        # Failed logins within the window (see app/services/auth.py): untrusted clients
+        # per account, per account from one address, and per address; a trusted
+        # device (one that logged in before, with its device cookie) on its own.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 10,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS": 3,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "LOGIN_MAX_FAILURES_PER_DEVICE": 5,
         "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+        "DEVICE_COOKIE_NAME": "anmeldegeraet",
+        "DEVICE_COOKIE_MAX_AGE": 60 * 60 * 24 * 180,  # renewed at every login
     }
 
 
