@@ -43,8 +43,8 @@ class BaseForm(FlaskForm):
     """A Flask-WTF form that refuses control characters in every field ("Sie")."""
 
     control_character_message: Any = _l(
-        "Bitte entfernen Sie Steuerzeichen aus diesem Feld (unsichtbare Zeichen, die oft "
-        "beim Kopieren aus anderen Programmen mitkommen)."
+        "Bitte entfernen Sie Steuerzeichen aus diesem Feld (unsichtbare Zeichen, oft aus "
+        "kopiertem Text)."
     )
 
     def validate(self, extra_validators: dict[str, Any] | None = None) -> bool:
@@ -60,6 +60,6 @@ class ShopperForm(BaseForm):
     """A form for shoppers: the same check, the message in "du"."""
 
     control_character_message = _l(
-        "Bitte entferne Steuerzeichen aus diesem Feld (unsichtbare Zeichen, die oft beim "
-        "Kopieren mitkommen)."
+        "Bitte entferne Steuerzeichen aus diesem Feld (unsichtbare Zeichen, oft aus "
+        "kopiertem Text)."
     )

@@ -7,6 +7,7 @@ that :func:`problem_message` turns into text.
 
 from typing import Any
 
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -268,8 +269,7 @@ PROBLEM_MESSAGES: dict[tuple[str, str] | str, Any] = {
                         "„%(other)s“ gehört. Tragen Sie ein eigenes Kürzel ein – oder "
                         "„%(slug)s“, um „%(other)s“ zu aktualisieren."),
     "control_characters": _l("Bitte entfernen Sie Steuerzeichen aus diesem Feld (unsichtbare "
-                             "Zeichen, die oft beim Kopieren aus anderen Programmen "
-                             "mitkommen)."),
+                             "Zeichen, oft aus kopiertem Text)."),
     "cell_count": _l("Die Zeile hat %(found)d statt %(expected)d Spalten. Enthält ein Feld "
                      "ein Trennzeichen, muss es in Anführungszeichen stehen."),
 }
@@ -284,7 +284,7 @@ IMPORT_MESSAGES: dict[str, Any] = {
     "no_rows": _l("Die Datei enthält keine Geschäfte, nur die Kopfzeile."),
     "too_many_rows": _l("Eine Datei darf höchstens %(max)d Geschäfte enthalten."),
     "field_too_large": _l("Zeile %(line)d lässt sich nicht lesen: Ein Feld ist länger als "
-                          "%(max)d Zeichen. Meist fehlt dort ein schließendes "
+                          "%(max)s Zeichen. Meist fehlt dort ein schließendes "
                           "Anführungszeichen (\"), sodass der Rest der Datei als ein Feld "
                           "gelesen wird."),
     "conflict": _l("Während des Imports wurden Geschäfte geändert. Bitte laden Sie die Datei "
@@ -323,5 +323,7 @@ def import_message(code: str, context: dict[str, object]) -> str:
     if "columns" in values and isinstance(values["columns"], list):
         values["columns"] = ", ".join(column_in_header(str(column))
                                       for column in values["columns"])
+    if code == "field_too_large":
+        values["max"] = format_number(values["max"])  # 131.072
     template = IMPORT_MESSAGES.get(code, _l("Die Datei konnte nicht gelesen werden."))
     return str(template) % values if values else str(template)

@@ -273,7 +273,7 @@ def test_upload_with_a_field_beyond_the_csv_limit(staff_client: FlaskClient,
                       csv_bytes(GOOD[0], GOOD[1], f'Laden,"{LONG[:20]},Café', LONG))
     assert response.status_code == 400
     assert "Nichts importiert" in response.text
-    assert "Zeile 4 lässt sich nicht lesen: Ein Feld ist länger als 131072 Zeichen." in (
+    assert "Zeile 4 lässt sich nicht lesen: Ein Feld ist länger als 131.072 Zeichen." in (
         response.text)
     assert "schließendes Anführungszeichen" in response.text
     assert count(Shop) == before
