@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import clock
+from .private_files import create_sqlite_database
 from .services import drand, procedure
 from .services import draws as draw_service
 from .services.backup import make_backup
@@ -81,6 +82,9 @@ def failure(error: DomainError) -> click.ClickException:
 @with_appcontext
 def init_db() -> None:
     """Create or migrate the database schema to the newest revision."""
+    # The app made the SQLite file at start-up; should it have gone since, it is made
+    # again for the app's user only (0600) rather than by SQLite with the umask's mode.
+    create_sqlite_database(current_app.config["SQLALCHEMY_DATABASE_URI"])
     upgrade()
     click.echo("Datenbank ist auf dem neuesten Stand.")
 

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from .private_files import create_sqlite_database, private_directory, sqlite_file
+
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 SQLITE_FILE = "rallye.sqlite3"
 
@@ -61,11 +63,20 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # CSV imports; forms are far smaller
         "STAFF_FRESH_MINUTES": 10,
         "STAFF_IDLE_MINUTES": 30,
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        # A login ends after this many hours, however busy (a stolen cookie too).
+        "STAFF_SESSION_HOURS": 12,
+        # Failed logins within the window (see app/services/auth.py): untrusted clients
+        # per account, per account from one address, and per address; a trusted
+        # device (one that logged in before, with its device cookie) on its own.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 10,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS": 3,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "LOGIN_MAX_FAILURES_PER_DEVICE": 5,
         "LOGIN_FAILURE_WINDOW_MINUTES": 15,
         # True: the staff account that sealed a draw may not run it (a second person must).
         "DRAW_SECOND_PERSON": False,
+        "DEVICE_COOKIE_NAME": "anmeldegeraet",
+        "DEVICE_COOKIE_MAX_AGE": 60 * 60 * 24 * 180,  # renewed at every login
     }
 
 
@@ -111,6 +122,12 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             app.config["TRUSTED_HOSTS"] = [host]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    # Before SQLAlchemy opens it: SQLite would create the file (and its -wal and -shm
+    # files) with the umask's mode, usually readable by everyone.
+    database = sqlite_file(url)
+    if database is not None and database.parent == Path(app.instance_path):
+        private_directory(database.parent)
+    create_sqlite_database(url)
 
 
 def instance_secret_key(instance: Path) -> str:
@@ -121,7 +138,7 @@ def instance_secret_key(instance: Path) -> str:
     process then reads the one key that won.
     """
     path = instance / SECRET_KEY_FILE
-    instance.mkdir(parents=True, exist_ok=True)
+    private_directory(instance)
     if not path.exists():
         tmp = instance / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -449,17 +449,24 @@ class User(UserMixin, Model):
 
 
 class LoginAttempt(Model):
-    """A failed login, counted per account and per address to slow down guessing."""
+    """A failed login, counted to slow down guessing (see ``app.services.auth``).
+
+    ``device`` is the nonce of the trusted device cookie the attempt came with, and
+    such an attempt counts against that cookie only; ``NULL`` for an untrusted client,
+    whose attempts count against the account and the address.
+    """
 
     __tablename__ = "login_attempts"
     __table_args__ = (
         Index("ix_login_attempts_email_at", "email", "at"),
         Index("ix_login_attempts_address_at", "address", "at"),
+        Index("ix_login_attempts_device_at", "device", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

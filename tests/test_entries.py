@@ -96,7 +96,7 @@ def test_entering_puts_the_card_in_the_pool(client, stations) -> None:
         ({"name": ""}, "Bitte gib deinen Namen ein."),
         ({"name": "x" * 101}, "höchstens 100 Zeichen"),
         ({"contact": "keine-adresse"}, "weder eine gültige E-Mail-Adresse"),
-        ({"contact": "anna@example.org\x00"}, "weder eine gültige E-Mail-Adresse"),
+        ({"contact": "anna@example.org\x00"}, "Bitte entferne Steuerzeichen aus diesem Feld"),
         ({"adult": ""}, "ab 16 Jahren"),
         ({"consent": ""}, "Teilnahmebedingungen zu"),
     ],

@@ -193,7 +193,7 @@ def test_typed_code_stamps(client, station) -> None:
         ("", "Bitte gib den Code vom Plakat ein."),
         ("ZZZZZZ", "Diesen Code kennen wir nicht"),
         ("\u00c4\u00d6\u00dc\u00e4\u00f6\u00fc", "Diesen Code kennen wir nicht"),
-        ("AB\x00CDE", "Diesen Code kennen wir nicht"),
+        ("AB\x00CDE", "Bitte entferne Steuerzeichen aus diesem Feld"),
         ("X" * 5000, "Der Code hat nur sechs Zeichen."),
     ],
 )

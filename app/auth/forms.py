@@ -1,9 +1,10 @@
-"""Login forms. CSRF comes from FlaskForm (and CSRFProtect for the logout button)."""
+"""Login forms. CSRF comes from BaseForm (Flask-WTF; CSRFProtect for the logout button)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
+
+from ..forms import BaseForm
 
 # Long enough for any real address and password, short enough to keep hashing cheap.
 MAX_EMAIL = 254
@@ -22,7 +23,7 @@ def password_field() -> PasswordField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     """E-mail address and password of a staff member or shopkeeper."""
 
     email = EmailField(
@@ -41,7 +42,7 @@ class LoginForm(FlaskForm):
     password = password_field()
 
 
-class ReauthenticateForm(FlaskForm):
+class ReauthenticateForm(BaseForm):
     """The password once more, before a draw or an export."""
 
     password = password_field()

@@ -1,7 +1,8 @@
 """Login, logout and re-authentication of staff (and, for now, shopkeepers).
 
 Thin views: the password checks, throttling and audit entries live in
-``app.services.auth``; here the session is rotated, refreshed and ended.
+``app.services.auth``; here the session is rotated, refreshed and ended, and the device
+cookie (OWASP's device cookies, see ``app.services.device_tokens``) is read and given.
 """
 
 from datetime import datetime, timedelta
@@ -26,12 +27,14 @@ from ..extensions import limiter, login_manager
 from ..models import User
 from ..security import no_store
 from ..services.auth import AuthError, authenticate, confirm_password, end_sessions
+from ..services.device_tokens import DeviceToken, issue_device_token, read_device_token
 from .decorators import STAFF_ROLES, mark_fresh
 from .forms import LoginForm, ReauthenticateForm
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 SEEN_AT = "seen_at"  # session key: the user's last request (UTC, ISO)
+LOGIN_AT = "login_at"  # session key: when this login began (UTC, ISO)
 DEFAULT_LOGIN_LIMIT = "30 per minute"
 
 
@@ -100,7 +103,43 @@ def start_session(user: User) -> None:
     session.clear()  # against session fixation: nothing planted before login survives
     login_user(user)
     mark_fresh()
-    session[SEEN_AT] = clock.utcnow().isoformat()
+    session[SEEN_AT] = session[LOGIN_AT] = clock.utcnow().isoformat()
+
+
+def signing_keys() -> list[str]:
+    """The app's secret keys for device tokens: fallbacks first, the signing key last."""
+    config = current_app.config
+    return [*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
+
+
+def device_token() -> DeviceToken | None:
+    """This browser's device token, if its cookie holds a valid, unexpired one."""
+    config = current_app.config
+    return read_device_token(
+        request.cookies.get(config["DEVICE_COOKIE_NAME"]),
+        secret_keys=signing_keys(),
+        now=clock.utcnow(),
+        max_age=timedelta(seconds=config["DEVICE_COOKIE_MAX_AGE"]),
+    )
+
+
+def remember_device(response: BaseResponse, user: User) -> BaseResponse:
+    """Give this browser a new device cookie for ``user``, after a successful login.
+
+    Sent only to the login pages (its path), HttpOnly, SameSite=Lax, Secure in
+    production, and kept ``DEVICE_COOKIE_MAX_AGE`` seconds.
+    """
+    config = current_app.config
+    response.set_cookie(
+        config["DEVICE_COOKIE_NAME"],
+        issue_device_token(user.id, secret_keys=signing_keys(), now=clock.utcnow()),
+        max_age=config["DEVICE_COOKIE_MAX_AGE"],
+        path=url_for("auth.login"),
+        secure=bool(config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])
@@ -118,7 +157,8 @@ def login() -> BaseResponse | tuple[str, int]:
         return render_template("auth/login.html", form=form, next=target, error=None), status
     try:
         user = authenticate(
-            form.email.data or "", form.password.data or "", client_address(), clock.utcnow()
+            form.email.data or "", form.password.data or "", client_address(), clock.utcnow(),
+            device=device_token(),
         )
     except AuthError as error:
         message, status = refusal(error.code)
@@ -126,7 +166,7 @@ def login() -> BaseResponse | tuple[str, int]:
     start_session(user)
     if user.role not in STAFF_ROLES:
         target = None  # shopkeepers have no back office; their portal comes later
-    return redirect(target or home_of(user), code=303)
+    return remember_device(redirect(target or home_of(user), code=303), user)
 
 
 @bp.post("/abmelden")
@@ -156,14 +196,15 @@ def reauthenticate() -> BaseResponse | tuple[str, int]:
             "auth/reauthenticate.html", form=form, next=target, error=None
         ), status
     try:
-        confirm_password(user, form.password.data or "", client_address(), clock.utcnow())
+        confirm_password(user, form.password.data or "", client_address(), clock.utcnow(),
+                         device=device_token())
     except AuthError as error:
         message, status = refusal(error.code)
         return render_template(
             "auth/reauthenticate.html", form=form, next=target, error=message
         ), status
     mark_fresh()
-    return redirect(target or home_of(user), code=303)
+    return remember_device(redirect(target or home_of(user), code=303), user)
 
 
 def parse_moment(value: object) -> datetime | None:
@@ -176,34 +217,52 @@ def parse_moment(value: object) -> datetime | None:
         return None
 
 
+def end_session_for_real(user: User, action: str, message: str) -> BaseResponse:
+    """End every copy of the user's session (audited as ``action``) and ask to log in.
+
+    Bumping the session version, rather than only clearing this browser's cookie, also
+    ends a copy of the cookie that someone else keeps busy. The database write on a GET
+    is the session's end, not a change the visitor asked for.
+    """
+    end_sessions(user, now=clock.utcnow(), action=action)
+    logout_user()
+    session.clear()
+    flash(message, "info")
+    target = None
+    if request.method == "GET" and request.blueprint != "auth":
+        target = current_path()
+    return redirect(url_for("auth.login", next=target))
+
+
 @bp.before_app_request
-def end_idle_session() -> BaseResponse | None:
-    """Log out after ``STAFF_IDLE_MINUTES`` without a request; otherwise note this one.
+def end_expired_session() -> BaseResponse | None:
+    """End a login after ``STAFF_IDLE_MINUTES`` without a request, or ``STAFF_SESSION_HOURS``
+    after it began; otherwise note this request.
 
     Shoppers have no ``_user_id`` in their session and pass straight through. A session
-    without ``seen_at`` counts as active now. Logging out explicitly is never in the way.
+    without ``seen_at`` counts as active now, one without ``login_at`` (begun before the
+    lifetime existed) as begun now. Logging out explicitly is never in the way.
     """
     if "_user_id" not in session or request.endpoint in ("static", "auth.logout"):
         return None
     if not current_user.is_authenticated:
         return None
+    user: User = current_user._get_current_object()
     now = clock.utcnow()
+    config = current_app.config
+    began = parse_moment(session.get(LOGIN_AT))
+    hours = config["STAFF_SESSION_HOURS"]
+    if began is not None and now - began >= timedelta(hours=hours):
+        return end_session_for_real(user, "auth.session_expired", _(
+            "Ihre Anmeldung ist nach %(hours)d Stunden abgelaufen. Bitte melden Sie sich "
+            "erneut an.", hours=hours))
     seen = parse_moment(session.get(SEEN_AT))
-    minutes = current_app.config["STAFF_IDLE_MINUTES"]
+    minutes = config["STAFF_IDLE_MINUTES"]
     if seen is not None and now - seen >= timedelta(minutes=minutes):
-        logout_user()
-        session.clear()
-        flash(
-            _(
-                "Sie waren %(minutes)d Minuten nicht aktiv und wurden aus Sicherheitsgründen "
-                "abgemeldet. Bitte melden Sie sich erneut an.",
-                minutes=minutes,
-            ),
-            "info",
-        )
-        target = None
-        if request.method == "GET" and request.blueprint != "auth":
-            target = current_path()
-        return redirect(url_for("auth.login", next=target))
+        return end_session_for_real(user, "auth.idle_logout", _(
+            "Sie waren %(minutes)d Minuten nicht aktiv und wurden aus Sicherheitsgründen "
+            "abgemeldet. Bitte melden Sie sich erneut an.", minutes=minutes))
+    if began is None:
+        session[LOGIN_AT] = now.isoformat()
     session[SEEN_AT] = now.isoformat()
     return None

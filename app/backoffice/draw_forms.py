@@ -1,7 +1,6 @@
 """Forms of the draw pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import BaseForm
 from .forms import GermanIntegerField
 
 NO_BEACON = "none"
@@ -26,7 +26,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SealForm(FlaskForm):
+class SealForm(BaseForm):
     """What to seal: final or daily draw, which day, which prizes."""
 
     kind = RadioField(
@@ -68,7 +68,7 @@ class SealForm(FlaskForm):
     )
 
 
-class RunForm(FlaskForm):
+class RunForm(BaseForm):
     """The run: the named round's value (when the draw named one) and a confirmation."""
 
     beacon = StringField(

@@ -7,8 +7,9 @@ that :func:`problem_message` turns into text.
 
 from typing import Any
 
+from flask_babel import format_number
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -22,6 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
+from ..forms import BaseForm
 from ..services.admin import STAFF_FLAGS, Problem
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -78,7 +80,7 @@ RALLY_STATUS_CHOICES = [
 ]
 
 
-class RallyForm(FlaskForm):
+class RallyForm(BaseForm):
     """A rally with its dates, rules and prizes. Times are entered in local time."""
 
     name = StringField(
@@ -145,7 +147,7 @@ class RallyForm(FlaskForm):
     )
 
 
-class ShopForm(FlaskForm):
+class ShopForm(BaseForm):
     """A shop. The content is checked by ``services.admin.parse_shop``, as in the import."""
 
     name = StringField(_l("Name"), validators=[_max(200)])
@@ -175,7 +177,7 @@ class ShopForm(FlaskForm):
             "opening_hours", "website", "description")}
 
 
-class AddStationForm(FlaskForm):
+class AddStationForm(BaseForm):
     """Let one of the office's shops take part in the rally."""
 
     shop_id = SelectField(
@@ -185,7 +187,7 @@ class AddStationForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     """A CSV file of shops."""
 
     file = FileField(
@@ -197,17 +199,32 @@ class ImportForm(FlaskForm):
     )
 
 
-class FlagForm(FlaskForm):
+class FlagForm(BaseForm):
     """Flag, clear or exclude a card; the pressed button carries the new flag."""
 
     flag = StringField(validators=[AnyOf(STAFF_FLAGS, message=_l("Unbekannte Aktion."))])
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(BaseForm):
     """A form that is only a button: CSRF token and nothing else."""
 
 
 # --- Refusal codes of the services in German -----------------------------------------
+
+# The CSV import's columns (the file's English header names) in the office's words.
+COLUMN_LABELS: dict[str, Any] = {
+    "name": _l("Name"),
+    "slug": _l("Kürzel"),
+    "category": _l("Kategorie"),
+    "street": _l("Straße und Hausnummer"),
+    "postcode": _l("Postleitzahl"),
+    "city": _l("Ort"),
+    "lat": _l("Geografische Breite"),
+    "lon": _l("Geografische Länge"),
+    "opening_hours": _l("Öffnungszeiten"),
+    "description": _l("Beschreibung"),
+    "website": _l("Webseite"),
+}
 
 PROBLEM_MESSAGES: dict[tuple[str, str] | str, Any] = {
     ("name", "missing"): _l("Bitte geben Sie einen Namen ein."),
@@ -251,6 +268,8 @@ PROBLEM_MESSAGES: dict[tuple[str, str] | str, Any] = {
     "derived_taken": _l("Aus dem Namen ergibt sich das Kürzel „%(slug)s“, das schon "
                         "„%(other)s“ gehört. Tragen Sie ein eigenes Kürzel ein – oder "
                         "„%(slug)s“, um „%(other)s“ zu aktualisieren."),
+    "control_characters": _l("Bitte entfernen Sie Steuerzeichen aus diesem Feld (unsichtbare "
+                             "Zeichen, oft aus kopiertem Text)."),
     "cell_count": _l("Die Zeile hat %(found)d statt %(expected)d Spalten. Enthält ein Feld "
                      "ein Trennzeichen, muss es in Anführungszeichen stehen."),
 }
@@ -264,6 +283,10 @@ IMPORT_MESSAGES: dict[str, Any] = {
     "duplicate_columns": _l("Spalten doppelt in der Kopfzeile: %(columns)s."),
     "no_rows": _l("Die Datei enthält keine Geschäfte, nur die Kopfzeile."),
     "too_many_rows": _l("Eine Datei darf höchstens %(max)d Geschäfte enthalten."),
+    "field_too_large": _l("Zeile %(line)d lässt sich nicht lesen: Ein Feld ist länger als "
+                          "%(max)s Zeichen. Meist fehlt dort ein schließendes "
+                          "Anführungszeichen (\"), sodass der Rest der Datei als ein Feld "
+                          "gelesen wird."),
     "conflict": _l("Während des Imports wurden Geschäfte geändert. Bitte laden Sie die Datei "
                    "noch einmal hoch."),
     "unknown_rally": _l("Diese Rallye gibt es nicht mehr."),
@@ -280,10 +303,27 @@ def problem_message(problem: Problem) -> str:
     return str(template) % problem.context if problem.context else str(template)
 
 
+def column_label(column: str) -> str:
+    """The German name of a CSV column (``postcode`` → ``Postleitzahl``)."""
+    label = COLUMN_LABELS.get(column)
+    return column if label is None else str(label)
+
+
+def column_in_header(column: str) -> str:
+    """A column of the header as named in the file, with its German meaning if known."""
+    label = COLUMN_LABELS.get(column)
+    if label is None:
+        return f"„{column}“"
+    return _("„%(column)s“ (%(label)s)", column=column, label=label)
+
+
 def import_message(code: str, context: dict[str, object]) -> str:
     """The German text for a file-level refusal of the CSV import."""
     values = dict(context)
     if "columns" in values and isinstance(values["columns"], list):
-        values["columns"] = ", ".join(str(column) for column in values["columns"])
+        values["columns"] = ", ".join(column_in_header(str(column))
+                                      for column in values["columns"])
+    if code == "field_too_large":
+        values["max"] = format_number(values["max"])  # 131.072
     template = IMPORT_MESSAGES.get(code, _l("Die Datei konnte nicht gelesen werden."))
     return str(template) % values if values else str(template)

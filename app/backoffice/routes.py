@@ -20,7 +20,7 @@ from ..models import Rally
 from ..services.admin import Problem
 from ..services.rallies import current_rally
 from . import bp
-from .forms import problem_message
+from .forms import column_label, problem_message
 
 # Sub-navigation sections by endpoint prefix, for aria-current.
 SECTIONS = (
@@ -100,4 +100,5 @@ def backoffice_context() -> dict[str, Any]:
         "bo_has_draws": "backoffice.draws" in views,
         "number": format_number,
         "problem_message": problem_message,
+        "column_label": column_label,
     }

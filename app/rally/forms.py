@@ -1,12 +1,14 @@
-"""Shopper forms. CSRF comes from FlaskForm (and CSRFProtect for the button-only forms)."""
+"""Shopper forms. CSRF comes from ShopperForm (Flask-WTF; CSRFProtect for the button-only
+forms), and so does the refusal of control characters, in "du"."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired, Length
 
+from ..forms import ShopperForm
 
-class ShortCodeForm(FlaskForm):
+
+class ShortCodeForm(ShopperForm):
     """The six characters under a shop's QR code, typed instead of scanned."""
 
     code = StringField(
@@ -25,7 +27,7 @@ class ShortCodeForm(FlaskForm):
     )
 
 
-class EntryForm(FlaskForm):
+class EntryForm(ShopperForm):
     """Entering the draw: a name, one way to reach the winner, age and consent."""
 
     name = StringField(

@@ -1,22 +1,52 @@
 """Checking passwords of staff and shopkeepers, throttling guesses, ending sessions.
 
 Plain functions without ``request``: the views pass the e-mail, the password, the client's
-address and the time. Every login, failed login, re-authentication and logout is written
-to the audit log; passwords never are.
+address, the verified device token (if the browser has one) and the time. Every login,
+failed login, re-authentication and logout is written to the audit log; passwords never
+are.
+
+Throttling follows OWASP's "Slow Down Online Guessing Attacks with Device Cookies". A
+browser that logged in to an account before carries a device token for it (see
+``device_tokens``); every other client is untrusted. Within the window
+(``LOGIN_FAILURE_WINDOW_MINUTES``):
+
+- a trusted device is refused after ``LOGIN_MAX_FAILURES_PER_DEVICE`` failures of its
+  own, and its failures count against nothing else;
+- untrusted clients are refused for an account after ``LOGIN_MAX_FAILURES_PER_ACCOUNT``
+  untrusted failures for it, from whichever addresses (the lock-out of untrusted
+  clients: a guesser with many addresses gets no more guesses than that);
+- one address is refused for an account after ``LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS``
+  untrusted failures for it, and for every account after
+  ``LOGIN_MAX_FAILURES_PER_ADDRESS``.
+
+So the people who use an account every day keep logging in while strangers are locked
+out. The lock-out of untrusted clients cannot be extended forever cheaply:
+
+- a refused attempt tests no password and is not counted, so knocking during a lock-out
+  does not prolong it: it ends when the failures that caused it leave the window;
+- one address cannot cause it: it is stopped at the per-address-and-account limit,
+  which is lower than the account's. Keeping an account locked takes several addresses,
+  each spending fresh guesses in every window;
+- a success elsewhere does not reset the account's count (that would give a guesser a
+  fresh budget); only a trusted device's own failures are forgotten when it logs in.
+
+What remains, a lock-out renewed from several addresses, hinders only a first login
+from a new browser, never a browser that logged in before.
 """
 
 import secrets
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, partial
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
 from ..db import begin_write
 from ..extensions import db
 from ..models import AuditEvent, LoginAttempt, User
+from .device_tokens import DeviceToken
 from .errors import DomainError
 
 ADDRESS_LENGTH = 64  # LoginAttempt.address
@@ -46,23 +76,51 @@ def _window_start(now: datetime) -> datetime:
     return now - timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
 
 
-def is_throttled(email: str, address: str, now: datetime) -> bool:
-    """Whether too many logins failed recently for this e-mail or from this address."""
+def trusted_device(user: User | None, device: DeviceToken | None) -> str | None:
+    """The nonce of ``device`` if it is bound to ``user``; ``None`` for an untrusted client.
+
+    A token of another account (a shared browser, or a guesser's own account) makes the
+    client no more trusted for this one than having no token.
+    """
+    if device is None or user is None or device.user_id != user.id:
+        return None
+    return device.nonce
+
+
+def is_throttled(email: str, address: str, now: datetime, device: str | None = None) -> bool:
+    """Whether this client must wait before its next attempt (limits: module docstring)."""
     config = current_app.config
     since = _window_start(now)
-    per_account = db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.email == email, LoginAttempt.at > since
+    if device is not None:
+        failures = db.session.scalar(
+            select(func.count(LoginAttempt.id)).where(
+                LoginAttempt.device == device, LoginAttempt.at > since
+            )
         )
+        return (failures or 0) >= config["LOGIN_MAX_FAILURES_PER_DEVICE"]
+    account = LoginAttempt.email == email
+    here = LoginAttempt.address == address
+    per_account, per_account_here, per_address = db.session.execute(
+        select(
+            func.count(LoginAttempt.id).filter(account),
+            func.count(LoginAttempt.id).filter(and_(account, here)),
+            func.count(LoginAttempt.id).filter(here),
+        ).where(LoginAttempt.device.is_(None), LoginAttempt.at > since, or_(account, here))
+    ).one()
+    return (
+        per_account >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or per_account_here >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS"]
+        or per_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     )
-    if (per_account or 0) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]:
-        return True
-    per_address = db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.address == address, LoginAttempt.at > since
-        )
-    )
-    return (per_address or 0) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+
+
+def purge_login_attempts(now: datetime) -> None:
+    """Delete the attempts older than the window (data minimisation: they count no more).
+
+    Runs inside the caller's write transaction: at every failed login, successful login,
+    re-authentication and logout.
+    """
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at <= _window_start(now)))
 
 
 def _refuse(
@@ -72,6 +130,7 @@ def _refuse(
     address: str,
     now: datetime,
     user: User | None,
+    device: str | None,
     reauth: bool = False,
 ) -> AuthError:
     """Record a refused login (attempt and audit entry) and return the error to raise.
@@ -83,12 +142,13 @@ def _refuse(
     """
     begin_write()
     if code != "throttled":
-        db.session.add(LoginAttempt(email=email, address=address, at=now))
-        # Data minimisation: attempts older than the window have no use any more.
-        db.session.execute(delete(LoginAttempt).where(LoginAttempt.at <= _window_start(now)))
+        db.session.add(LoginAttempt(email=email, address=address, device=device, at=now))
+        purge_login_attempts(now)
     details: dict[str, object] = {"reason": code}
     if reauth:
         details["reauth"] = True
+    if device is not None:
+        details["trusted_device"] = True
     db.session.add(
         AuditEvent(
             created_at=now,
@@ -102,10 +162,16 @@ def _refuse(
     return AuthError(code)
 
 
-def _succeed(user: User, *, email: str, now: datetime, action: str) -> None:
-    """Forget the e-mail's failed attempts and audit the successful login."""
+def _succeed(user: User, *, device: str | None, now: datetime, action: str) -> None:
+    """Audit the successful login; forget the trusted device's own failures.
+
+    The account's untrusted failures stay until they leave the window: a success must
+    not hand a guesser elsewhere a fresh budget.
+    """
     begin_write()
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    if device is not None:
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.device == device))
+    purge_login_attempts(now)
     db.session.add(
         AuditEvent(created_at=now, actor_id=user.id, action=action, subject=user.email)
     )
@@ -120,30 +186,37 @@ def _check_password(user: User | None, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
-def authenticate(email: str, password: str, address: str, now: datetime) -> User:
+def authenticate(
+    email: str, password: str, address: str, now: datetime, device: DeviceToken | None = None
+) -> User:
     """Return the user with this e-mail and password, or raise ``AuthError``.
 
-    Throttling is checked before the password. The password hash is compared outside the
-    write transaction, so that SQLite's write lock is not held while hashing (stamping
-    goes on meanwhile); two guesses racing each other may therefore both be counted
-    after the check. The per-address rate limit in front of the view bounds that.
+    ``device`` is the browser's verified device token, if any. Throttling is checked
+    before the password. The password hash is compared outside the write transaction,
+    so that SQLite's write lock is not held while hashing (stamping goes on meanwhile);
+    two guesses racing each other may therefore both be counted after the check. The
+    per-address rate limit in front of the view bounds that.
     """
     email = normalise_email(email)
     address = address[:ADDRESS_LENGTH]
     user = db.session.scalars(select(User).where(User.email == email)).first()
-    if is_throttled(email, address, now):
-        raise _refuse("throttled", email=email, address=address, now=now, user=user)
+    nonce = trusted_device(user, device)
+    refuse = partial(_refuse, email=email, address=address, now=now, user=user, device=nonce)
+    if is_throttled(email, address, now, nonce):
+        raise refuse("throttled")
     password_ok = _check_password(user, password)
     if user is None or not password_ok:
-        raise _refuse("bad_credentials", email=email, address=address, now=now, user=user)
+        raise refuse("bad_credentials")
     # Only someone who knows the password learns that the account is switched off.
     if not user.active:
-        raise _refuse("inactive", email=email, address=address, now=now, user=user)
-    _succeed(user, email=email, now=now, action="auth.login")
+        raise refuse("inactive")
+    _succeed(user, device=nonce, now=now, action="auth.login")
     return user
 
 
-def confirm_password(user: User, password: str, address: str, now: datetime) -> None:
+def confirm_password(
+    user: User, password: str, address: str, now: datetime, device: DeviceToken | None = None
+) -> None:
     """Check the logged-in user's password again before a sensitive action.
 
     Counted and throttled like a login: a borrowed session must not become a way to
@@ -151,15 +224,16 @@ def confirm_password(user: User, password: str, address: str, now: datetime) -> 
     """
     email = normalise_email(user.email)
     address = address[:ADDRESS_LENGTH]
-    if is_throttled(email, address, now):
-        raise _refuse("throttled", email=email, address=address, now=now, user=user, reauth=True)
+    nonce = trusted_device(user, device)
+    refuse = partial(_refuse, email=email, address=address, now=now, user=user, device=nonce,
+                     reauth=True)
+    if is_throttled(email, address, now, nonce):
+        raise refuse("throttled")
     if not _check_password(user, password):
-        raise _refuse(
-            "bad_credentials", email=email, address=address, now=now, user=user, reauth=True
-        )
+        raise refuse("bad_credentials")
     if not user.active:
-        raise _refuse("inactive", email=email, address=address, now=now, user=user, reauth=True)
-    _succeed(user, email=email, now=now, action="auth.reauth")
+        raise refuse("inactive")
+    _succeed(user, device=nonce, now=now, action="auth.reauth")
 
 
 def end_sessions(
@@ -177,6 +251,7 @@ def end_sessions(
         .where(User.id == user.id)
         .values(session_version=User.session_version + 1)
     )
+    purge_login_attempts(moment)
     db.session.add(
         AuditEvent(created_at=moment, actor_id=user.id, action=action, subject=user.email)
     )

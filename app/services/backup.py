@@ -1,4 +1,8 @@
-"""Online backups: SQLite through its backup API, PostgreSQL through pg_dump."""
+"""Online backups: SQLite through its backup API, PostgreSQL through pg_dump.
+
+A backup holds everything the database does, personal data included: copies and their
+folder are created for the app's user only (0600 and 0700), whatever the umask.
+"""
 
 import shutil
 import sqlite3
@@ -8,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from ..private_files import PRIVATE_UMASK, create_private_file, private_directory
 from .errors import DomainError
 
 
@@ -22,6 +27,8 @@ def backup_sqlite(database: Path, target: Path) -> Path:
     is checked with ``PRAGMA integrity_check`` before it is moved into place.
     """
     partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)  # left by an interrupted run, perhaps with another mode
+    create_private_file(partial)  # SQLite takes the empty file for a new database
     source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     copy = sqlite3.connect(partial)
     try:
@@ -40,7 +47,11 @@ def backup_sqlite(database: Path, target: Path) -> Path:
 
 
 def backup_postgres(url: str, target: Path) -> Path:
-    """Run ``pg_dump --format=custom`` into ``target`` (restore with ``pg_restore``)."""
+    """Run ``pg_dump --format=custom`` into ``target`` (restore with ``pg_restore``).
+
+    pg_dump creates its file with the umask it inherits; it runs with one that leaves
+    the file to its owner.
+    """
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         raise BackupError("no_pg_dump")
@@ -51,6 +62,7 @@ def backup_postgres(url: str, target: Path) -> Path:
         capture_output=True,
         text=True,
         check=False,
+        umask=PRIVATE_UMASK,
     )
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
@@ -72,7 +84,7 @@ def make_backup(database_url: str, target_dir: Path, now: datetime, out: Path | 
         raise BackupError("unsupported", backend=backend)
     if target.exists():
         raise BackupError("exists", path=str(target))
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(target.parent)
     if backend == "sqlite":
         return backup_sqlite(Path(str(url.database)), target)
     return backup_postgres(database_url, target)

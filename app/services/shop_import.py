@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..control_characters import has_control_characters, shown
 from ..db import begin_write
 from ..extensions import db
 from ..models import AuditEvent, Rally, Shop, Station
@@ -23,6 +24,8 @@ from .errors import DomainError
 from .stations import new_station
 
 COLUMNS = SHOP_FIELDS
+# Columns that, like the shop form's text area, may hold line breaks and tabs.
+MULTILINE_COLUMNS = frozenset({"description"})
 MAX_ROWS = 2000
 TEMPLATE_ROW = (
     "Buchhandlung am Markt", "buchhandlung-am-markt", "Bücher & Geschenke",
@@ -34,8 +37,9 @@ TEMPLATE_ROW = (
 class ShopImportError(DomainError):
     """The file refused. Codes: ``not_utf8``, ``empty``, ``missing_columns`` (``columns``),
     ``unknown_columns`` (``columns``), ``duplicate_columns`` (``columns``), ``no_rows``,
-    ``too_many_rows`` (``max``), ``unknown_rally``, ``bad_rows`` (``rows``: list of
-    :class:`BadRow`)."""
+    ``too_many_rows`` (``max``), ``field_too_large`` (``line``, ``max``: a field beyond
+    the csv module's limit), ``unknown_rally``, ``conflict``, ``bad_rows`` (``rows``:
+    list of :class:`BadRow`)."""
 
 
 @dataclass(frozen=True)
@@ -100,25 +104,33 @@ def read_rows(data: bytes) -> list[CsvRow]:
     header: list[str] | None = None
     rows: list[CsvRow] = []
     last_line = 0
-    for record in reader:
-        start, last_line = last_line + 1, reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue
-        if header is None:
-            header = check_header(record)
-            continue
-        cells = [cell.strip() for cell in record]
-        extra = cells[len(header):]
-        rows.append(
-            CsvRow(
-                line=start,
-                cells=dict(zip(header, cells, strict=False)),
-                extra_cells=sum(1 for cell in extra if cell),
-                missing_cells=max(len(header) - len(cells), 0),
+    try:
+        for record in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = check_header(record)
+                continue
+            cells = [cell.strip() for cell in record]
+            extra = cells[len(header):]
+            rows.append(
+                CsvRow(
+                    line=start,
+                    cells=dict(zip(header, cells, strict=False)),
+                    extra_cells=sum(1 for cell in extra if cell),
+                    missing_cells=max(len(header) - len(cells), 0),
+                )
             )
-        )
-        if len(rows) > MAX_ROWS:
-            raise ShopImportError("too_many_rows", max=MAX_ROWS)
+            if len(rows) > MAX_ROWS:
+                raise ShopImportError("too_many_rows", max=MAX_ROWS)
+    except csv.Error as error:
+        # The csv module's one error in its lenient default dialect: a field longer than
+        # its limit, usually because an opening quote is never closed and the rest of the
+        # file became one field. The record began on the line after the last one read.
+        raise ShopImportError(
+            "field_too_large", line=last_line + 1, max=csv.field_size_limit()
+        ) from error
     if not rows:
         raise ShopImportError("no_rows")
     return rows
@@ -153,6 +165,11 @@ def check_rows(rows: list[CsvRow]) -> tuple[list[ShopValues], list[BadRow]]:
             found = len(COLUMNS) - row.missing_cells + row.extra_cells
             problems.append(Problem("row", "cell_count", {"found": found,
                                                           "expected": len(COLUMNS)}))
+        problems.extend(
+            Problem(column, "control_characters")
+            for column, cell in row.cells.items()
+            if has_control_characters(cell, multiline=column in MULTILINE_COLUMNS)
+        )
         values, field_problems = parse_shop(row.cells)
         problems.extend(field_problems)
         # Duplicates count even in rows with other problems, so one report names them all.
@@ -171,7 +188,8 @@ def check_rows(rows: list[CsvRow]) -> tuple[list[ShopValues], list[BadRow]]:
                 problems.append(Problem("slug", "derived_taken",
                                         {"slug": values.slug, "other": other_name}))
         if problems:
-            bad.append(BadRow(line=row.line, name=row.cells.get("name", ""), problems=problems))
+            bad.append(BadRow(line=row.line, name=shown(row.cells.get("name", "")),
+                              problems=problems))
         elif values is not None:
             good.append(values)
     return good, bad

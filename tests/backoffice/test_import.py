@@ -106,6 +106,14 @@ BAD_ROWS = {
     "slug from name taken in database": ("Rathaus-Café,,Café,Markt 9,45699,Herten,,,,,",
                                          "slug", "derived_taken"),
     "name too long": ("L" * 121 + ",laden,Café,Markt 1,45699,Herten,,,,,", "name", "too_long"),
+    "NUL in a street": ("Laden,laden,Café,Markt\x001,45699,Herten,,,,,", "street",
+                        "control_characters"),
+    "tab in a name": ("La\tden,laden,Café,Markt 1,45699,Herten,,,,,", "name",
+                      "control_characters"),
+    "escape in a description": ("Laden,laden,Café,Markt 1,45699,Herten,,,,Brot\x1b[31m,",
+                                "description", "control_characters"),
+    "C1 control in a website": ("Laden,laden,Café,Markt 1,45699,Herten,,,,,https://x\x85.de/",
+                                "website", "control_characters"),
 }
 
 
@@ -220,7 +228,10 @@ def test_upload_a_bad_file_shows_the_report(staff_client: FlaskClient, rally_wit
     [
         ("Bäckerei".encode("cp1252"), "shops.csv", "nicht UTF-8-kodiert"),
         (csv_bytes(GOOD[0]), "shops.xlsx", "Bitte wählen Sie eine CSV-Datei (.csv)."),
-        (b"name\nx\n", "shops.csv", "In der Kopfzeile fehlen Spalten: slug, category"),
+        (b"name\nx\n", "shops.csv",
+         "In der Kopfzeile fehlen Spalten: „slug“ (Kürzel), „category“ (Kategorie)"),
+        (csv_bytes(GOOD[0] + ",x", header=HEADER + ",telefon"), "shops.csv",
+         "Unbekannte Spalten in der Kopfzeile: „telefon“."),
     ],
 )
 def test_upload_refusals_are_400_in_german(staff_client: FlaskClient, rally_with_shops,
@@ -229,6 +240,60 @@ def test_upload_refusals_are_400_in_german(staff_client: FlaskClient, rally_with
     response = upload(staff_client, rally.slug, data, name)
     assert response.status_code == 400
     assert message in response.text
+
+
+LONG = "x" * 131_073  # one more than the csv module's default field limit
+
+
+@both_databases
+@pytest.mark.parametrize(
+    ("rows", "line"),
+    [
+        ([GOOD[0], f"Laden,laden,Café,Markt 1,45699,Herten,,,,{LONG},"], 3),
+        ([GOOD[0], '"Laden mit offenem Anführungszeichen,laden,Café', LONG, GOOD[1]], 3),
+        (['"' + LONG + '"' + ",laden,Café,Markt 1,45699,Herten,,,,,"], 2),
+    ],
+    ids=["unquoted", "unclosed quote", "quoted"],
+)
+def test_a_field_beyond_the_csv_limit_names_its_row(app, rows: list[str], line: int) -> None:
+    rally = make_rally()
+    db.session.commit()
+    with pytest.raises(ShopImportError) as excinfo:
+        import_shops(data=csv_bytes(*rows), rally_id=rally.id, now=FIRST_DAY)
+    assert excinfo.value.code == "field_too_large"
+    assert excinfo.value.context == {"line": line, "max": 131_072}
+    assert count(Shop) == 0 and count(AuditEvent) == 0
+
+
+def test_upload_with_a_field_beyond_the_csv_limit(staff_client: FlaskClient,
+                                                  rally_with_shops) -> None:
+    rally, _stations = rally_with_shops
+    before = count(Shop)
+    response = upload(staff_client, rally.slug,
+                      csv_bytes(GOOD[0], GOOD[1], f'Laden,"{LONG[:20]},Café', LONG))
+    assert response.status_code == 400
+    assert "Nichts importiert" in response.text
+    assert "Zeile 4 lässt sich nicht lesen: Ein Feld ist länger als 131.072 Zeichen." in (
+        response.text)
+    assert "schließendes Anführungszeichen" in response.text
+    assert count(Shop) == before
+
+
+def test_the_report_names_fields_in_german(staff_client: FlaskClient, rally_with_shops) -> None:
+    rally, _stations = rally_with_shops
+    response = upload(staff_client, rally.slug, csv_bytes(
+        "Laden,laden,Café,Markt 1,4569,,95,7,,,ftp://x",
+        "Laden\x00zwei,laden-2,Café,Markt 2,45699,Herten,,,,,",
+    ))
+    assert response.status_code == 400
+    text = response.text
+    for label, column in [("Postleitzahl", "postcode"), ("Ort", "city"),
+                          ("Geografische Breite", "lat"), ("Webseite", "website"),
+                          ("Name", "name")]:
+        assert f'{label} (Spalte <span class="column">{column}</span>):' in text
+        assert f'<span class="column">{column}</span>:' not in text  # not the bare English
+    assert "Bitte entfernen Sie Steuerzeichen aus diesem Feld" in text
+    assert "Laden\ufffdzwei" in text and "\x00" not in text
 
 
 def test_upload_without_a_file(staff_client: FlaskClient, rally_with_shops) -> None:
