@@ -25,6 +25,7 @@ from app.control_characters import has_control_characters
 from app.extensions import db
 from app.forms import BaseForm, ShopperForm
 from app.models import Rally, Station, User
+from app.services import drand
 from app.services.draws import seal_draw
 from app.services.users import create_user
 
@@ -203,14 +204,16 @@ def sealed_draw(w: World) -> None:
     """A sealed final draw with one entry in its pool (set up before the rows are counted)."""
     make_entry(make_card(w.rally, w.stations, 3))
     db.session.commit()
-    w.draw_id = seal_draw(rally_id=w.rally.id, kind="final",
-                          prize_ids=[w.rally.prizes[0].id], now=FIRST_DAY).id
+    chain = drand.chain_named("quicknet")
+    w.draw_id = seal_draw(rally_id=w.rally.id, kind="final", prize_ids=[w.rally.prizes[0].id],
+                          beacon_chain="quicknet", reason="Probe", now=FIRST_DAY,
+                          beacon_round=drand.suggested_round(chain, now=FIRST_DAY)).id
 
 
 def beacon(w: World) -> TestResponse:
     page = w.staff_client.get(f"/buero/ziehungen/{w.draw_id}")
-    return w.staff_client.post(f"/buero/ziehungen/{w.draw_id}/beacon",
-                               data={"csrf_token": csrf_token(page.text), "beacon": "ab\x00" * 8})
+    return w.staff_client.post(f"/buero/ziehungen/{w.draw_id}/ziehen", data={
+        "csrf_token": csrf_token(page.text), "beacon": "ab\x00" * 8, "confirm": "y"})
 
 
 def card_flag(w: World) -> TestResponse:
@@ -238,7 +241,7 @@ FORM_CASES = {
     "staff: import, a cell": (import_cell, 400, "Bitte entfernen Sie Steuerzeichen"),
     "staff: import, the file name": (import_file_name, 400, SIE),
     "staff: draw seal, title": (seal_title, 400, SIE),
-    "staff: draw beacon": (beacon, 400, SIE),
+    "staff: draw run, beacon value": (beacon, 400, SIE),
     "staff: card flag (button)": (card_flag, 400, BAD_REQUEST),
 }
 

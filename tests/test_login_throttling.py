@@ -96,8 +96,15 @@ def test_the_device_cookie_is_secure_in_production(tmp_path, database_url: str) 
     with app.app_context():
         db.create_all()
         user = create_user(email="erika@herten.test", password=PASSWORD, role="staff")
+        # Over HTTPS to the site's own host, with its own Referer, as behind the proxy.
+        site = "https://rallye.test"
         client = app.test_client()
-        response = log_in(client, user.email)
+        page = client.get("/anmelden", base_url=site)
+        response = client.post(
+            "/anmelden", base_url=site, headers={"Referer": site + "/anmelden"},
+            data={"csrf_token": csrf_token(page.text), "email": user.email,
+                  "password": PASSWORD},
+        )
         assert response.status_code == 303
         header = next(value for value in response.headers.getlist("Set-Cookie")
                       if value.startswith(DEVICE_COOKIE + "="))
