@@ -39,6 +39,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "de",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
         "OFFICE": OFFICE,
+        # The one retention period of entry data (name, contact) and of the cards: the
+        # entry form, the rules and the privacy notice all state it from here.
+        "ENTRY_RETENTION_MONTHS": 3,
         "CARD_COOKIE_NAME": "stempelkarte",
         "CARD_COOKIE_MAX_AGE": 60 * 60 * 24 * 120,
         "SESSION_COOKIE_NAME": "sitzung",
