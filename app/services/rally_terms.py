@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..clock import local
 from ..extensions import db
@@ -87,6 +88,14 @@ def prize_line_text(prize: Prize) -> str:
     for part in parts[1:]:  # "Korb | | im Wert von 40 €": a description, no donor
         text += f" {PRIZE_SEPARATOR} {part}" if part else f" {PRIZE_SEPARATOR}"
     return text
+
+
+def prizes_with_donors(rally_id: int) -> list[Prize]:
+    """The rally's prizes in order, each with its donating shop loaded (for the pages)."""
+    return list(db.session.scalars(
+        select(Prize).options(joinedload(Prize.donor))
+        .where(Prize.rally_id == rally_id).order_by(Prize.position)
+    ))
 
 
 def months_after(moment: datetime, months: int) -> datetime:
