@@ -157,6 +157,9 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             **options, "pool_pre_ping": not url.startswith("sqlite")
         }
     app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
+    # An instance that sets only some of the office's details (an OFFICE of an older
+    # version) keeps the others, so that no legal page lacks a value it shows.
+    app.config["OFFICE"] = {**OFFICE, **app.config["OFFICE"]}
     if app.config["PRODUCTION"]:
         app.config["SESSION_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):

@@ -251,3 +251,26 @@ def test_rules_privacy_and_entry_form_state_one_retention_period(
     for html in pages.values():
         periods = set(re.findall(r"(\w+) Monate? nach (?:dem )?Ende", plain(html)))
         assert periods == {str(months)}, periods
+
+
+def test_an_instance_with_an_older_office_setting_still_shows_every_page(tmp_path) -> None:
+    """instance/config.py may hold an OFFICE of the old shape: the new keys come from the
+    defaults, and no legal page fails."""
+    from app import create_app
+    from tests.conftest import base_config
+
+    config = base_config(tmp_path, f"sqlite:///{tmp_path}/old.sqlite3")
+    config["OFFICE"] = {"name": "Altes Büro", "street": "Alte Straße 1", "postcode": "11111",
+                        "city": "Altstadt", "phone": "0123", "phone_link": "+49123",
+                        "email": "alt@example.org", "hours": "Mo"}
+    application = create_app(config)
+    with application.app_context():
+        db.create_all()
+        client = application.test_client()
+        for path in ("/impressum", "/datenschutz", "/barrierefreiheit"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert "Altes Büro" in response.text
+        assert application.config["OFFICE"]["operator"] == OFFICE["operator"]
+        db.session.remove()
+        db.engine.dispose()
