@@ -18,7 +18,10 @@ from .private_files import create_sqlite_database, private_directory, sqlite_fil
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 SQLITE_FILE = "rallye.sqlite3"
 
-# The office behind the site; shown in the footer and the Impressum.
+# The office behind the site, and the town that runs it: shown in the footer and on the
+# legal pages (Impressum per § 5 DDG and § 18 Abs. 2 MStV, Datenschutz, Barrierefreiheit).
+# The people named here are examples (Mustermann); a real instance sets its own in
+# instance/config.py: from app.config import OFFICE; OFFICE = {**OFFICE, "editor": ...}.
 OFFICE: dict[str, str] = {
     "name": "Nutzungsmanagement Innenstadt",
     "street": "Hermannstraße 16",
@@ -28,6 +31,52 @@ OFFICE: dict[str, str] = {
     "phone_link": "+4923669360621",
     "email": "nutzungsmanagement@innenstadt-herten.de",
     "hours": "Montag bis Donnerstag, 9–16 Uhr, und nach Vereinbarung",
+    # The operator in law: the town, a public corporation, and who represents it.
+    "operator": "Stadt Herten",
+    "operator_legal_form": "Körperschaft des öffentlichen Rechts",
+    "operator_street": "Kurt-Schumacher-Straße 2",
+    "operator_postcode": "45699",
+    "operator_city": "Herten",
+    "representative": "Bürgermeister Max Mustermann",
+    "vat_id": "",  # Umsatzsteuer-Identifikationsnummer, shown only when set
+    # Responsible for the editorial content (§ 18 Abs. 2 MStV), with an address.
+    "editor": "Erika Mustermann",
+    "editor_street": "Hermannstraße 16",
+    "editor_postcode": "45699",
+    "editor_city": "Herten",
+    # The town's data protection officer (Art. 37 DSGVO).
+    "dpo": "Behördlicher Datenschutzbeauftragter der Stadt Herten",
+    "dpo_street": "Kurt-Schumacher-Straße 2",
+    "dpo_postcode": "45699",
+    "dpo_city": "Herten",
+    "dpo_email": "datenschutz@herten.example",
+    # Who hosts the servers on the town's behalf (a processor, Art. 28 DSGVO); empty
+    # when the town runs them itself.
+    "hosting": "",
+}
+
+# The supervisory authority for data protection in North Rhine-Westphalia.
+PRIVACY_AUTHORITY: dict[str, str] = {
+    "name": "Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen",
+    "street": "Kavalleriestraße 2–4",
+    "postcode": "40213",
+    "city": "Düsseldorf",
+    "phone": "0211 38424-0",
+    "phone_link": "+49211384240",
+    "email": "poststelle@ldi.nrw.de",
+    "website": "https://www.ldi.nrw.de",
+}
+
+# Where an accessibility complaint goes when the office's answer does not help
+# (§ 10d BGG NRW): the state's Ombudsstelle.
+ACCESSIBILITY_OMBUDS: dict[str, str] = {
+    "name": "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen",
+    "office": "bei der Beauftragten der Landesregierung für Menschen mit Behinderung",
+    "street": "Fürstenwall 25",
+    "postcode": "40219",
+    "city": "Düsseldorf",
+    "email": "ombudsstelle-barrierefreie-it@mags.nrw.de",
+    "website": "https://www.mags.nrw/ombudsstelle-barrierefreie-informationstechnik",
 }
 
 
@@ -42,6 +91,17 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "de",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
         "OFFICE": OFFICE,
+        "PRIVACY_AUTHORITY": PRIVACY_AUTHORITY,
+        "ACCESSIBILITY_OMBUDS": ACCESSIBILITY_OMBUDS,
+        # The one retention period of entry data (name, contact) and of the cards: the
+        # entry form, the rules and the privacy notice all state it from here.
+        "ENTRY_RETENTION_MONTHS": 3,
+        # What the privacy notice promises for the server's logs and the backups; the
+        # log rotation and the backup job must keep to it (docs/deploy.md).
+        "LOG_RETENTION_DAYS": 14,
+        "BACKUP_RETENTION_DAYS": 30,
+        # Date of the accessibility statement (ISO), and of its last review.
+        "ACCESSIBILITY_STATEMENT_DATE": "2026-11-26",
         "CARD_COOKIE_NAME": "stempelkarte",
         "CARD_COOKIE_MAX_AGE": 60 * 60 * 24 * 120,
         "SESSION_COOKIE_NAME": "sitzung",
@@ -112,6 +172,9 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             **options, "pool_pre_ping": not url.startswith("sqlite")
         }
     app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
+    # An instance that sets only some of the office's details (an OFFICE of an older
+    # version) keeps the others, so that no legal page lacks a value it shows.
+    app.config["OFFICE"] = {**OFFICE, **app.config["OFFICE"]}
     if app.config["PRODUCTION"]:
         app.config["SESSION_COOKIE_SECURE"] = True
         if app.config.get("TRUSTED_HOSTS") is None and (

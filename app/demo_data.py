@@ -12,8 +12,9 @@ Contents:
 * ``SHOPS``: 40 fictitious businesses and institutions in the pedestrian zone.
   All names, descriptions and websites are invented; any resemblance to real
   businesses is unintended.
-* ``RALLY_RULES``: the terms of participation for the demo rally.
-* ``RALLY_PRIZES``: invented prize descriptions for the demo draw.
+* ``RALLY_RULES``: the terms of participation for the demo rally, in Markdown.
+* ``RALLY_PRIZES``: invented prizes for the demo draw, most with a donating shop.
+* ``RALLY_WINNERS_NOTICE``: how the demo's winners hear of their prize.
 
 Identifiers and comments are English; all user-facing text is German.
 """
@@ -843,70 +844,103 @@ SHOPS: Final[list[ShopData]] = [
 # Rally terms and prizes
 # ---------------------------------------------------------------------------
 
+# The office's own text of the rules, in Markdown. Organiser, dates, the prizes with their
+# donors and how long entry data is kept are not in it: the rules page shows them from
+# the rally's data and the settings, above this text.
 RALLY_RULES: Final[str] = (
-    "1. Veranstalter\n"
-    "Die Advents-Rallye wird vom Nutzungsmanagement Innenstadt Herten veranstaltet. "
-    "Bei Fragen erreichst du uns telefonisch unter 02366 9360621 oder per E-Mail an "
-    "nutzungsmanagement@innenstadt-herten.de.\n\n"
-    "2. Teilnahme\n"
-    "Die Teilnahme ist kostenlos und an keinen Einkauf gebunden. Mitmachen kannst du, "
-    "wenn du mindestens 16 Jahre alt bist. Mitarbeiterinnen und Mitarbeiter des "
-    "Nutzungsmanagements Innenstadt sowie alle, die an der Organisation der Rallye "
-    "beteiligt sind, sind von der Teilnahme ausgeschlossen.\n\n"
-    "3. Ablauf\n"
-    "In allen teilnehmenden Geschäften und Einrichtungen hängt ein QR-Code. Scanne ihn "
-    "mit deinem Smartphone, um einen Stempel in deiner digitalen Stempelkarte zu "
-    "sammeln. Pro Geschäft zählt ein Stempel. Sobald du das auf der Aktionsseite "
-    "genannte Stempelziel erreicht hast, kannst du dich für die Verlosung eintragen. "
-    "Es gilt der auf der Aktionsseite angegebene Aktionszeitraum.\n\n"
-    "4. Verlosung\n"
-    "Nach dem Ende der Aktion zieht das Nutzungsmanagement Innenstadt die Gewinnerinnen "
-    "und Gewinner aus allen gültigen Einträgen. Dafür nutzen wir ein öffentlich "
-    "nachprüfbares Zufallsverfahren: Nach der Ziehung veröffentlichen wir den "
-    "verwendeten Startwert (Seed), sodass jede und jeder das Ergebnis nachrechnen kann. "
-    "Jede Person kann höchstens einen Gewinn erhalten.\n\n"
-    "5. Gewinne\n"
-    "Verlost werden die auf der Aktionsseite aufgeführten Preise, zum Beispiel "
-    "Einkaufsgutscheine und Sachpreise aus der Innenstadt. Eine Barauszahlung oder "
-    "ein Umtausch der Gewinne ist nicht möglich.\n\n"
-    "6. Benachrichtigung\n"
-    "Wenn du gewinnst, benachrichtigen wir dich per E-Mail oder telefonisch über die "
-    "Kontaktdaten, die du beim Eintragen angegeben hast. Meldest du dich nicht "
-    "innerhalb von 4 Wochen nach der Benachrichtigung, verfällt dein Gewinn.\n\n"
-    "7. Datenschutz\n"
-    "Für die Verlosung brauchen wir nur deinen Namen und eine Kontaktmöglichkeit. "
-    "Diese Angaben verwenden wir ausschließlich zur Durchführung der Verlosung und zur "
-    "Benachrichtigung der Gewinnerinnen und Gewinner. Nach dem Ende der Aktion werden "
-    "sie gelöscht. Eine Weitergabe an Dritte findet nicht statt.\n\n"
-    "8. Ausschluss\n"
-    "Wer die Rallye manipuliert, zum Beispiel durch das Scannen weitergegebener oder "
-    "kopierter QR-Codes ohne Besuch des Geschäfts, durch technische Tricks oder durch "
-    "mehrfache Teilnahme unter verschiedenen Namen oder Kontaktdaten, wird von der "
-    "Rallye ausgeschlossen. Bereits vergebene Gewinne können in diesem Fall "
-    "zurückgefordert werden.\n\n"
-    "9. Haftung\n"
+    "## 1. Veranstalter\n\n"
+    "Die Advents-Rallye veranstaltet die Stadt Herten, durchgeführt vom "
+    "Nutzungsmanagement Innenstadt. Anschrift und Kontakt stehen oben unter „Auf einen "
+    "Blick“. Bei Fragen erreichst du uns telefonisch oder per E-Mail.\n\n"
+    "## 2. Wer mitmachen darf\n\n"
+    "Mitmachen kannst du, wenn du mindestens 16 Jahre alt bist. Bist du noch keine 18, "
+    "brauchst du das Einverständnis deiner Eltern oder Erziehungsberechtigten. Die "
+    "Teilnahme ist kostenlos und an keinen Einkauf gebunden.\n\n"
+    "Nicht teilnehmen dürfen:\n\n"
+    "- die Beschäftigten des Nutzungsmanagements Innenstadt und alle, die an der "
+    "Organisation der Rallye beteiligt sind,\n"
+    "- Inhaberinnen, Inhaber und Beschäftigte der teilnehmenden Geschäfte und "
+    "Einrichtungen.\n\n"
+    "## 3. So funktioniert die Rallye\n\n"
+    "In jedem teilnehmenden Geschäft hängt ein QR-Code. Scanne ihn mit deinem Handy und "
+    "tippe auf „Stempel einsammeln“, oder tippe den Code vom Plakat auf der Seite „Code "
+    "eingeben“ ein. Jedes Geschäft stempelt deine Karte einmal. Stempeln kannst du im "
+    "oben genannten Aktionszeitraum.\n\n"
+    "## 4. Teilnahme an der Verlosung\n\n"
+    "Sobald deine Karte genug Stempel hat, trägst du dich mit deinem Namen und einer "
+    "E-Mail-Adresse oder Telefonnummer für die Verlosung ein, bis zum Teilnahmeschluss. "
+    "Jede Person kann nur einmal teilnehmen, mit einer Karte und einer Kontaktangabe.\n\n"
+    "## 5. Die Ziehung\n\n"
+    "Wir ziehen die Gewinnerinnen und Gewinner am oben genannten Termin unter allen "
+    "gültigen Teilnahmen, mit einem öffentlich nachprüfbaren Zufallsverfahren: Vor der "
+    "Ziehung versiegeln wir den Lostopf und veröffentlichen einen Fingerabdruck des "
+    "Zufallswerts, danach den Zufallswert selbst. So kann jede und jeder auf der Seite "
+    "[Ziehungen](/ziehungen) nachrechnen, dass niemand das Ergebnis beeinflusst hat. "
+    "Veröffentlicht werden nur Kartennummern, keine Namen.\n\n"
+    "## 6. Die Preise\n\n"
+    "Verlost werden die oben aufgeführten Preise. Eine Auszahlung in bar oder ein Umtausch "
+    "ist nicht möglich. Für Mängel eines Sachpreises ist das Geschäft zuständig, das ihn "
+    "gestiftet hat.\n\n"
+    "## 7. Benachrichtigung und Abholung\n\n"
+    "Wie wir Gewinnerinnen und Gewinner benachrichtigen, steht oben. Hol deinen Gewinn bis "
+    "zur oben genannten Frist ab, mit deiner Kartennummer. Danach verfällt er, und wir "
+    "können ihn in einer neuen Ziehung verlosen.\n\n"
+    "## 8. Datenschutz\n\n"
+    "Deine Angaben nutzen wir nur für die Verlosung. Wann wir sie löschen, steht oben; "
+    "alles Weitere in den [Datenschutzhinweisen](/datenschutz).\n\n"
+    "## 9. Ausschluss\n\n"
+    "Wer die Rallye manipuliert, zum Beispiel mit weitergegebenen oder kopierten QR-Codes "
+    "ohne Besuch des Geschäfts, mit technischen Tricks oder mit mehreren Teilnahmen unter "
+    "verschiedenen Namen oder Kontaktangaben, wird ausgeschlossen. Ein schon vergebener "
+    "Gewinn kann dann zurückgefordert werden.\n\n"
+    "## 10. Haftung\n\n"
     "Wir bemühen uns, dass die Rallye-Seite jederzeit erreichbar ist und fehlerfrei "
-    "funktioniert, können das aber nicht garantieren. Für technische Störungen, "
-    "verlorene Stempel oder nicht zugestellte Nachrichten haften wir nur bei Vorsatz "
-    "oder grober Fahrlässigkeit. Für Sachmängel der Gewinne ist das jeweilige "
-    "Geschäft zuständig.\n\n"
-    "10. Schlussbestimmungen\n"
-    "Wir dürfen die Rallye aus wichtigem Grund ändern, unterbrechen oder vorzeitig "
-    "beenden, etwa bei technischen Problemen oder Missbrauch. Sollte eine dieser "
-    "Bestimmungen unwirksam sein, bleiben die übrigen davon unberührt. Diese "
-    "Teilnahmebedingungen gehören zu einer Demo-Version der Advents-Rallye und dienen "
-    "als Beispiel."
+    "funktioniert, können das aber nicht garantieren. Für technische Störungen, verlorene "
+    "Stempel oder nicht zugestellte Nachrichten haften wir nur bei Vorsatz oder grober "
+    "Fahrlässigkeit.\n\n"
+    "## 11. Schlussbestimmungen\n\n"
+    "Wir dürfen die Rallye aus wichtigem Grund ändern, unterbrechen oder vorzeitig beenden, "
+    "etwa bei technischen Problemen oder Missbrauch. Sollte eine dieser Bestimmungen "
+    "unwirksam sein, bleiben die übrigen gültig.\n\n"
+    "*Diese Teilnahmebedingungen gehören zur Demo-Version der Advents-Rallye und dienen "
+    "als Beispiel.*"
 )
 
-RALLY_PRIZES: Final[list[str]] = [
-    "Einkaufsgutschein über 100 € für die Innenstadt",
-    "Einkaufsgutschein über 50 € für die Innenstadt",
-    "Einkaufsgutschein über 25 € für die Innenstadt",
-    "Frühstück für zwei Personen im Café Kornblume",
-    "Buchgutschein über 30 € von der Buchhandlung Lesezeichen",
-    "Adventskorb mit Leckereien aus den Feinkostgeschäften der Innenstadt",
-    "Handgefertigter Silberanhänger aus der Goldschmiede Ringel",
-    "Gutschein für einen Haarschnitt im Friseursalon Scherenschnitt",
-    "Familien-Spielepaket von Spielwaren Kreisel",
-    "Teeverkostung für vier Personen in der Teestube Kandiszucker",
+
+class PrizeData(TypedDict):
+    """One prize of the demo draw: its name, the donating shop's slug (or ""), a line."""
+
+    name: str
+    donor: str
+    description: str
+
+
+RALLY_PRIZES: Final[list[PrizeData]] = [
+    {"name": "Einkaufsgutschein über 100 € für die Innenstadt", "donor": "",
+     "description": "einlösbar in allen teilnehmenden Geschäften"},
+    {"name": "Einkaufsgutschein über 50 € für die Innenstadt", "donor": "",
+     "description": "einlösbar in allen teilnehmenden Geschäften"},
+    {"name": "Einkaufsgutschein über 25 € für die Innenstadt", "donor": "",
+     "description": "einlösbar in allen teilnehmenden Geschäften"},
+    {"name": "Frühstück für zwei Personen im Café Kornblume", "donor": "cafe-kornblume",
+     "description": "im Wert von 35 €"},
+    {"name": "Buchgutschein über 30 € von der Buchhandlung Lesezeichen",
+     "donor": "buchhandlung-lesezeichen", "description": ""},
+    {"name": "Adventskorb mit Leckereien aus den Feinkostgeschäften der Innenstadt",
+     "donor": "feinkost-olivenzweig", "description": "im Wert von etwa 40 €"},
+    {"name": "Handgefertigter Silberanhänger aus der Goldschmiede Ringel",
+     "donor": "goldschmiede-ringel", "description": "ein Einzelstück"},
+    {"name": "Gutschein für einen Haarschnitt im Friseursalon Scherenschnitt",
+     "donor": "friseursalon-scherenschnitt", "description": ""},
+    {"name": "Familien-Spielepaket von Spielwaren Kreisel", "donor": "spielwaren-kreisel",
+     "description": "drei Brett- und Kartenspiele"},
+    {"name": "Teeverkostung für vier Personen in der Teestube Kandiszucker",
+     "donor": "teestube-kandiszucker", "description": ""},
 ]
+
+# How the demo's winners hear of their prize (the rally's "winners_notice").
+RALLY_WINNERS_NOTICE: Final[str] = (
+    "Wer gewinnt, bekommt innerhalb einer Woche nach der Ziehung eine E-Mail oder einen "
+    "Anruf, je nachdem, was bei der Teilnahme angegeben wurde. Die Gewinne gibt es im Büro "
+    "des Nutzungsmanagements Innenstadt, Hermannstraße 16, Montag bis Donnerstag."
+)

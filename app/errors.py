@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from .audience import addresses_formally
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,49 @@ CSRF_MESSAGE = (
     _l("Das Formular war zu alt oder unvollständig. Bitte lade die Seite neu und tippe "
        "noch einmal auf den Knopf."),
 )
+# The same for businesses and staff (back office, login, the office's services): "Sie".
+FORMAL_MESSAGES = {
+    400: (
+        _l("Das hat nicht geklappt"),
+        _l("Die Anfrage war unvollständig oder fehlerhaft. Bitte laden Sie die Seite neu und "
+           "versuchen Sie es noch einmal."),
+    ),
+    403: (_l("Kein Zugriff"), _l("Diese Seite ist für Ihr Konto nicht freigegeben.")),
+    404: (
+        _l("Seite nicht gefunden"),
+        _l("Diese Adresse gibt es bei uns nicht (mehr). Vielleicht hilft Ihnen die "
+           "Startseite oder die Übersicht unserer Angebote weiter."),
+    ),
+    405: (_l("Das geht so nicht"), _l("Diese Seite kann so nicht aufgerufen werden.")),
+    410: (_l("Nicht mehr gültig"), _l("Diese Adresse gilt nicht mehr.")),
+    413: (_l("Zu viele Daten"), _l("Die gesendeten Daten sind zu groß.")),
+    429: (
+        _l("Kurz durchatmen"),
+        _l("Von hier kamen gerade sehr viele Anfragen. Bitte warten Sie eine Minute und "
+           "versuchen Sie es dann noch einmal."),
+    ),
+    500: (
+        _l("Da ist bei uns etwas schiefgegangen"),
+        _l("Das liegt nicht an Ihnen. Bitte versuchen Sie es gleich noch einmal. Was schon "
+           "gespeichert war, bleibt gespeichert."),
+    ),
+}
+FORMAL_CSRF_MESSAGE = (
+    _l("Sitzung abgelaufen"),
+    _l("Das Formular war zu alt oder unvollständig. Bitte laden Sie die Seite neu und "
+       "senden Sie es noch einmal ab."),
+)
+
+
+def formal() -> bool:
+    """Whether this request's page says "Sie" (see ``app.audience``)."""
+    return addresses_formally(request.blueprint, request.path)
+
+
+def wording(status: int) -> tuple[object, object]:
+    """Title and explanation for ``status``, in "du" or "Sie" as the page's readers expect."""
+    table = FORMAL_MESSAGES if formal() else MESSAGES
+    return table.get(status, table[400 if status < 500 else 500])
 
 
 # Stable codes of the JSON API's error bodies, by status.
@@ -70,7 +114,8 @@ def render_error(
         response = jsonify(error=code, detail=str(message))
         response.status_code = status
     else:
-        page = render_template("errors/error.html", status=status, title=title, message=message)
+        page = render_template("errors/error.html", status=status, title=title,
+                               message=message, formal=formal())
         response = make_response(page, status)
     if error is not None:
         for name, value in error.get_headers():
@@ -85,14 +130,13 @@ def handle_http_error(error: HTTPException) -> Response:
     if status == 403:
         # No path: it can hold a scan token or a recovery link.
         log.warning("403 at %s (%s)", request.endpoint, request.method)
-    title, message = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    return render_error(status, title, message, error)
+    return render_error(status, *wording(status), error)
 
 
 def handle_csrf_error(error: CSRFError) -> Response:
-    """A missing or foreign CSRF token: 400 with an explanation a shopper understands."""
+    """A missing or foreign CSRF token: 400 with an explanation the reader understands."""
     log.warning("CSRF refused at %s: %s", request.endpoint, error.description)
-    return render_error(400, *CSRF_MESSAGE)
+    return render_error(400, *(FORMAL_CSRF_MESSAGE if formal() else CSRF_MESSAGE))
 
 
 def handle_untrusted_host(_error: SecurityError) -> tuple[str, int]:
@@ -110,7 +154,7 @@ def handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return handle_http_error(error)
     log.exception("unhandled error", exc_info=error)
-    return render_error(500, *MESSAGES[500])
+    return render_error(500, *wording(500))
 
 
 def init_app(app: Flask) -> None:

@@ -4,7 +4,7 @@ Invariants live here, in the database: one stamp per card and station, stamps on
 cards and stations of the same rally, unique tokens and codes, valid enumerations.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .clock import utcnow
+from .clock import BERLIN, local, utcnow
 from .db import UTCDateTime
 from .extensions import Base, db
 
@@ -53,6 +53,39 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+# A rally's draw, notice and claim deadline when the office names none: the draw a few
+# days after entries close, at noon in Herten; prizes lapse four weeks after the draw.
+DRAW_DAYS_AFTER_ENTRY_CLOSE = 3
+DRAW_LOCAL_TIME = time(12, 0)
+CLAIM_PERIOD = timedelta(weeks=4)
+DEFAULT_WINNERS_NOTICE = (
+    "Wer gewinnt, bekommt innerhalb einer Woche nach der Ziehung eine Nachricht an die "
+    "E-Mail-Adresse oder Telefonnummer, die bei der Teilnahme angegeben wurde."
+)
+
+
+def default_draw_at(entry_closes_at: datetime) -> datetime:
+    """The usual draw: noon (local time) a few days after entries close."""
+    day = local(entry_closes_at).date() + timedelta(days=DRAW_DAYS_AFTER_ENTRY_CLOSE)
+    return datetime.combine(day, DRAW_LOCAL_TIME, tzinfo=BERLIN)
+
+
+def default_claim_until(draw_at: datetime) -> datetime:
+    """The usual end of the claim period: four weeks after the draw, same local time."""
+    return local(draw_at) + CLAIM_PERIOD
+
+
+def _draw_at_for_insert(context: Any) -> datetime:
+    """Column default of ``draw_at``, from the row's ``entry_closes_at``."""
+    return default_draw_at(context.get_current_parameters()["entry_closes_at"])
+
+
+def _claim_until_for_insert(context: Any) -> datetime:
+    """Column default of ``claim_until``, from the row's (given or default) draw."""
+    values = context.get_current_parameters()
+    return default_claim_until(values.get("draw_at") or default_draw_at(values["entry_closes_at"]))
+
+
 class Rally(Model):
     """A campaign with dates: the Advents-Rallye, a Blumenmarkt, ..."""
 
@@ -61,6 +94,8 @@ class Rally(Model):
         CheckConstraint("stamp_goal >= 1", name="stamp_goal_positive"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("entry_closes_at >= starts_at", name="entry_closes_after_start"),
+        CheckConstraint("draw_at >= entry_closes_at", name="draw_after_entry_close"),
+        CheckConstraint("claim_until > draw_at", name="claim_after_draw"),
         CheckConstraint(_in("status", RALLY_STATUSES), name="status_known"),
         CheckConstraint(
             "stamps_per_lot IS NULL OR stamps_per_lot >= 1", name="stamps_per_lot_positive"
@@ -80,6 +115,11 @@ class Rally(Model):
     stamps_per_lot: Mapped[int | None] = mapped_column(Integer)
     # Whether someone who already won may win again in a later draw of this rally.
     repeat_winners: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The final draw, how winners hear of it, and the end of the period in which a prize
+    # can be claimed before it lapses: what the rules page states. See default_draw_at.
+    draw_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_draw_at_for_insert)
+    winners_notice: Mapped[str] = mapped_column(Text, default=DEFAULT_WINNERS_NOTICE)
+    claim_until: Mapped[datetime] = mapped_column(UTCDateTime, default=_claim_until_for_insert)
 
     stations: Mapped[list["Station"]] = relationship(back_populates="rally")
     prizes: Mapped[list["Prize"]] = relationship(
@@ -301,8 +341,12 @@ class Prize(Model):
     rally_id: Mapped[int] = mapped_column(ForeignKey("rallies.id"))
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
+    # A short line under the name (its value, what it includes), and the shop that gave it.
+    description: Mapped[str] = mapped_column(String(200), default="")
+    donor_shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"))
 
     rally: Mapped[Rally] = relationship(back_populates="prizes")
+    donor: Mapped[Shop | None] = relationship()
 
 
 class Draw(Model):

@@ -12,7 +12,7 @@ from app.extensions import db
 
 from .conftest import base_config, postgres_url, reset_postgres
 
-BEFORE = "3a7e5c90d1f4"  # 0006, the revision before the beacon columns
+BEFORE = "3a7e5c90d1f4"  # 0006: rows written before the draw terms (0007) and beacon columns
 BEACON_REVISION = "3f6b2d8e1a70"
 
 DRAW_COLUMNS = (

@@ -1,5 +1,6 @@
 """Migrations: from an empty database to head, matching the models exactly."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,97 @@ def _second_revision() -> str:
     script = ScriptDirectory.from_config(config)
     revisions = list(script.walk_revisions())[::-1]
     return revisions[1].revision
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_rally_before_the_draw_terms_gets_the_usual_ones(tmp_path: Path, backend: str) -> None:
+    """Migration 0007 on a live database: every rally gets a draw three days after entries
+    close at noon (Herten), four weeks to claim a prize and the usual notice; prizes get
+    no donor and an empty description; triggers and data survive."""
+    if backend == "postgres":
+        url = postgres_url()
+        reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path}/terms.sqlite3"
+    app = create_app(base_config(tmp_path, url))
+    with app.app_context():
+        upgrade(revision=_revision_before(TERMS_REVISION))
+        with db.engine.begin() as conn:
+            # Entries close 24 Dec 18:00 in Herten (17:00 UTC, winter) and 30 Jun 23:30
+            # (21:30 UTC, summer: the local date, not the UTC one, counts).
+            conn.execute(sa.text(
+                "INSERT INTO rallies (id, slug, name, starts_at, ends_at, entry_closes_at, "
+                "stamp_goal, rules_text, status, repeat_winners) VALUES "
+                "(1, 'advent', 'Advent', '2026-11-30 23:00:00', '2026-12-24 17:00:00', "
+                "'2026-12-24 17:00:00', 3, '', 'published', false), "
+                "(2, 'sommer', 'Sommer', '2027-06-01 08:00:00', '2027-06-30 21:30:00', "
+                "'2027-06-30 21:30:00', 3, '', 'published', false)"
+            ))
+            conn.execute(sa.text(
+                "INSERT INTO prizes (id, rally_id, position, name) VALUES (1, 1, 1, 'Korb')"
+            ))
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT id, draw_at, claim_until, winners_notice FROM rallies ORDER BY id"
+            )).all()
+            prize = conn.execute(sa.text("SELECT donor_shop_id, description FROM prizes")).one()
+        db.engine.dispose()
+        upgraded = [(row[0], _utc(row[1]), _utc(row[2])) for row in rows]
+    assert upgraded == [
+        # 27 Dec 12:00 in Herten is 11:00 UTC; 24 Jan 12:00 too.
+        (1, datetime(2026, 12, 27, 11, 0, tzinfo=UTC), datetime(2027, 1, 24, 11, 0, tzinfo=UTC)),
+        # 30 Jun 23:30 local → 3 Jul 12:00 local (10:00 UTC); four weeks on, still summer.
+        (2, datetime(2027, 7, 3, 10, 0, tzinfo=UTC), datetime(2027, 7, 31, 10, 0, tzinfo=UTC)),
+    ]
+    assert all(row[3].startswith("Wer gewinnt, bekommt innerhalb einer Woche") for row in rows)
+    assert tuple(prize) == (None, "")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_database_refuses_a_draw_before_entries_close(tmp_path: Path, backend: str) -> None:
+    """The migrated schema holds the date order itself (CHECK constraints)."""
+    if backend == "postgres":
+        url = postgres_url()
+        reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path}/check.sqlite3"
+    app = create_app(base_config(tmp_path, url))
+    insert = (
+        "INSERT INTO rallies (slug, name, starts_at, ends_at, entry_closes_at, stamp_goal, "
+        "rules_text, status, repeat_winners, draw_at, claim_until, winners_notice) VALUES "
+        "(:slug, 'R', '2026-12-01 00:00:00', '2026-12-24 00:00:00', '2026-12-24 00:00:00', 3, "
+        "'', 'published', false, :draw, :claim, 'x')"
+    )
+    with app.app_context():
+        upgrade()
+        try:
+            for slug, draw, claim in (("early", "2026-12-23 00:00:00", "2027-01-30 00:00:00"),
+                                      ("late", "2026-12-27 00:00:00", "2026-12-27 00:00:00")):
+                with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+                    conn.execute(sa.text(insert), {"slug": slug, "draw": draw, "claim": claim})
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(insert), {"slug": "ok", "draw": "2026-12-24 00:00:00",
+                                               "claim": "2027-01-21 00:00:00"})
+        finally:
+            db.engine.dispose()
+
+
+TERMS_REVISION = "5b8e3f1c7a20"  # 0007: the rally's draw terms, the prizes' donors
+
+
+def _revision_before(revision: str) -> str:
+    """The revision that ``revision`` follows (whatever it is re-chained onto)."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    down = ScriptDirectory.from_config(config).get_revision(revision).down_revision
+    assert isinstance(down, str)
+    return down
+
+
+def _utc(value: object) -> datetime:
+    """A naive UTC timestamp as the drivers return it (SQLite: text), made aware."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC)

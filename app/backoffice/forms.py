@@ -133,17 +133,42 @@ class RallyForm(BaseForm):
         default="draft",
         validators=[_required(_l("Bitte wählen Sie einen Status."))],
     )
+    draw_at = LocalDateTimeField(
+        _l("Ziehung der Gewinner"),
+        format=LOCAL_FORMAT,
+        validators=[Optional()],
+        description=_l("Frühestens zum Teilnahmeschluss. Leer lassen: drei Tage nach dem "
+                       "Teilnahmeschluss um 12 Uhr."),
+    )
+    winners_notice = TextAreaField(
+        _l("So erfahren Gewinnerinnen und Gewinner davon"),
+        validators=[_max(1000)],
+        description=_l("Steht in den Teilnahmebedingungen. Leer lassen: Nachricht innerhalb "
+                       "einer Woche an die E-Mail-Adresse oder Telefonnummer der Teilnahme."),
+    )
+    claim_until = LocalDateTimeField(
+        _l("Gewinne abholen bis"),
+        format=LOCAL_FORMAT,
+        validators=[Optional()],
+        description=_l("Danach verfällt ein Gewinn, der nicht abgeholt wurde. Leer lassen: "
+                       "vier Wochen nach der Ziehung."),
+    )
     rules_text = TextAreaField(
         _l("Teilnahmebedingungen"),
         validators=[_max(20000)],
-        description=_l("Erscheint auf der Seite „Teilnahmebedingungen“. Absätze durch eine "
-                       "Leerzeile trennen."),
+        description=_l("In Markdown: „## 1. Veranstalter“ für eine Überschrift, eine "
+                       "Leerzeile zwischen Absätzen, „- “ für Aufzählungen, "
+                       "„[Ziehungen](/ziehungen)“ für einen Link. Veranstalter, Zeitraum, "
+                       "Preise, Termine und Speicherdauer zeigt die Seite selbst darüber."),
     )
     prizes = TextAreaField(
         _l("Preise"),
         validators=[_max(10000)],
-        description=_l("Ein Preis pro Zeile, der wertvollste zuerst. Preise, die schon in "
-                       "einer Ziehung stehen, bleiben an ihrem Platz."),
+        description=_l("Ein Preis pro Zeile, der wertvollste zuerst. Nach einem „|“ optional "
+                       "das Geschäft, das ihn stiftet (Name oder Kürzel), nach einem "
+                       "zweiten „|“ eine kurze Beschreibung, z. B. „Frühstück für zwei | "
+                       "Café Kornblume | im Wert von 30 €“. Preise, die schon in einer "
+                       "Ziehung stehen, bleiben an ihrem Platz."),
     )
 
 
@@ -260,6 +285,21 @@ PROBLEM_MESSAGES: dict[tuple[str, str] | str, Any] = {
     ("status", "unknown"): _l("Bitte wählen Sie einen Status."),
     ("prizes", "too_long"): _l("Der Preis in Zeile %(line)d ist zu lang (höchstens %(max)d "
                                "Zeichen)."),
+    "too_many_parts": _l("Zeile %(line)d hat zu viele „|“: Preis, Geschäft und "
+                         "Beschreibung werden durch je ein „|“ getrennt."),
+    "missing_name": _l("In Zeile %(line)d fehlt vor dem „|“ der Name des Preises."),
+    "description_too_long": _l("Die Beschreibung in Zeile %(line)d ist zu lang (höchstens "
+                               "%(max)d Zeichen)."),
+    "unknown_donor": _l("Zeile %(line)d: Ein Geschäft „%(donor)s“ gibt es nicht. Bitte "
+                        "schreiben Sie den Namen wie in der Liste der Geschäfte, oder sein "
+                        "Kürzel."),
+    "ambiguous_donor": _l("Zeile %(line)d: Mehrere Geschäfte heißen „%(donor)s“. Bitte "
+                          "geben Sie das Kürzel des Geschäfts an."),
+    "before_entry_close": _l("Die Ziehung darf nicht vor dem Teilnahmeschluss liegen."),
+    "not_after_draw": _l("Die Frist zum Abholen der Gewinne muss nach der Ziehung enden."),
+    "after_deletion": _l("Die Frist zum Abholen muss vor dem Löschen der Teilnahmedaten "
+                         "enden, also spätestens %(months)d Monate nach dem Ende der "
+                         "Rallye."),
     "prize_removed": _l("„%(name)s“ wird schon in einer Ziehung vergeben. Er muss als Preis "
                         "%(position)d in Zeile %(position)d stehen bleiben."),
     "prize_moved": _l("„%(name)s“ wird schon in einer Ziehung vergeben und darf nicht "

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
@@ -11,7 +11,8 @@ from ..auth.decorators import staff_required
 from ..clock import BERLIN, local
 from ..extensions import db
 from ..models import Rally, Stamp, Station
-from ..services import admin
+from ..services import admin, rally_terms
+from ..services.content import render_markdown
 from . import bp
 from .forms import RallyForm
 from .routes import actor_id, all_rallies, now, show_problems
@@ -23,7 +24,9 @@ def as_utc_input(moment: datetime) -> datetime:
 
 
 # Problems the service finds that are worth showing next to the form's own errors.
-CROSS_CHECKED = ("ends_at", "entry_closes_at", "slug", "prizes")
+CROSS_CHECKED = ("ends_at", "entry_closes_at", "slug", "prizes", "draw_at", "claim_until")
+# The form's second button: show the rules as the page will, without saving anything.
+PREVIEW = "vorschau"
 
 
 def rally_input(form: RallyForm) -> admin.RallyInput | None:
@@ -36,6 +39,14 @@ def rally_input(form: RallyForm) -> admin.RallyInput | None:
     starts, ends, closes = form.starts_at.data, form.ends_at.data, form.entry_closes_at.data
     if starts is None or ends is None or closes is None:
         return None
+    prizes = rally_terms.parse_prize_lines(form.prizes.data or "")
+    terms = rally_terms.RallyTerms(
+        draw_at=as_utc_input(form.draw_at.data) if form.draw_at.data else None,
+        claim_until=as_utc_input(form.claim_until.data) if form.claim_until.data else None,
+        winners_notice=(form.winners_notice.data or "").strip().replace("\r\n", "\n"),
+        prizes=tuple(prizes),
+        retention_months=current_app.config["ENTRY_RETENTION_MONTHS"],
+    )
     return admin.RallyInput(
         name=name,
         slug=(form.slug.data or "").strip() or admin.slugify(name),
@@ -47,7 +58,8 @@ def rally_input(form: RallyForm) -> admin.RallyInput | None:
         repeat_winners=bool(form.repeat_winners.data),
         status=form.status.data or "",
         rules_text=(form.rules_text.data or "").strip().replace("\r\n", "\n"),
-        prizes=admin.prize_lines(form.prizes.data or ""),
+        prizes=[prize.name for prize in prizes],
+        terms=terms,
     )
 
 
@@ -63,9 +75,24 @@ def form_data(rally: Rally) -> dict[str, object]:
         "stamps_per_lot": rally.stamps_per_lot,
         "repeat_winners": rally.repeat_winners,
         "status": rally.status,
+        "draw_at": local(rally.draw_at).replace(tzinfo=None),
+        "winners_notice": rally.winners_notice,
+        "claim_until": local(rally.claim_until).replace(tzinfo=None),
         "rules_text": rally.rules_text,
-        "prizes": "\n".join(prize.name for prize in admin.rally_prizes(rally.id)),
+        "prizes": "\n".join(
+            rally_terms.prize_line_text(prize) for prize in admin.rally_prizes(rally.id)
+        ),
     }
+
+
+def preview(form: RallyForm, rally: Rally | None) -> str:
+    """The form again as typed, with its rules rendered as the rules page will show them.
+
+    Nothing is checked or saved; the CSRF token was checked before the view ran.
+    """
+    rendered = render_markdown((form.rules_text.data or "").strip())
+    return render_template("backoffice/rally_form.html", form=form, rally=rally, loose=[],
+                           preview=rendered)
 
 
 def save(form: RallyForm, rally: Rally | None) -> BaseResponse | tuple[str, int]:
@@ -119,7 +146,7 @@ def rally_new() -> BaseResponse | tuple[str, int] | str:
     """Create a rally."""
     form = RallyForm()
     if request.method == "POST":
-        return save(form, None)
+        return preview(form, None) if request.form.get("aktion") == PREVIEW else save(form, None)
     return render_template("backoffice/rally_form.html", form=form, rally=None, loose=[])
 
 
@@ -133,4 +160,5 @@ def rally_edit(rally_id: int) -> BaseResponse | tuple[str, int] | str:
     if request.method == "GET":
         form = RallyForm(data=form_data(rally))
         return render_template("backoffice/rally_form.html", form=form, rally=rally, loose=[])
-    return save(RallyForm(), rally)
+    form = RallyForm()
+    return preview(form, rally) if request.form.get("aktion") == PREVIEW else save(form, rally)

@@ -1,14 +1,18 @@
 """Views of the office's public pages."""
 
-from flask import Response, abort, render_template
+from datetime import date
+
+from flask import Response, abort, current_app, render_template
 from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
 from ..models import Draw, Service
 from ..services import draws as draw_service
+from ..services.content import render_markdown
 from ..services.draw_beacons import beacon_source
 from ..services.rallies import active_stations, current_rally
+from ..services.rally_terms import entries_deleted_by, prizes_with_donors
 from . import bp
 
 
@@ -46,7 +50,13 @@ def rules() -> str:
     rally = current_rally(clock.utcnow())
     if rally is None:
         abort(404)
-    return render_template("office/rules.html", rally=rally)
+    return render_template(
+        "office/rules.html",
+        rally=rally,
+        prizes=prizes_with_donors(rally.id),
+        rules=render_markdown(rally.rules_text),
+        deleted_by=entries_deleted_by(rally, current_app.config["ENTRY_RETENTION_MONTHS"]),
+    )
 
 
 @bp.get("/impressum")
@@ -63,8 +73,9 @@ def privacy() -> str:
 
 @bp.get("/barrierefreiheit")
 def accessibility() -> str:
-    """Accessibility statement (Erklärung zur Barrierefreiheit)."""
-    return render_template("office/accessibility.html")
+    """Accessibility statement (Erklärung zur Barrierefreiheit), after the EU model."""
+    statement = date.fromisoformat(current_app.config["ACCESSIBILITY_STATEMENT_DATE"])
+    return render_template("office/accessibility.html", statement_date=statement)
 
 
 @bp.get("/ziehungen")

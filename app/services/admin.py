@@ -10,7 +10,6 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any, NoReturn
 
@@ -32,7 +31,8 @@ from ..models import (
     Winner,
 )
 from .codes import CROCKFORD
-from .errors import DomainError
+from .errors import DomainError, Problem
+from .rally_terms import RallyTerms, apply_prize_details, apply_terms, check_terms
 from .stations import new_station
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -61,15 +61,6 @@ SHOP_FIELDS = ("name", "slug", "category", "street", "postcode", "city", "lat", 
                "opening_hours", "description", "website")
 SHOP_REQUIRED = ("name", "category", "street", "postcode", "city")
 STAFF_FLAGS = ("flagged", "cleared", "excluded")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason an input was refused: which field, a stable code, values for the text."""
-
-    field: str
-    code: str
-    context: dict[str, Any] = dataclass_field(default_factory=dict)
 
 
 class AdminError(DomainError):
@@ -128,6 +119,8 @@ class RallyInput:
     status: str
     rules_text: str
     prizes: list[str]
+    # Draw date, winners' notice, claim deadline, donors: see services.rally_terms.
+    terms: RallyTerms = RallyTerms()
 
 
 def prize_lines(text: str) -> list[str]:
@@ -184,6 +177,8 @@ def check_rally(values: RallyInput, rally: Rally | None) -> list[Problem]:
         if len(name) > PRIZE_NAME_MAX:
             problems.append(Problem("prizes", "too_long", {"line": number,
                                                            "max": PRIZE_NAME_MAX}))
+    problems.extend(check_terms(values.terms, entry_closes_at=values.entry_closes_at,
+                                ends_at=values.ends_at))
     if rally is not None:
         problems.extend(check_prize_changes(rally, values.prizes))
     return problems
@@ -256,9 +251,11 @@ def save_rally(
     rally.repeat_winners = values.repeat_winners
     rally.status = values.status
     rally.rules_text = values.rules_text
+    apply_terms(rally, values.terms, entry_closes_at=values.entry_closes_at)
     try:
         db.session.flush()
         _apply_prizes(rally, values.prizes)
+        apply_prize_details(rally, values.terms.prizes)
         _audit(now, actor_id, "rally.create" if created else "rally.update", rally.slug,
                status=rally.status, prizes=len(values.prizes))
         db.session.commit()

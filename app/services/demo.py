@@ -14,7 +14,7 @@ from sqlalchemy import select
 from .. import demo_data
 from ..clock import BERLIN, local
 from ..extensions import db
-from ..models import Prize, Rally, Service, Shop, Station, User
+from ..models import Prize, Rally, Service, Shop, Station, User, default_draw_at
 from .stations import new_station
 from .users import create_user
 
@@ -49,6 +49,7 @@ def load_rally(now: datetime) -> Rally:
         return rally
     start = datetime.combine(local(now).date(), time(0, 0), tzinfo=BERLIN)
     end = datetime.combine(local(now).date() + timedelta(days=35), time(20, 0), tzinfo=BERLIN)
+    draw = default_draw_at(end)
     rally = Rally(
         slug=DEMO_RALLY_SLUG,
         name="Advents-Rallye (Demo)",
@@ -58,17 +59,38 @@ def load_rally(now: datetime) -> Rally:
         stamp_goal=10,
         rules_text=demo_data.RALLY_RULES,
         status="published",
+        draw_at=draw,
+        winners_notice=demo_data.RALLY_WINNERS_NOTICE,
+        claim_until=datetime.combine(draw.date() + timedelta(weeks=4), time(18, 0),
+                                     tzinfo=BERLIN),
     )
     db.session.add(rally)
     db.session.flush()
     return rally
 
 
-def load_prizes(rally: Rally) -> None:
-    """Give the demo rally its prizes, unless it has some already."""
-    if db.session.scalar(select(Prize.id).where(Prize.rally_id == rally.id).limit(1)) is None:
-        for position, name in enumerate(demo_data.RALLY_PRIZES, start=1):
-            db.session.add(Prize(rally_id=rally.id, position=position, name=name))
+def load_prizes(rally: Rally, shops: list[Shop]) -> None:
+    """Give the demo rally its prizes, unless it has some already.
+
+    Prizes of an older demo that still carry a demo prize's name but no donor (the
+    columns came later) get the demo's donor and description; nothing else is touched.
+    """
+    by_slug = {shop.slug: shop for shop in shops}
+    demo = {item["name"]: item for item in demo_data.RALLY_PRIZES}
+    existing = list(db.session.scalars(select(Prize).where(Prize.rally_id == rally.id)))
+    if not existing:
+        for position, item in enumerate(demo_data.RALLY_PRIZES, start=1):
+            donor = by_slug.get(item["donor"])
+            db.session.add(Prize(rally_id=rally.id, position=position, name=item["name"],
+                                 description=item["description"],
+                                 donor_shop_id=donor.id if donor else None))
+        return
+    for prize in existing:
+        known = demo.get(prize.name)
+        if known and prize.donor_shop_id is None and not prize.description:
+            donor = by_slug.get(known["donor"])
+            prize.donor_shop_id = donor.id if donor else None
+            prize.description = known["description"]
 
 
 def load_shops() -> list[Shop]:
@@ -124,8 +146,8 @@ def load_demo(now: datetime, instance: Path) -> DemoSummary:
     """Load (or keep) the whole demo and commit."""
     load_services()
     rally = load_rally(now)
-    load_prizes(rally)
     shops = load_shops()
+    load_prizes(rally, shops)
     stations, created = load_stations(rally, shops)
     db.session.commit()
     email, password = demo_staff(instance)

@@ -1,5 +1,8 @@
 """The domain's error type: a stable code for tests and views, German text for people."""
 
+import dataclasses
+from typing import Any
+
 
 class DomainError(Exception):
     """A refusal by the domain layer. ``code`` is stable; views map it to a message."""
@@ -9,3 +12,12 @@ class DomainError(Exception):
         super().__init__(code)
         self.code = code
         self.context = context
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One reason an input was refused: which field, a stable code, values for the text."""
+
+    field: str
+    code: str
+    context: dict[str, Any] = dataclasses.field(default_factory=dict)

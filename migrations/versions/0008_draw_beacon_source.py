@@ -1,7 +1,7 @@
 """draws: the beacon named at sealing (drand chain, round, due time) and a seal reason
 
 Revision ID: 3f6b2d8e1a70
-Revises: 3a7e5c90d1f4
+Revises: 5b8e3f1c7a20
 Create Date: 2026-11-26 10:00:00
 
 A draw's operator knows the seed from sealing on; a beacon value typed in at the run
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3f6b2d8e1a70'
-down_revision = '3a7e5c90d1f4'
+down_revision = '5b8e3f1c7a20'
 branch_labels = None
 depends_on = None
 
