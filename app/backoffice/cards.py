@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..auth.decorators import staff_required
 from ..extensions import db
 from ..models import Card, Entry, Stamp
-from ..services import admin
+from ..services import cards as card_service
 from ..services.cards import card_stamps
 from . import bp
 from .forms import ButtonForm, FlagForm
@@ -79,7 +79,7 @@ def cards() -> tuple[str, int]:
         queue, rally_name = flagged_cards()
         return render_template("backoffice/cards.html", queue=queue, rally_name=rally_name,
                                **context), 200
-    code = admin.normalise_card_code(typed[:40])
+    code = card_service.normalise_card_code(typed[:40])
     if code is None:
         context["error"] = _("„%(typed)s“ ist kein Kartencode. Ein Kartencode hat acht Zeichen, "
                              "z. B. K7QM-2XPA.", typed=typed[:40])
@@ -114,6 +114,6 @@ def card_flag(code: str) -> BaseResponse:
     if not form.validate_on_submit():
         abort(400)
     flag = form.flag.data or ""
-    admin.set_card_flag(card_id=card.id, flag=flag, now=now(), actor_id=actor_id())
+    card_service.set_card_flag(card_id=card.id, flag=flag, now=now(), actor_id=actor_id())
     flash(str(FLAG_DONE[flag]) % {"code": card.code}, "ok")
     return redirect(url_for("backoffice.cards", code=card.code), code=303)

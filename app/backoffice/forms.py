@@ -24,7 +24,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from ..forms import BaseForm
-from ..services.admin import STAFF_FLAGS, Problem
+from ..services.cards import STAFF_FLAGS
+from ..services.errors import Problem
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -173,7 +174,7 @@ class RallyForm(BaseForm):
 
 
 class ShopForm(BaseForm):
-    """A shop. The content is checked by ``services.admin.parse_shop``, as in the import."""
+    """A shop. The content is checked by ``services.shops.parse_shop``, as in the import."""
 
     name = StringField(_l("Name"), validators=[_max(200)])
     slug = StringField(

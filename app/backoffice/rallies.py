@@ -11,8 +11,10 @@ from ..auth.decorators import staff_required
 from ..clock import BERLIN, local
 from ..extensions import db
 from ..models import Rally, Stamp, Station
-from ..services import admin, rally_terms
+from ..services import rallies as rally_service
+from ..services import rally_terms
 from ..services.content import render_markdown
+from ..services.editing import InvalidInput, slugify
 from . import bp
 from .forms import RallyForm
 from .routes import actor_id, all_rallies, now, show_problems
@@ -29,7 +31,7 @@ CROSS_CHECKED = ("ends_at", "entry_closes_at", "slug", "prizes", "draw_at", "cla
 PREVIEW = "vorschau"
 
 
-def rally_input(form: RallyForm) -> admin.RallyInput | None:
+def rally_input(form: RallyForm) -> rally_service.RallyInput | None:
     """The service's input from the form (an empty slug is made from the name).
 
     ``None`` while a date is missing or unreadable; other unreadable numbers count as 1,
@@ -47,9 +49,9 @@ def rally_input(form: RallyForm) -> admin.RallyInput | None:
         prizes=tuple(prizes),
         retention_months=current_app.config["ENTRY_RETENTION_MONTHS"],
     )
-    return admin.RallyInput(
+    return rally_service.RallyInput(
         name=name,
-        slug=(form.slug.data or "").strip() or admin.slugify(name),
+        slug=(form.slug.data or "").strip() or slugify(name),
         starts_at=as_utc_input(starts),
         ends_at=as_utc_input(ends),
         entry_closes_at=as_utc_input(closes),
@@ -80,7 +82,7 @@ def form_data(rally: Rally) -> dict[str, object]:
         "claim_until": local(rally.claim_until).replace(tzinfo=None),
         "rules_text": rally.rules_text,
         "prizes": "\n".join(
-            rally_terms.prize_line_text(prize) for prize in admin.rally_prizes(rally.id)
+            rally_terms.prize_line_text(prize) for prize in rally_service.rally_prizes(rally.id)
         ),
     }
 
@@ -101,13 +103,13 @@ def save(form: RallyForm, rally: Rally | None) -> BaseResponse | tuple[str, int]
     values = rally_input(form)
     if form.validate_on_submit() and values is not None:
         try:
-            saved = admin.save_rally(
+            saved = rally_service.save_rally(
                 rally_id=rally.id if rally else None,
                 values=values,
                 now=now(),
                 actor_id=actor_id(),
             )
-        except admin.InvalidInput as error:
+        except InvalidInput as error:
             loose = show_problems(form, error.problems)
         else:
             flash(_("„%(name)s“ ist gespeichert.", name=saved.name), "ok")
@@ -115,7 +117,7 @@ def save(form: RallyForm, rally: Rally | None) -> BaseResponse | tuple[str, int]
     elif values is not None:
         # Show the date order and slug problems together with the form's own errors.
         problems = [
-            problem for problem in admin.check_rally(values, rally)
+            problem for problem in rally_service.check_rally(values, rally)
             if problem.field in CROSS_CHECKED and not form[problem.field].errors
             and (problem.field != "slug" or values.slug)
         ]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import db
 from ..models import Rally
-from ..services.admin import Problem
+from ..services.errors import Problem
 from ..services.rallies import current_rally
 from . import bp
 from .forms import column_label, problem_message

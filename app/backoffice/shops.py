@@ -24,7 +24,10 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.decorators import staff_required
 from ..extensions import db
 from ..models import Rally, Shop, Station
-from ..services import admin, stats
+from ..services import shops as shop_service
+from ..services import stations as station_service
+from ..services import stats
+from ..services.editing import EditError, InvalidInput
 from ..services.posters import PAPER, posters_pdf
 from ..services.printset import build_print_set, poster_for
 from ..services.qr import QRError
@@ -116,9 +119,9 @@ def station_add() -> BaseResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return render_shops(rally, form, 400)
     try:
-        station = admin.add_station(rally_id=rally.id, shop_id=form.shop_id.data or 0,
+        station = station_service.add_station(rally_id=rally.id, shop_id=form.shop_id.data or 0,
                                     now=now(), actor_id=actor_id())
-    except admin.AdminError as error:
+    except EditError as error:
         form.shop_id.errors = [_("Dieses Geschäft nimmt schon teil.")
                                if error.code == "already_in_rally"
                                else _("Dieses Geschäft gibt es nicht.")]
@@ -147,9 +150,9 @@ def shop_new() -> BaseResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return shop_form_page(form, None, rally, [], 400)
     try:
-        shop = admin.save_shop(shop_id=None, raw=form.raw_values(), now=now(),
+        shop = shop_service.save_shop(shop_id=None, raw=form.raw_values(), now=now(),
                                actor_id=actor_id(), rally_id=rally.id if rally else None)
-    except admin.InvalidInput as error:
+    except InvalidInput as error:
         return shop_form_page(form, None, rally, show_problems(form, error.problems), 400)
     if rally is not None:
         flash(_("„%(shop)s“ ist angelegt und nimmt an %(rally)s teil.", shop=shop.name,
@@ -177,9 +180,9 @@ def shop_edit(shop_id: int) -> BaseResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return shop_form_page(form, shop, rally, [], 400)
     try:
-        saved = admin.save_shop(shop_id=shop.id, raw=form.raw_values(), now=now(),
+        saved = shop_service.save_shop(shop_id=shop.id, raw=form.raw_values(), now=now(),
                                 actor_id=actor_id())
-    except admin.InvalidInput as error:
+    except InvalidInput as error:
         return shop_form_page(form, shop, rally, show_problems(form, error.problems), 400)
     flash(_("„%(shop)s“ ist gespeichert.", shop=saved.name), "ok")
     return redirect(shops_url(rally), code=303)
@@ -203,7 +206,7 @@ def set_active(station_id: int, active: bool) -> BaseResponse:
     station = station_or_404(station_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    admin.set_station_active(station_id=station.id, active=active, now=now(),
+    station_service.set_station_active(station_id=station.id, active=active, now=now(),
                              actor_id=actor_id())
     if active:
         flash(_("„%(shop)s“ nimmt wieder teil; der Code %(code)s stempelt wieder.",

@@ -1,6 +1,7 @@
-"""Cards: the browser's key to its card, a card's progress, and restoring a card on
-another device."""
+"""Cards: the browser's key to its card, a card's progress, restoring a card on another
+device, and the office's review (flags)."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,8 +11,10 @@ from sqlalchemy.orm import joinedload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Card, CardKey, Rally, Stamp, Station
+from ..models import CARD_FLAGS, Card, CardKey, Rally, Stamp, Station
 from . import codes
+from .codes import CROCKFORD
+from .editing import EditError, audit, existing
 from .entries import EntryStatus, entry_open, entry_status
 from .errors import DomainError
 from .rallies import active_stations
@@ -171,3 +174,40 @@ def restore_card(key: str, code: str, token: str, now: datetime) -> tuple[Card, 
     secret = add_card_key(card, now)
     db.session.commit()
     return card, secret
+
+
+# --- Review by the office ---------------------------------------------------------
+
+STAFF_FLAGS = ("flagged", "cleared", "excluded")
+_CROCKFORD_READ = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def normalise_card_code(typed: str) -> str | None:
+    """A card code as a person at the counter reads it out: ``k7qm 2xpa`` → ``K7QM-2XPA``.
+
+    Case, spaces and the dash don't matter; O reads as 0 and I or L as 1 (Crockford).
+    ``None`` when it cannot be a card code.
+    """
+    cleaned = re.sub(r"[\s\-]", "", typed).upper().translate(_CROCKFORD_READ)
+    if len(cleaned) != 8 or any(char not in CROCKFORD for char in cleaned):
+        return None
+    return f"{cleaned[:4]}-{cleaned[4:]}"
+
+
+def set_card_flag(*, card_id: int, flag: str, now: datetime,
+                  actor_id: int | None = None) -> Card:
+    """Flag a card for review, clear it, or exclude it from the draws.
+
+    Setting the flag it already has changes nothing and writes no audit event.
+    """
+    if flag not in STAFF_FLAGS or flag not in CARD_FLAGS:
+        raise EditError("bad_flag", flag=flag)
+    begin_write()
+    card = existing(Card, card_id, "unknown_card")
+    previous = card.flag
+    if previous != flag:
+        card.flag = flag
+        audit(now, actor_id, f"card.{flag}", card.code, previous=previous,
+              rally=card.rally.slug)
+    db.session.commit()
+    return card

@@ -19,8 +19,9 @@ from ..control_characters import has_control_characters, shown
 from ..db import begin_write
 from ..extensions import db
 from ..models import AuditEvent, Rally, Shop, Station
-from .admin import SHOP_FIELDS, Problem, ShopValues, parse_shop, slugify
-from .errors import DomainError
+from .editing import slugify
+from .errors import DomainError, Problem
+from .shops import SHOP_FIELDS, ShopValues, parse_shop
 from .stations import new_station
 
 COLUMNS = SHOP_FIELDS

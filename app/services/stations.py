@@ -11,6 +11,7 @@ from ..db import begin_write
 from ..extensions import db
 from ..models import AuditEvent, Rally, RetiredToken, Shop, Station
 from . import codes
+from .editing import EditError, audit, existing
 from .errors import DomainError
 from .rallies import current_rally
 
@@ -146,5 +147,37 @@ def rotate_station(
                      "new_short_code": station.short_code},
         )
     )
+    db.session.commit()
+    return station
+
+
+def add_station(*, rally_id: int, shop_id: int, now: datetime,
+                actor_id: int | None = None) -> Station:
+    """Let an existing shop take part in a rally: a new station with fresh secrets."""
+    begin_write()
+    rally = existing(Rally, rally_id, "unknown_rally")
+    shop = existing(Shop, shop_id, "unknown_shop")
+    taking_part = db.session.scalar(
+        select(Station.id).where(Station.rally_id == rally.id, Station.shop_id == shop.id)
+    )
+    if taking_part is not None:
+        db.session.rollback()
+        raise EditError("already_in_rally", shop=shop.name)
+    station = new_station(rally, shop)
+    audit(now, actor_id, "station.create", shop.slug, rally=rally.slug,
+          short_code=station.short_code)
+    db.session.commit()
+    return station
+
+
+def set_station_active(*, station_id: int, active: bool, now: datetime,
+                       actor_id: int | None = None) -> Station:
+    """Switch a station on or off. Stamps collected stay; an inactive code stamps no more."""
+    begin_write()
+    station = existing(Station, station_id, "unknown_station")
+    if station.active != active:
+        station.active = active
+        audit(now, actor_id, "station.activate" if active else "station.deactivate",
+              station.shop.slug, rally=station.rally.slug, short_code=station.short_code)
     db.session.commit()
     return station

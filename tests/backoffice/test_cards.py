@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Card, Entry, Stamp, User
-from app.services import admin
+from app.services.cards import normalise_card_code, set_card_flag
+from app.services.editing import EditError
 
 from ..helpers import FIRST_DAY, csrf_token, make_rally, make_station
 from .conftest import count
@@ -140,14 +141,14 @@ def test_set_card_flag_on_both_databases(app) -> None:
     found = Card(rally_id=rally.id, code="AAAA-1111", created_at=FIRST_DAY)
     db.session.add(found)
     db.session.commit()
-    admin.set_card_flag(card_id=found.id, flag="flagged", now=FIRST_DAY)
-    admin.set_card_flag(card_id=found.id, flag="flagged", now=FIRST_DAY)  # no change, no event
+    set_card_flag(card_id=found.id, flag="flagged", now=FIRST_DAY)
+    set_card_flag(card_id=found.id, flag="flagged", now=FIRST_DAY)  # no change, no event
     assert count(AuditEvent) == 1
-    with pytest.raises(admin.AdminError) as excinfo:
-        admin.set_card_flag(card_id=found.id, flag="none", now=FIRST_DAY)
+    with pytest.raises(EditError) as excinfo:
+        set_card_flag(card_id=found.id, flag="none", now=FIRST_DAY)
     assert excinfo.value.code == "bad_flag"
-    with pytest.raises(admin.AdminError) as excinfo:
-        admin.set_card_flag(card_id=999, flag="cleared", now=FIRST_DAY)
+    with pytest.raises(EditError) as excinfo:
+        set_card_flag(card_id=999, flag="cleared", now=FIRST_DAY)
     assert excinfo.value.code == "unknown_card"
 
 
@@ -156,4 +157,4 @@ def test_set_card_flag_on_both_databases(app) -> None:
     ("K7QM2XP", None), ("K7QM-2XPA-1", None), ("", None), ("K7QM_2XPA", None),
 ])
 def test_normalise_card_code(typed: str, expected: str | None) -> None:
-    assert admin.normalise_card_code(typed) == expected
+    assert normalise_card_code(typed) == expected

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from app.clock import BERLIN
 from app.extensions import db
 from app.models import AuditEvent, Draw, DrawPrize, Prize, Rally
-from app.services import admin
+from app.services.editing import InvalidInput
+from app.services.rallies import RallyInput, save_rally
 
 from ..helpers import FIRST_DAY, csrf_token, make_rally
 from .conftest import count
@@ -17,7 +18,7 @@ from .conftest import count
 both_databases = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
 
-def rally_input(**overrides: object) -> admin.RallyInput:
+def rally_input(**overrides: object) -> RallyInput:
     """A valid rally as the service takes it."""
     values: dict[str, object] = {
         "name": "Blumenmarkt 2027",
@@ -33,7 +34,7 @@ def rally_input(**overrides: object) -> admin.RallyInput:
         "prizes": ["Fahrrad", "Gutschein 50 €"],
     }
     values.update(overrides)
-    return admin.RallyInput(**values)  # type: ignore[arg-type]
+    return RallyInput(**values)  # type: ignore[arg-type]
 
 
 def seal_draw_with(rally: Rally, prize: Prize) -> Draw:
@@ -56,7 +57,7 @@ def prize_names(rally_id: int) -> list[str]:
 
 @both_databases
 def test_save_rally_creates_it_with_prizes_and_an_audit_event(app) -> None:
-    rally = admin.save_rally(rally_id=None, values=rally_input(), now=FIRST_DAY, actor_id=None)
+    rally = save_rally(rally_id=None, values=rally_input(), now=FIRST_DAY, actor_id=None)
     assert rally.starts_at == datetime(2027, 4, 1, 7, 0, tzinfo=UTC)
     assert prize_names(rally.id) == ["Fahrrad", "Gutschein 50 €"]
     event = db.session.scalars(select(AuditEvent)).one()
@@ -85,24 +86,24 @@ def test_save_rally_creates_it_with_prizes_and_an_audit_event(app) -> None:
 def test_invalid_rallies_are_refused_whole(app, overrides, field, code) -> None:
     make_rally(slug="taken")
     db.session.commit()
-    with pytest.raises(admin.InvalidInput) as excinfo:
-        admin.save_rally(rally_id=None, values=rally_input(**overrides), now=FIRST_DAY)
+    with pytest.raises(InvalidInput) as excinfo:
+        save_rally(rally_id=None, values=rally_input(**overrides), now=FIRST_DAY)
     assert (field, code) in [(p.field, p.code) for p in excinfo.value.problems]
     assert count(Rally) == 1 and count(Prize) == 0 and count(AuditEvent) == 0
 
 
 @both_databases
 def test_prizes_map_to_rows_by_position(app) -> None:
-    rally = admin.save_rally(rally_id=None, values=rally_input(prizes=["A", "B", "C"]),
+    rally = save_rally(rally_id=None, values=rally_input(prizes=["A", "B", "C"]),
                              now=FIRST_DAY)
     ids = list(db.session.scalars(select(Prize.id).where(Prize.rally_id == rally.id)
                                   .order_by(Prize.position)))
-    admin.save_rally(rally_id=rally.id, values=rally_input(prizes=["A", "B2"]), now=FIRST_DAY)
+    save_rally(rally_id=rally.id, values=rally_input(prizes=["A", "B2"]), now=FIRST_DAY)
     assert prize_names(rally.id) == ["A", "B2"]
     kept = list(db.session.scalars(select(Prize.id).where(Prize.rally_id == rally.id)
                                    .order_by(Prize.position)))
     assert kept == ids[:2]
-    admin.save_rally(rally_id=rally.id, values=rally_input(prizes=["A", "B2", "D", "E"]),
+    save_rally(rally_id=rally.id, values=rally_input(prizes=["A", "B2", "D", "E"]),
                      now=FIRST_DAY)
     assert prize_names(rally.id) == ["A", "B2", "D", "E"]
 
@@ -118,10 +119,10 @@ def test_prizes_map_to_rows_by_position(app) -> None:
     ],
 )
 def test_a_prize_a_draw_uses_keeps_its_place(app, prizes, code) -> None:
-    rally = admin.save_rally(rally_id=None, values=rally_input(), now=FIRST_DAY)
+    rally = save_rally(rally_id=None, values=rally_input(), now=FIRST_DAY)
     seal_draw_with(rally, rally.prizes[1])
-    with pytest.raises(admin.InvalidInput) as excinfo:
-        admin.save_rally(rally_id=rally.id, values=rally_input(prizes=prizes, name="Neu"),
+    with pytest.raises(InvalidInput) as excinfo:
+        save_rally(rally_id=rally.id, values=rally_input(prizes=prizes, name="Neu"),
                          now=FIRST_DAY)
     assert [(p.field, p.code) for p in excinfo.value.problems] == [("prizes", code)]
     db.session.expire_all()
@@ -131,9 +132,9 @@ def test_a_prize_a_draw_uses_keeps_its_place(app, prizes, code) -> None:
 
 @both_databases
 def test_prizes_around_a_drawn_one_can_change(app) -> None:
-    rally = admin.save_rally(rally_id=None, values=rally_input(), now=FIRST_DAY)
+    rally = save_rally(rally_id=None, values=rally_input(), now=FIRST_DAY)
     seal_draw_with(rally, rally.prizes[0])
-    admin.save_rally(rally_id=rally.id,
+    save_rally(rally_id=rally.id,
                      values=rally_input(prizes=["Fahrrad", "Gutschein 20 €", "Kinokarten"]),
                      now=FIRST_DAY)
     assert prize_names(rally.id) == ["Fahrrad", "Gutschein 20 €", "Kinokarten"]
@@ -241,7 +242,7 @@ def test_edit_shows_local_times_and_saves(staff_client: FlaskClient) -> None:
 
 
 def test_edit_refuses_removing_a_drawn_prize(staff_client: FlaskClient) -> None:
-    rally = admin.save_rally(rally_id=None, values=rally_input(), now=FIRST_DAY)
+    rally = save_rally(rally_id=None, values=rally_input(), now=FIRST_DAY)
     seal_draw_with(rally, rally.prizes[0])
     page = staff_client.get(f"/buero/rallyes/{rally.id}")
     response = staff_client.post(f"/buero/rallyes/{rally.id}",

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from app.clock import BERLIN
 from app.extensions import db
 from app.models import DEFAULT_WINNERS_NOTICE, AuditEvent, Prize, Rally
-from app.services import admin, rally_terms
+from app.services import rally_terms
+from app.services.editing import InvalidInput
+from app.services.rallies import save_rally
 
 from ..helpers import FIRST_DAY, csrf_token, make_rally, make_shop
 from .conftest import count
@@ -79,7 +81,7 @@ def test_save_rally_keeps_the_given_terms_and_donors(app) -> None:
         winners_notice="Wir rufen an.",
         prizes=tuple(lines),
     ))
-    rally = admin.save_rally(rally_id=None, values=values, now=FIRST_DAY)
+    rally = save_rally(rally_id=None, values=values, now=FIRST_DAY)
     db.session.expire_all()
     saved = db.session.get(Rally, rally.id)
     assert saved.draw_at == datetime(2027, 5, 3, 15, 0, tzinfo=UTC)
@@ -93,17 +95,17 @@ def test_save_rally_keeps_the_given_terms_and_donors(app) -> None:
     ]
     # Saving again without the donor takes it away; without details leaves them.
     lines = rally_terms.parse_prize_lines("Fahrrad\nFrühstück\nBuch | buchhandlung-lesezeichen")
-    admin.save_rally(rally_id=rally.id, values=rally_input(
+    save_rally(rally_id=rally.id, values=rally_input(
         prizes=[line.name for line in lines], terms=terms(prizes=tuple(lines))), now=FIRST_DAY)
     assert prizes_of(rally.id) == [("Fahrrad", None, ""), ("Frühstück", None, ""),
                                    ("Buch", "buchhandlung-lesezeichen", "")]
-    admin.save_rally(rally_id=rally.id, values=rally_input(prizes=["Fahrrad", "Frühstück",
+    save_rally(rally_id=rally.id, values=rally_input(prizes=["Fahrrad", "Frühstück",
                                                                    "Buch"]), now=FIRST_DAY)
     assert prizes_of(rally.id)[2] == ("Buch", "buchhandlung-lesezeichen", "")
 
 
 def test_empty_terms_mean_the_usual_ones(app) -> None:
-    rally = admin.save_rally(rally_id=None, values=rally_input(terms=terms()), now=FIRST_DAY)
+    rally = save_rally(rally_id=None, values=rally_input(terms=terms()), now=FIRST_DAY)
     # Entries close 30 April 18:00 → draw 3 May 12:00, claim until 31 May 12:00.
     assert rally.draw_at == datetime(2027, 5, 3, 12, 0, tzinfo=BERLIN)
     assert rally.claim_until == datetime(2027, 5, 31, 12, 0, tzinfo=BERLIN)
@@ -139,8 +141,8 @@ def test_bad_terms_are_refused_whole(app, overrides, field, code) -> None:
     db.session.commit()
     if isinstance(overrides.get("prizes"), list):
         overrides["prizes"] = tuple(overrides["prizes"])
-    with pytest.raises(admin.InvalidInput) as excinfo:
-        admin.save_rally(rally_id=None, values=rally_input(terms=terms(**overrides)),
+    with pytest.raises(InvalidInput) as excinfo:
+        save_rally(rally_id=None, values=rally_input(terms=terms(**overrides)),
                          now=FIRST_DAY)
     assert (field, code) in [(p.field, p.code) for p in excinfo.value.problems]
     assert count(Rally) == 0 and count(Prize) == 0 and count(AuditEvent) == 0
@@ -148,7 +150,7 @@ def test_bad_terms_are_refused_whole(app, overrides, field, code) -> None:
 
 def test_a_draw_at_the_moment_entries_close_is_fine(app) -> None:
     closes = datetime(2027, 4, 30, 18, 0, tzinfo=BERLIN)
-    rally = admin.save_rally(rally_id=None, values=rally_input(terms=terms(draw_at=closes)),
+    rally = save_rally(rally_id=None, values=rally_input(terms=terms(draw_at=closes)),
                              now=FIRST_DAY)
     assert rally.draw_at == closes
 

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, RetiredToken, Shop, Station, User
-from app.services import admin
+from app.services import shops as shop_service
+from app.services import stations as station_service
+from app.services.editing import EditError, InvalidInput, slugify
 
 from ..helpers import FIRST_DAY, csrf_token, make_rally, make_shop, make_station
 from .conftest import count
@@ -231,10 +233,10 @@ def test_add_station_refuses_a_second_station(app) -> None:
     rally = make_rally()
     shop = make_shop()
     db.session.commit()
-    station = admin.add_station(rally_id=rally.id, shop_id=shop.id, now=FIRST_DAY)
+    station = station_service.add_station(rally_id=rally.id, shop_id=shop.id, now=FIRST_DAY)
     assert len(station.token) >= 22 and len(station.short_code) == 6
-    with pytest.raises(admin.AdminError) as excinfo:
-        admin.add_station(rally_id=rally.id, shop_id=shop.id, now=FIRST_DAY)
+    with pytest.raises(EditError) as excinfo:
+        station_service.add_station(rally_id=rally.id, shop_id=shop.id, now=FIRST_DAY)
     assert excinfo.value.code == "already_in_rally"
     assert count(Station) == 1
     assert [e.action for e in db.session.scalars(select(AuditEvent))] == ["station.create"]
@@ -244,11 +246,11 @@ def test_add_station_refuses_a_second_station(app) -> None:
 def test_set_station_active_is_audited_once(app) -> None:
     station = make_station(make_rally())
     db.session.commit()
-    admin.set_station_active(station_id=station.id, active=False, now=FIRST_DAY)
-    admin.set_station_active(station_id=station.id, active=False, now=FIRST_DAY)
+    station_service.set_station_active(station_id=station.id, active=False, now=FIRST_DAY)
+    station_service.set_station_active(station_id=station.id, active=False, now=FIRST_DAY)
     assert count(AuditEvent) == 1
-    with pytest.raises(admin.AdminError) as excinfo:
-        admin.set_station_active(station_id=999, active=True, now=FIRST_DAY)
+    with pytest.raises(EditError) as excinfo:
+        station_service.set_station_active(station_id=999, active=True, now=FIRST_DAY)
     assert excinfo.value.code == "unknown_station"
 
 
@@ -258,16 +260,16 @@ def test_save_shop_refuses_a_taken_slug_and_writes_nothing(app) -> None:
     db.session.commit()
     raw = {"name": "Korn", "category": "Bäckerei", "street": "Markt 1", "postcode": "45699",
            "city": "Herten"}
-    with pytest.raises(admin.InvalidInput) as excinfo:
-        admin.save_shop(shop_id=None, raw=raw, now=FIRST_DAY)
+    with pytest.raises(InvalidInput) as excinfo:
+        shop_service.save_shop(shop_id=None, raw=raw, now=FIRST_DAY)
     assert [(p.field, p.code) for p in excinfo.value.problems] == [("name", "slug_taken")]
     assert count(Shop) == 1 and count(AuditEvent) == 0
-    shop = admin.save_shop(shop_id=None, raw={**raw, "slug": "korn-2"}, now=FIRST_DAY)
+    shop = shop_service.save_shop(shop_id=None, raw={**raw, "slug": "korn-2"}, now=FIRST_DAY)
     assert shop.slug == "korn-2"
 
 
 def test_slugify_speaks_german() -> None:
-    slug = admin.slugify("Bäckerei Müller & Söhne – Straße 5")
+    slug = slugify("Bäckerei Müller & Söhne – Straße 5")
     assert slug == "baeckerei-mueller-soehne-strasse-5"
-    assert admin.slugify("Café Crème") == "cafe-creme"
-    assert admin.slugify("!!!") == ""
+    assert slugify("Café Crème") == "cafe-creme"
+    assert slugify("!!!") == ""

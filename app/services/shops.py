@@ -1,0 +1,186 @@
+"""Shops as the office enters them (form or CSV import): checking and saving."""
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..db import begin_write
+from ..extensions import db
+from ..models import Rally, Shop
+from .editing import SLUG_MAX, SLUG_RE, InvalidInput, audit, existing, refuse, slugify
+from .errors import Problem
+from .stations import new_station
+
+POSTCODE_RE = re.compile(r"\d{5}")
+WEBSITE_RE = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+
+# Column lengths of the model, checked here so that the database never refuses a row.
+SHOP_LIMITS = {
+    "name": 120,
+    "slug": SLUG_MAX,
+    "category": 60,
+    "street": 120,
+    "postcode": 10,
+    "city": 60,
+    "opening_hours": 200,
+    "description": 4000,
+    "website": 200,
+}
+SHOP_FIELDS = ("name", "slug", "category", "street", "postcode", "city", "lat", "lon",
+               "opening_hours", "description", "website")
+SHOP_REQUIRED = ("name", "category", "street", "postcode", "city")
+
+
+@dataclass(frozen=True)
+class ShopValues:
+    """A checked shop: every field cleaned, coordinates as numbers."""
+
+    name: str
+    slug: str
+    slug_derived: bool
+    category: str
+    street: str
+    postcode: str
+    city: str
+    lat: float | None
+    lon: float | None
+    opening_hours: str
+    description: str
+    website: str
+
+    def apply(self, shop: Shop) -> None:
+        """Copy the values onto ``shop``."""
+        shop.name = self.name
+        shop.slug = self.slug
+        shop.category = self.category
+        shop.street = self.street
+        shop.postcode = self.postcode
+        shop.city = self.city
+        shop.lat = self.lat
+        shop.lon = self.lon
+        shop.opening_hours = self.opening_hours
+        shop.description = self.description
+        shop.website = self.website
+
+
+def parse_coordinate(text: str, limit: float) -> float | None:
+    """A latitude or longitude typed in German or English style (``51,5955`` or ``51.5955``).
+
+    Raises ``ValueError`` for text that is no number or lies outside ±``limit``.
+    """
+    number = float(text.replace(",", "."))
+    if not math.isfinite(number) or abs(number) > limit:
+        raise ValueError(text)
+    return number
+
+
+def normalise_website(text: str) -> str | None:
+    """``www.example.de`` → ``https://www.example.de``; ``None`` for what is no web address."""
+    if text.lower().startswith("www."):
+        text = "https://" + text
+    return text if WEBSITE_RE.fullmatch(text) else None
+
+
+def parse_shop(raw: Mapping[str, str | None]) -> tuple[ShopValues | None, list[Problem]]:
+    """Check a shop as typed into the form or read from a CSV row (strings only).
+
+    No database access: slug clashes are the caller's to check, because a form and an
+    import mean different things by an existing slug.
+    """
+    text = {name: (raw.get(name) or "").strip() for name in SHOP_FIELDS}
+    problems = [Problem(name, "missing") for name in SHOP_REQUIRED if not text[name]]
+    for name, limit in SHOP_LIMITS.items():
+        if len(text[name]) > limit:
+            problems.append(Problem(name, "too_long", {"max": limit}))
+    slug_derived = not text["slug"]
+    slug = slugify(text["name"]) if slug_derived else text["slug"]
+    if text["slug"] and not SLUG_RE.fullmatch(text["slug"]):
+        problems.append(Problem("slug", "bad_format"))
+    elif slug_derived and text["name"] and not slug:
+        problems.append(Problem("slug", "missing"))
+    if text["postcode"] and not POSTCODE_RE.fullmatch(text["postcode"]):
+        problems.append(Problem("postcode", "bad_format"))
+    coordinates: dict[str, float | None] = {"lat": None, "lon": None}
+    for name, bound in (("lat", 90.0), ("lon", 180.0)):
+        if text[name]:
+            try:
+                coordinates[name] = parse_coordinate(text[name], bound)
+            except ValueError:
+                problems.append(Problem(name, "bad_coordinate", {"value": text[name]}))
+    if bool(text["lat"]) != bool(text["lon"]):
+        missing = "lon" if text["lat"] else "lat"
+        problems.append(Problem(missing, "half_coordinates"))
+    website = ""
+    if text["website"]:
+        normalised = normalise_website(text["website"])
+        if normalised is None:
+            problems.append(Problem("website", "bad_url"))
+        else:
+            website = normalised
+    if problems:
+        return None, problems
+    return ShopValues(
+        name=text["name"],
+        slug=slug,
+        slug_derived=slug_derived,
+        category=text["category"],
+        street=text["street"],
+        postcode=text["postcode"],
+        city=text["city"],
+        lat=coordinates["lat"],
+        lon=coordinates["lon"],
+        opening_hours=text["opening_hours"],
+        description=text["description"],
+        website=website,
+    ), []
+
+
+def save_shop(
+    *,
+    shop_id: int | None,
+    raw: Mapping[str, str | None],
+    now: datetime,
+    actor_id: int | None = None,
+    rally_id: int | None = None,
+) -> Shop:
+    """Create a shop (``shop_id`` None) or update one; a new shop may join ``rally_id`` at once.
+
+    Raises ``InvalidInput`` (nothing written), ``EditError("unknown_shop")`` or
+    ``EditError("unknown_rally")``.
+    """
+    begin_write()
+    shop = None
+    if shop_id is not None:
+        shop = existing(Shop, shop_id, "unknown_shop")
+    rally = None
+    if rally_id is not None:
+        rally = existing(Rally, rally_id, "unknown_rally")
+    values, problems = parse_shop(raw)
+    if values is not None:
+        other = db.session.scalar(select(Shop.id).where(Shop.slug == values.slug))
+        if other is not None and (shop is None or other != shop.id):
+            field_name = "name" if values.slug_derived else "slug"
+            problems.append(Problem(field_name, "slug_taken", {"slug": values.slug}))
+    if values is None or problems:
+        refuse(problems)
+    created = shop is None
+    if shop is None:
+        shop = Shop()
+        db.session.add(shop)
+    values.apply(shop)
+    try:
+        db.session.flush()
+        if rally is not None and created:
+            new_station(rally, shop)
+        audit(now, actor_id, "shop.create" if created else "shop.update", shop.slug,
+              rally=rally.slug if rally is not None and created else None)
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise InvalidInput([Problem("slug", "slug_taken", {"slug": values.slug})]) from error
+    return shop
