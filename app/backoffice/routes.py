@@ -74,11 +74,12 @@ def show_problems(form: FlaskForm, problems: list[Problem]) -> list[str]:
     """Put each problem's German message on its form field; return those without a field."""
     loose = []
     for problem in problems:
-        field = form._fields.get(problem.field)
         message = problem_message(problem)
-        if field is None:
+        if problem.field not in form:
             loose.append(message)
-        elif message not in field.errors:
+            continue
+        field = form[problem.field]
+        if message not in field.errors:
             field.errors = [*field.errors, message]
     return loose
 
