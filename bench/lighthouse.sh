@@ -96,13 +96,24 @@ CHROME_FLAGS="--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage 
 --disable-background-networking --disable-component-update --disable-sync --disable-quic \
 --lang=de-DE"
 
-audit() {  # audit NAME URL [extra lighthouse arguments...]
+run_lighthouse() {  # run_lighthouse NAME URL [extra lighthouse arguments...]
   local name=$1 url=$2
   shift 2
   "$LIGHTHOUSE" "$url" --quiet --form-factor=mobile \
     --only-categories=performance,accessibility,best-practices,seo \
     --chrome-flags="$CHROME_FLAGS" --locale=de \
     --output=json --output=html --output-path="$OUT/$name" "$@"
+}
+
+# Lighthouse now and then loses Chromium's trace (runtime error NO_NAVSTART) on a page
+# that passes on the next run: each page gets one retry before the scores are judged.
+audit() {  # audit NAME URL [extra lighthouse arguments...]
+  local name=$1
+  if run_lighthouse "$@" && ! grep -q '"runtimeError"' "$OUT/$name.report.json"; then
+    return 0
+  fi
+  echo "lighthouse: $name failed once, trying again" >&2
+  run_lighthouse "$@"
 }
 
 audit home "$BASE/"
