@@ -17,6 +17,7 @@ def when(moment: datetime | None, style: str = "datetime") -> str:
     """Format a UTC moment in German local time.
 
     Styles: ``datetime`` (default), ``date``, ``time``, ``day`` (``1. Dezember``),
+    ``day_time`` (``5. Januar, 18:00 Uhr``),
     ``short`` (``Di. 1.12., 09:15 Uhr``, for table cells) and ``numeric`` (``1.12.2026``).
     """
     if moment is None:
@@ -27,6 +28,8 @@ def when(moment: datetime | None, style: str = "datetime") -> str:
         return format_date(moment, "d.M.yyyy")
     if style == "date":
         return format_date(moment, "EEEE, d. MMMM yyyy")
+    if style == "day_time":
+        return format_datetime(moment, "d. MMMM, HH:mm 'Uhr'")
     if style == "day":
         return format_date(moment, "d. MMMM")
     if style == "time":
