@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,6 +22,7 @@ from ..security import no_store
 from ..services import cards, codes, entries, printset, qr
 from ..services.cards import CardError, card_for_secret
 from ..services.errors import DomainError
+from ..services.posters import FONT_DIR
 from ..services.rallies import current_rally, shop_directory
 from ..services.rally_terms import prizes_with_donors
 from ..services.stamping import StampError, StampResult, scan_page, stamp_card
@@ -329,6 +331,19 @@ def poster(token: str) -> BaseResponse | str:
     content = printset.poster_for(station, config["BASE_URL"], config["OFFICE"])
     code = qr.inline_svg(content.url, title=_("QR-Code für %(shop)s", shop=station.shop.name))
     return render_template("rally/poster.html", poster=content, qr_svg=code)
+
+
+# The poster page's fonts: the Lato of the PDF posters, served from the same package.
+POSTER_FONTS = {"lato-regular": "Lato-Regular.ttf", "lato-black": "Lato-Black.ttf"}
+
+
+@bp.get("/plakat/schrift/<name>.ttf")
+def poster_font(name: str) -> BaseResponse:
+    """One of the poster's fonts, so that the poster page prints like the PDF."""
+    filename = POSTER_FONTS.get(name)
+    if filename is None:
+        abort(404)
+    return send_file(str(FONT_DIR / filename), mimetype="font/ttf", max_age=30 * 24 * 3600)
 
 
 @bp.get("/geschaefte")
