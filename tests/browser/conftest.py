@@ -88,7 +88,7 @@ def run_a_daily_draw(rally: Rally, stations: list[Station]) -> tuple[str, int]:
                              created_at=now, source="qr"))
     db.session.commit()
     db.session.expire(card)  # its stamp count comes from the database's triggers
-    enter_draw(card_id=card.id, name="Erika Beispiel", contact="erika@example.org",
+    enter_draw(card_id=card.id, name="Greta Beispiel", contact="greta@example.org",
                age_confirmed=True, consent=True, now=now)
     last_prize = max(rally.prizes, key=lambda prize: prize.position)
     draw = seal_draw(rally_id=rally.id, kind="daily", day=local(now).date(),
