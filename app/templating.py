@@ -1,10 +1,16 @@
 """Template globals and filters shared by every blueprint."""
 
+import re
 from datetime import datetime
 from typing import Any
 
+import phonenumbers
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_time
+from markupsafe import Markup, escape
+
+# Good enough to find an address in running text; the mail program checks the rest.
+EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def office() -> dict[str, str]:
@@ -17,6 +23,7 @@ def when(moment: datetime | None, style: str = "datetime") -> str:
     """Format a UTC moment in German local time.
 
     Styles: ``datetime`` (default), ``date``, ``time``, ``day`` (``1. Dezember``),
+    ``day_time`` (``5. Januar, 18:00 Uhr``),
     ``short`` (``Di. 1.12., 09:15 Uhr``, for table cells) and ``numeric`` (``1.12.2026``).
     """
     if moment is None:
@@ -27,11 +34,33 @@ def when(moment: datetime | None, style: str = "datetime") -> str:
         return format_date(moment, "d.M.yyyy")
     if style == "date":
         return format_date(moment, "EEEE, d. MMMM yyyy")
+    if style == "day_time":
+        return format_datetime(moment, "d. MMMM, HH:mm 'Uhr'")
     if style == "day":
         return format_date(moment, "d. MMMM")
     if style == "time":
         return format_time(moment, "HH:mm")
     return format_datetime(moment, "EEEE, d. MMMM yyyy, HH:mm 'Uhr'")
+
+
+def contact_links(text: str) -> Markup:
+    """Plain text with its phone numbers as ``tel:`` and its e-mail addresses as
+    ``mailto:`` links (German numbers found by the phonenumbers library), else escaped."""
+    spans: list[tuple[int, int, str]] = []
+    for match in phonenumbers.PhoneNumberMatcher(text, "DE"):
+        number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        spans.append((match.start, match.end, f"tel:{number}"))
+    for found in EMAIL_IN_TEXT.finditer(text):
+        if not any(start < found.end() and found.start() < end for start, end, _ in spans):
+            spans.append((found.start(), found.end(), f"mailto:{found.group()}"))
+    parts: list[str] = []
+    position = 0
+    for start, end, href in sorted(spans):
+        parts.append(escape(text[position:start]))
+        parts.append(Markup('<a href="{}">{}</a>').format(href, text[start:end]))
+        position = end
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
 
 
 def init_app(app: Flask) -> None:
@@ -40,6 +69,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["contact_links"] = contact_links
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

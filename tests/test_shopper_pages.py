@@ -181,7 +181,8 @@ def test_pages_under_a_script_root_link_under_it(app: Flask, station: Station) -
 def card_lists(html: str) -> tuple[list[tuple[str, str]], list[str]]:
     """The card page's stamps (shop, when) and the shops still to visit."""
     stamped = html.split('id="gestempelt-titel"')[1].split('id="sichern-titel"')[0]
-    stamps = re.findall(r'<li>.*?<span>([^<]*)</span> <span class="muted">([^<]*)</span>', stamped)
+    stamps = re.findall(r'<span class="stamp-shop">([^<]*?) <span class="muted">([^<]*)</span>',
+                        stamped)
     to_visit: list[str] = []
     if 'id="offen-titel"' in html:
         to_visit = re.findall(r"<li><strong>([^<]*)</strong>", html.split('id="offen-titel"')[1])

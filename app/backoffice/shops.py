@@ -29,7 +29,7 @@ from ..services import stations as station_service
 from ..services import stats
 from ..services.editing import EditError, InvalidInput
 from ..services.posters import PAPER, posters_pdf
-from ..services.printset import build_print_set, poster_for
+from ..services.printset import build_print_set, main_prize, poster_for
 from ..services.qr import QRError
 from ..services.rallies import active_stations
 from ..services.shop_import import COLUMNS, ShopImportError, import_shops, template_csv
@@ -348,7 +348,8 @@ def poster_pdf(slug: str) -> BaseResponse:
         return redirect(shops_url(rally), code=303)
     config = current_app.config
     try:
-        posters = [poster_for(station, config["BASE_URL"], config["OFFICE"])
+        prize_line = main_prize(rally.id)
+        posters = [poster_for(station, config["BASE_URL"], config["OFFICE"], prize_line)
                    for station in stations]
     except QRError:
         flash(_("Die Adresse der Seite (BASE_URL) ist falsch eingestellt; bitte wenden Sie "

@@ -18,13 +18,16 @@ from . import bp
 
 @bp.get("/")
 def home() -> str:
-    """The current rally in three steps, its shops, and the office's services."""
+    """The current rally first (goal, dates, top prizes, one action), then the office's
+    services in brief."""
     now = clock.utcnow()
     rally = current_rally(now)
     stations = active_stations(rally.id) if rally else []
+    prizes = prizes_with_donors(rally.id) if rally else []
     services = db.session.scalars(select(Service).order_by(Service.position, Service.id))
     return render_template(
-        "office/home.html", rally=rally, now=now, stations=stations, services=list(services)
+        "office/home.html", rally=rally, now=now, stations=stations, prizes=prizes,
+        services=list(services),
     )
 
 

@@ -2,8 +2,8 @@
 forms), and so does the refusal of control characters, in "du"."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms import BooleanField, SearchField, StringField
+from wtforms.validators import InputRequired, Length, Optional
 
 from ..forms import ShopperForm
 
@@ -56,3 +56,26 @@ class EntryForm(ShopperForm):
             InputRequired(message=_l("Bitte stimme den Teilnahmebedingungen zu."))
         ],
     )
+
+
+class ShopSearchForm(ShopperForm):
+    """The shop directory's search and its "not visited yet" filter.
+
+    Sent as GET parameters: it changes nothing, so a link can carry it and it needs no
+    CSRF token; it works without JavaScript.
+    """
+
+    class Meta:
+        """No CSRF: a GET form that only filters a public list."""
+
+        csrf = False
+
+    suche = SearchField(
+        _l("Geschäft suchen"),
+        validators=[
+            Optional(),
+            Length(max=100, message=_l("Bitte such mit höchstens 100 Zeichen.")),
+        ],
+        render_kw={"maxlength": "100", "autocomplete": "off", "enterkeyhint": "search"},
+    )
+    offen = BooleanField(_l("Nur Geschäfte, die ich noch nicht besucht habe"))

@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -16,17 +17,18 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import clock
-from ..extensions import db, limiter
-from ..models import Stamp, Station
+from ..extensions import limiter
 from ..security import no_store
 from ..services import cards, codes, entries, printset, qr
 from ..services.cards import CardError, card_for_secret
 from ..services.errors import DomainError
-from ..services.rallies import active_stations, current_rally
-from ..services.stamping import StampError, StampResult, stamp_card, stamped_here
-from ..services.stations import check_stampable, find_station
+from ..services.posters import FONT_DIR
+from ..services.rallies import current_rally, shop_directory
+from ..services.rally_terms import prizes_with_donors
+from ..services.stamping import StampError, StampResult, scan_page, stamp_card
+from ..services.stations import find_station
 from . import bp
-from .forms import EntryForm, ShortCodeForm
+from .forms import EntryForm, ShopSearchForm, ShortCodeForm
 
 # Categories of the one-shot notices (Flask's flash) that the card page shows.
 NOTICES = ("stamp-new", "stamp-again", "entered", "restored")
@@ -128,16 +130,10 @@ def after_stamp(result: StampResult) -> BaseResponse:
 def scan(token: str) -> BaseResponse | str:
     """The page the camera opens: shop name and one big button. Changes nothing."""
     try:
-        station = find_station(token=token)
-        check_stampable(station, clock.utcnow())
+        page = scan_page(token=token, card_secret=cookie_secret(), now=clock.utcnow())
     except StampError as error:
         return stamp_error_response(error)
-    try:
-        card = card_for_secret(cookie_secret(), rally_id=station.rally_id)
-    except CardError:
-        card = None  # a stale cookie is replaced on the tap; no need to refuse the page
-    already = card is not None and stamped_here(card.id, station.id)
-    return render_template("rally/scan.html", station=station, already=already)
+    return render_template("rally/scan.html", page=page, station=page.station)
 
 
 @bp.post("/s/<token>")
@@ -294,7 +290,8 @@ def enter() -> BaseResponse | tuple[str, int] | str:
     now = clock.utcnow()
     is_open = entries.entry_open(rally, now)
     form = EntryForm()
-    page = {"form": form, "progress": progress, "rally": rally, "entry_open": is_open}
+    page = {"form": form, "progress": progress, "rally": rally, "entry_open": is_open,
+            "prizes": prizes_with_donors(rally.id)}
     if not (progress.qualified and is_open):
         return render_template("rally/enter.html", **page), (409 if form.is_submitted() else 200)
     if not form.validate_on_submit():
@@ -336,9 +333,23 @@ def poster(token: str) -> BaseResponse | str:
     return render_template("rally/poster.html", poster=content, qr_svg=code)
 
 
+# The poster page's fonts: the Lato of the PDF posters, served from the same package.
+POSTER_FONTS = {"lato-regular": "Lato-Regular.ttf", "lato-black": "Lato-Black.ttf"}
+
+
+@bp.get("/plakat/schrift/<name>.ttf")
+def poster_font(name: str) -> BaseResponse:
+    """One of the poster's fonts, so that the poster page prints like the PDF."""
+    filename = POSTER_FONTS.get(name)
+    if filename is None:
+        abort(404)
+    return send_file(str(FONT_DIR / filename), mimetype="font/ttf", max_age=30 * 24 * 3600)
+
+
 @bp.get("/geschaefte")
-def shops() -> BaseResponse | str:
-    """All shops of the current rally by category, with marks where this card stamped."""
+def shops() -> BaseResponse | tuple[str, int] | str:
+    """The current rally's shops by category, searchable, with marks where this card
+    stamped and a filter for the shops it has not visited yet (GET parameters)."""
     rally = current_rally(clock.utcnow())
     if rally is None:
         abort(404)
@@ -346,19 +357,16 @@ def shops() -> BaseResponse | str:
         found = card_for_secret(cookie_secret(), rally_id=rally.id)
     except CardError:
         found = None
-    stamped: set[int] = set()
-    if found is not None:
-        stamped = set(
-            db.session.scalars(db.select(Stamp.station_id).where(Stamp.card_id == found.id))
-        )
-    by_category: dict[str, list[Station]] = {}
-    for station in active_stations(rally.id):
-        by_category.setdefault(station.shop.category, []).append(station)
-    return render_template(
-        "rally/shops.html",
-        rally=rally,
-        by_category=sorted(by_category.items()),
-        stamped=stamped,
+    form = ShopSearchForm(formdata=request.args)
+    valid = form.validate()
+    directory = shop_directory(
+        rally.id,
+        card_id=found.id if found is not None else None,
+        search=(form.suche.data or "") if valid else "",
+        unvisited_only=valid and found is not None and bool(form.offen.data),
+    )
+    page = render_template(
+        "rally/shops.html", rally=rally, directory=directory, form=form,
         has_card=found is not None,
     )
-
+    return page if valid else (page, 400)

@@ -11,13 +11,14 @@ from sqlalchemy.orm import joinedload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import CARD_FLAGS, Card, CardKey, Rally, Stamp, Station
+from ..models import CARD_FLAGS, Card, CardKey, Draw, Prize, Rally, Stamp, Station
 from . import codes
 from .codes import CROCKFORD
 from .editing import EditError, audit, existing
 from .entries import EntryStatus, entry_open, entry_status
 from .errors import DomainError
-from .rallies import active_stations
+from .rallies import active_stations, latest_result
+from .rally_terms import prizes_with_donors
 
 
 class CardError(DomainError):
@@ -129,13 +130,17 @@ def card_progress(card: Card) -> Progress:
 
 @dataclass(frozen=True)
 class CardPage:
-    """Everything the card page shows: the card, its rally, its progress, its entry."""
+    """Everything the card page shows: the card, its rally, its progress, its entry, what
+    the goal wins (the prizes with their donors) and the rally's latest draw result."""
 
     card: Card
     rally: Rally
     progress: Progress
     status: EntryStatus
     entry_open: bool
+    entry_closed: bool
+    prizes: list[Prize]
+    latest_draw: Draw | None
 
 
 def card_page(secret: str | None, now: datetime) -> CardPage | None:
@@ -152,6 +157,9 @@ def card_page(secret: str | None, now: datetime) -> CardPage | None:
         progress=card_progress(card),
         status=entry_status(card.id, card.rally_id),
         entry_open=entry_open(card.rally, now),
+        entry_closed=now >= card.rally.entry_closes_at,
+        prizes=prizes_with_donors(card.rally_id),
+        latest_draw=latest_result(card.rally_id),
     )
 
 

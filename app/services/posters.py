@@ -1,7 +1,8 @@
 """Printable posters: one page per shop, A4 or A5, QR code as vector graphics (fpdf2).
 
 The layout is drawn for A4 in millimetres and scaled for A5, so both keep their
-proportions; the QR code stays at least 6 cm wide on A5.
+proportions; the QR code stays at least 6 cm wide on A5. The poster page in the browser
+(``rally/poster.html``, ``poster.css``) follows the same layout and the same Lato fonts.
 """
 
 import io
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
+from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 
 from .emblem import CREAM, DISC_RADIUS, GOLD, HEART_RADIUS, RED, STAR
 from .qr import print_svg
@@ -35,6 +36,16 @@ class Poster:
     typed_url: str
     office_lines: tuple[str, str]
     rules_url: str
+    main_prize: str = ""  # "Hauptgewinn: …, gestiftet von …"; "" while the rally has none
+
+
+STEPS = (
+    ("Scannen", "Handykamera auf den QR-Code halten und den Link öffnen."),
+    ("Stempeln", "Auf „Stempel einsammeln“ tippen – ohne App, ohne Konto."),
+    ("Gewinnen", "Ab {goal} Stempeln an der Verlosung teilnehmen."),
+)
+TYPED_LABEL = "Kein QR-Scanner? Code eintippen auf"
+FOOTER_TOP = 297 - 26  # A4 mm
 
 
 def spaced_code(code: str) -> str:
@@ -113,14 +124,15 @@ def draw_poster(pdf: PosterPDF, poster: Poster) -> None:
     after_name = pdf.text_line(64, poster.shop_name, 22, bold=True, x=14)
 
     # The QR code as vector graphics, centred, with its quiet zone.
-    qr_top = max(80.0, after_name + 3)
+    qr_top = max(78.0, after_name + 2)
     qr_size = QR_WIDTH_A4
     pdf.image(io.BytesIO(print_svg(poster.url)), x=pdf.s((width_a4 - qr_size) / 2),
               y=pdf.s(qr_top), w=pdf.s(qr_size), h=pdf.s(qr_size))
-    y = qr_top + qr_size + 3
+    y = qr_top + qr_size + 1
 
-    y = pdf.text_line(y, f"Kein QR-Scanner? Code eintippen auf {poster.typed_url}", 12,
-                      colour=MUTED, x=14)
+    # The address for typing the code, large enough to read from a step back.
+    y = pdf.text_line(y, TYPED_LABEL, 13, colour=MUTED, x=14)
+    y = pdf.text_line(y + 0.5, poster.typed_url, 18, bold=True, x=10)
     box_w, box_h = 84.0, 17.0
     pdf.set_draw_color(*INK)
     pdf.set_line_width(pdf.s(0.8))
@@ -130,28 +142,56 @@ def draw_poster(pdf: PosterPDF, poster: Poster) -> None:
     pdf.text_line(y + 5.5, spaced_code(poster.short_code), 30, bold=True, x=10)
     pdf.set_char_spacing(0)
 
-    # Three numbered steps.
-    steps = (
-        ("Scannen", "Handykamera auf den QR-Code halten und den Link öffnen."),
-        ("Stempeln", "Auf „Stempel einsammeln“ tippen – ohne App, ohne Konto."),
-        ("Gewinnen", f"Ab {poster.stamp_goal} Stempeln an der Verlosung teilnehmen."),
-    )
-    y = y + box_h + 8
-    for number, (title, text) in enumerate(steps, start=1):
+    # Three numbered steps side by side.
+    y = y + box_h + 7
+    column = (width_a4 - 28) / 3
+    bottom = y
+    for number, (title, text) in enumerate(STEPS, start=1):
+        left = 14 + (number - 1) * column
         pdf.set_fill_color(*GOLD)
-        pdf.circle(x=pdf.s(30), y=pdf.s(y + 5.5), radius=pdf.s(6), style="F")
-        pdf.text_line(y + 1.8, str(number), 17, bold=True, colour=RED, x=24, width=12)
-        pdf.text_line(y, title, 17, bold=True, x=42, width=width_a4 - 56, align=Align.L)
-        y = pdf.text_line(y + 7.5, text, 14, x=42, width=width_a4 - 56, align=Align.L) + 4
+        pdf.circle(x=pdf.s(left + 5.5), y=pdf.s(y + 5.5), radius=pdf.s(5.5), style="F")
+        pdf.text_line(y + 2.2, str(number), 15, bold=True, colour=RED, x=left, width=11)
+        pdf.text_line(y + 1.6, title, 15, bold=True, x=left + 13, width=column - 15,
+                      align=Align.L)
+        below = pdf.text_line(y + 12, text.format(goal=poster.stamp_goal), 11.5, x=left,
+                              width=column - 4, align=Align.L)
+        bottom = max(bottom, below)
+
+    if poster.main_prize:
+        draw_main_prize(pdf, poster.main_prize, top=bottom + 4)
 
     # Footer: who runs it, where the rules are.
-    footer_top = 297 - 26
     pdf.set_fill_color(*INK)
-    pdf.rect(0, pdf.s(footer_top), pdf.w, pdf.s(26), style="F")
-    y = footer_top + 4
+    pdf.rect(0, pdf.s(FOOTER_TOP), pdf.w, pdf.s(26), style="F")
+    y = FOOTER_TOP + 4
     for line in poster.office_lines:
         y = pdf.text_line(y, line, 10, colour=(255, 255, 255), x=10) + 0.5
     pdf.text_line(y + 1, f"Teilnahmebedingungen: {poster.rules_url}", 10, colour=GOLD, x=10)
+
+
+def draw_main_prize(pdf: PosterPDF, text: str, *, top: float) -> None:
+    """The main prize in a gold box between the steps and the footer (A4 mm).
+
+    The text takes the largest size from 15 pt down that fits the room left, so a long
+    prize name or donor never runs into the footer.
+    """
+    width_a4 = PAPER["a4"][0]
+    box_x, box_w = 14.0, width_a4 - 28
+    room = FOOTER_TOP - 4 - top
+    size = 15.0
+    while True:
+        pdf.set_font("Lato", "B", pdf.s(size))
+        lines = pdf.multi_cell(pdf.s(box_w - 12), pdf.s(size * 0.45), text, dry_run=True,
+                               output=MethodReturnValue.LINES)
+        count = len(lines) if isinstance(lines, list) else 1  # LINES gives a list
+        height = count * size * 0.45 + 6
+        if height <= room or size <= 9:
+            break
+        size -= 1
+    pdf.set_fill_color(*GOLD)
+    pdf.rect(pdf.s(box_x), pdf.s(top), pdf.s(box_w), pdf.s(height), style="F",
+             round_corners=True, corner_radius=pdf.s(4))
+    pdf.text_line(top + 3, text, size, bold=True, colour=INK, x=box_x + 6, width=box_w - 12)
 
 
 def posters_pdf(posters: list[Poster], paper: str = "a4") -> bytes:

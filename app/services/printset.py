@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 from babel.dates import format_date
 
 from ..clock import local
-from ..models import Rally, Station
+from ..models import Prize, Rally, Station
 from . import qr
 from .errors import DomainError
 from .posters import PAPER, Poster, posters_pdf
 from .rallies import active_stations
+from .rally_terms import prizes_with_donors
 from .stations import find_rally
 
 POSTERS_FILE = "posters.pdf"
@@ -54,8 +55,27 @@ def short_url(base_url: str, path: str) -> str:
     return f"{parts.netloc}{parts.path}{path}"
 
 
-def poster_for(station: Station, base_url: str, office: dict[str, str]) -> Poster:
-    """The poster content of one station."""
+def main_prize_line(prize: Prize | None) -> str:
+    """``Hauptgewinn: <prize> – gestiftet von <shop>`` for the posters; "" without a prize."""
+    if prize is None:
+        return ""
+    line = f"Hauptgewinn: {prize.name}"
+    if prize.donor is not None:
+        line += f" – gestiftet von {prize.donor.name}"
+    return line
+
+
+def main_prize(rally_id: int) -> str:
+    """The poster line of the rally's first prize (one query)."""
+    first = prizes_with_donors(rally_id, limit=1)
+    return main_prize_line(first[0] if first else None)
+
+
+def poster_for(
+    station: Station, base_url: str, office: dict[str, str], prize_line: str | None = None
+) -> Poster:
+    """The poster content of one station; ``prize_line`` saves the query for a set of
+    posters of one rally (see :func:`main_prize`)."""
     shop, rally = station.shop, station.rally
     return Poster(
         shop_name=shop.name,
@@ -71,6 +91,7 @@ def poster_for(station: Station, base_url: str, office: dict[str, str]) -> Poste
             f"Telefon {office['phone']} · {office['email']}",
         ),
         rules_url=short_url(base_url, "/teilnahmebedingungen"),
+        main_prize=main_prize(rally.id) if prize_line is None else prize_line,
     )
 
 
@@ -85,7 +106,8 @@ def build_print_set(
         files[f"{slug}.svg"] = qr.print_svg(url)
         files[f"{slug}.png"] = qr.png(url)
         files[f"{slug}-branded.png"] = qr.branded_png(url)
-    posters = [poster_for(station, base_url, office) for station in stations]
+    prize_line = main_prize(rally.id)
+    posters = [poster_for(station, base_url, office, prize_line) for station in stations]
     files[POSTERS_FILE] = posters_pdf(posters, paper)
     return files
 

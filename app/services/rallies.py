@@ -1,5 +1,5 @@
-"""Rallies: which one is current and its stations; the office's rally edits with their
-prizes."""
+"""Rallies: which one is current, its stations and shop directory, its latest draw
+result; the office's rally edits with their prizes."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import RALLY_STATUSES, DrawPrize, Prize, Rally, Station, Winner
+from ..models import RALLY_STATUSES, Draw, DrawPrize, Prize, Rally, Stamp, Station, Winner
 from .editing import SLUG_MAX, SLUG_RE, InvalidInput, audit, existing, refuse
 from .errors import Problem
 from .rally_terms import RallyTerms, apply_prize_details, apply_terms, check_terms
@@ -47,6 +47,60 @@ def active_stations(rally_id: int) -> list[Station]:
     stations = list(db.session.scalars(query))
     stations.sort(key=lambda s: s.shop.name.casefold())
     return stations
+
+
+def latest_result(rally_id: int) -> Draw | None:
+    """The rally's most recently run draw (its public result page), or ``None``."""
+    query = (
+        select(Draw)
+        .where(Draw.rally_id == rally_id, Draw.status == "run")
+        .order_by(Draw.run_at.desc(), Draw.id.desc())
+        .limit(1)
+    )
+    return db.session.scalars(query).first()
+
+
+@dataclass(frozen=True)
+class ShopDirectory:
+    """The shops of a rally that match a search, by category, with a card's stamps."""
+
+    by_category: list[tuple[str, list[Station]]]
+    stamped: set[int]  # station ids the card holds a stamp of
+    total: int  # active stations of the rally
+    shown: int  # stations that match
+
+
+def matches(station: Station, words: list[str]) -> bool:
+    """Whether every (case-folded) word occurs in the shop's name, category or street."""
+    shop = station.shop
+    haystack = f"{shop.name} {shop.category} {shop.street}".casefold()
+    return all(word in haystack for word in words)
+
+
+def shop_directory(
+    rally_id: int, *, card_id: int | None = None, search: str = "", unvisited_only: bool = False
+) -> ShopDirectory:
+    """The rally's active shops matching ``search`` (all its words), sorted by category.
+
+    With ``card_id``, the card's stamps are marked, and ``unvisited_only`` leaves out the
+    shops it already holds a stamp of. Two queries, whatever the number of shops.
+    """
+    stamped: set[int] = set()
+    if card_id is not None:
+        stamped = set(db.session.scalars(select(Stamp.station_id).where(Stamp.card_id == card_id)))
+    stations = active_stations(rally_id)
+    words = search.casefold().split()
+    chosen = [
+        station for station in stations
+        if matches(station, words) and not (unvisited_only and station.id in stamped)
+    ]
+    by_category: dict[str, list[Station]] = {}
+    for station in chosen:
+        by_category.setdefault(station.shop.category, []).append(station)
+    return ShopDirectory(
+        by_category=sorted(by_category.items()), stamped=stamped, total=len(stations),
+        shown=len(chosen),
+    )
 
 
 # --- The office's rally edits ------------------------------------------------------

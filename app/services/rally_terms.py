@@ -90,12 +90,18 @@ def prize_line_text(prize: Prize) -> str:
     return text
 
 
-def prizes_with_donors(rally_id: int) -> list[Prize]:
-    """The rally's prizes in order, each with its donating shop loaded (for the pages)."""
-    return list(db.session.scalars(
+def prizes_with_donors(rally_id: int, limit: int | None = None) -> list[Prize]:
+    """The rally's prizes in order, each with its donating shop loaded (for the pages).
+
+    With ``limit``, only the first ones (the top prizes a page names); one query either way.
+    """
+    query = (
         select(Prize).options(joinedload(Prize.donor))
         .where(Prize.rally_id == rally_id).order_by(Prize.position)
-    ))
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
 
 
 def months_after(moment: datetime, months: int) -> datetime:

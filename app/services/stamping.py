@@ -15,9 +15,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Card, Stamp, Station
+from ..models import Card, Prize, Stamp, Station
 from .cards import CardError, card_for_secret, create_card
+from .rally_terms import prizes_with_donors
 from .stations import StampError, check_stampable, find_station
+
+# How many prizes the scan page names: enough to tempt, few enough to stay light.
+SCAN_PAGE_PRIZES = 3
 
 __all__ = ["StampError", "StampResult", "stamp_card", "stamped_here"]
 
@@ -46,6 +50,38 @@ def stamped_here(card_id: int, station_id: int) -> bool:
         select(Stamp.id).where(Stamp.card_id == card_id, Stamp.station_id == station_id)
     )
     return found is not None
+
+
+@dataclass(frozen=True)
+class ScanPage:
+    """What the scan page shows before the tap: the station, whether this browser's card
+    holds its stamp, the card's stamp count (``None`` without a card of this rally), and
+    the rally's top prizes with their donors."""
+
+    station: Station
+    already: bool
+    stamp_count: int | None
+    prizes: list[Prize]
+
+
+def scan_page(*, token: str, card_secret: str | None, now: datetime) -> ScanPage:
+    """The scan page of the station named by ``token``; changes nothing (it is a GET).
+
+    Raises ``StampError`` where the station cannot stamp now. A stale cookie is no
+    reason to refuse the page: the tap replaces it.
+    """
+    station = find_station(token=token)
+    check_stampable(station, now)
+    try:
+        card = card_for_secret(card_secret, rally_id=station.rally_id)
+    except CardError:
+        card = None
+    return ScanPage(
+        station=station,
+        already=card is not None and stamped_here(card.id, station.id),
+        stamp_count=card.stamp_count if card is not None else None,
+        prizes=prizes_with_donors(station.rally_id, limit=SCAN_PAGE_PRIZES),
+    )
 
 
 def _insert_stamp(card: Card, station: Station, source: str, now: datetime) -> bool:

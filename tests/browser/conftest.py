@@ -15,9 +15,14 @@ from playwright.sync_api import Browser, BrowserContext
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from app import clock, create_app
+from app.clock import local
 from app.demo_data import SERVICES
 from app.extensions import db
+from app.models import Rally, Stamp, Station
+from app.services.cards import create_card
 from app.services.demo import load_demo
+from app.services.draws import run_draw, seal_draw
+from app.services.entries import enter_draw
 from app.services.stations import rotate_station
 
 from ..conftest import base_config
@@ -47,6 +52,12 @@ class LiveServer:
     rally_id: int
     staff_email: str
     staff_password: str
+    # A card that entered and won the day's draw, which has been run: the draw pages and
+    # a card lookup have something to show from the start.
+    draw_id: int
+    winner_code: str
+    shop_id: int
+    station_id: int
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` on this server."""
@@ -67,6 +78,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def run_a_daily_draw(rally: Rally, stations: list[Station]) -> tuple[str, int]:
+    """Give one card a stamp at each of ``stations`` and an entry, then seal and run
+    today's draw of the rally's last prize; return the card's code and the draw's id."""
+    now = clock.utcnow()
+    card, _secret = create_card(rally, now)
+    for station in stations:
+        db.session.add(Stamp(rally_id=rally.id, card_id=card.id, station_id=station.id,
+                             created_at=now, source="qr"))
+    db.session.commit()
+    db.session.expire(card)  # its stamp count comes from the database's triggers
+    enter_draw(card_id=card.id, name="Greta Beispiel", contact="greta@example.org",
+               age_confirmed=True, consent=True, now=now)
+    last_prize = max(rally.prizes, key=lambda prize: prize.position)
+    draw = seal_draw(rally_id=rally.id, kind="daily", day=local(now).date(),
+                     prize_ids=[last_prize.id], beacon_chain=None, now=now)
+    run_draw(draw_id=draw.id, now=now)
+    return card.code, draw.id
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Serve the app with the demo loaded on http://127.0.0.1:<port> for the session."""
@@ -75,6 +105,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     base_url = f"http://127.0.0.1:{port}"
     config = base_config(tmp, "sqlite:///" + str(tmp / "browser.sqlite3"))
     config["BASE_URL"] = base_url
+    # Every page test logs the demo staff in afresh; the per-address limit is not under test.
+    config["RATELIMIT_LOGIN"] = "10000 per minute"
     application = create_app(config)
 
     with application.app_context():
@@ -86,6 +118,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         rally_id = summary.rally.id
         staff_email, staff_password = summary.staff_email, summary.staff_password
         rotate_station(shop_slug=retired.shop.slug, rally_slug=None, now=clock.utcnow())
+        winner_code, draw_id = run_a_daily_draw(summary.rally, summary.stations[20:30])
+        shop_id, station_id = summary.stations[5].shop_id, summary.stations[5].id
         stations = tuple(
             DemoStation(
                 token=station.token,
@@ -111,6 +145,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             rally_id=rally_id,
             staff_email=staff_email,
             staff_password=staff_password,
+            draw_id=draw_id,
+            winner_code=winner_code,
+            shop_id=shop_id,
+            station_id=station_id,
         )
     finally:
         server.shutdown()

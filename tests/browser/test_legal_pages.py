@@ -3,21 +3,14 @@
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
 from .conftest import LiveServer
+from .test_layout import assert_no_sideways_scrolling
 from .test_staff_flow import assert_accessible, staff_login
 
 LEGAL_PAGES = ("/teilnahmebedingungen", "/impressum", "/datenschutz", "/barrierefreiheit")
 NARROW = ({"width": 320, "height": 640}, {"width": 390, "height": 844})
-
-
-def assert_no_sideways_scrolling(page: Page) -> None:
-    """The page is no wider than the window."""
-    scroll_width, inner_width = page.evaluate(
-        "[document.documentElement.scrollWidth, window.innerWidth]"
-    )
-    assert scroll_width <= inner_width, f"{page.url}: {scroll_width} px wide at {inner_width}"
 
 
 @pytest.mark.browser

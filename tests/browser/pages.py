@@ -1,0 +1,381 @@
+"""Every public and back-office page in its states, as scenarios the browser tests share.
+
+A scenario gets a factory of fresh browser contexts (all with the test's viewport) and the
+live server, and returns the page under test. ``PUBLIC`` and ``BACK_OFFICE`` together are
+the list that the accessibility test (axe) and the layout test (no sideways scrolling)
+walk through; a new page belongs here.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from .conftest import LiveServer
+
+UNKNOWN_TOKEN = "AAAAAAAAAAAAAAAAAAAAAA"
+
+ContextFactory = Callable[[], BrowserContext]
+Scenario = Callable[[ContextFactory, LiveServer], Page]
+
+
+def open_path(path: str | Callable[[LiveServer], str]) -> Scenario:
+    """A scenario that simply opens ``path`` (or the path made from the server) anew."""
+
+    def scenario(contexts: ContextFactory, live_server: LiveServer) -> Page:
+        """Open the page."""
+        page = contexts().new_page()
+        page.goto(live_server.url(path if isinstance(path, str) else path(live_server)))
+        return page
+
+    return scenario
+
+
+def stamp_once(context: BrowserContext, live_server: LiveServer, index: int = 0) -> Page:
+    """Collect one stamp in ``context`` and land on the card page with its celebration."""
+    page = context.new_page()
+    page.goto(live_server.url(f"/s/{live_server.stations[index].token}"))
+    page.get_by_role("button", name="Stempel einsammeln").click()
+    page.wait_for_url(live_server.url("/karte"))
+    expect(page.locator(".celebrate")).to_be_visible()
+    return page
+
+
+def scan_page(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """A station's scan page with its big stamp button, in a browser without a card."""
+    page = contexts().new_page()
+    page.goto(live_server.url(f"/s/{live_server.stations[0].token}"))
+    expect(page.get_by_role("button", name="Stempel einsammeln")).to_be_visible()
+    return page
+
+
+def scan_page_with_card(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """A scan page in a browser whose card has a stamp: it shows the progress."""
+    page = stamp_once(contexts(), live_server)
+    page.goto(live_server.url(f"/s/{live_server.stations[1].token}"))
+    expect(page.get_by_text("Stempel 1 von")).to_be_visible()
+    return page
+
+
+def celebrated_card(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The card page right after the first stamp, with the celebration."""
+    return stamp_once(contexts(), live_server)
+
+
+def plain_card(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The card page with one stamp, opened again (no celebration)."""
+    page = stamp_once(contexts(), live_server)
+    page.reload()
+    expect(page.locator(".celebrate")).to_have_count(0)
+    return page
+
+
+def scan_page_already_stamped(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """A scan page for a shop this card already has a stamp from."""
+    page = stamp_once(contexts(), live_server)
+    page.goto(live_server.url(f"/s/{live_server.stations[0].token}"))
+    expect(page.get_by_text("Hier hast du schon gestempelt")).to_be_visible()
+    return page
+
+
+def stamp_again_notice(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The card page after typing the code of a shop that already stamped this card."""
+    page = stamp_once(contexts(), live_server)
+    page.goto(live_server.url("/stempel"))
+    page.get_by_label("Code vom Plakat").fill(live_server.stations[0].short_code)
+    page.get_by_role("button", name="Stempel einsammeln").click()
+    page.wait_for_url(live_server.url("/karte"))
+    expect(page.get_by_text("hast du schon gestempelt")).to_be_visible()
+    return page
+
+
+def stamps(context: BrowserContext, live_server: LiveServer, count: int) -> Page:
+    """Collect ``count`` stamps (stations 10 onwards) in ``context``; end on the card."""
+    page = context.new_page()
+    for station in live_server.stations[10:10 + count]:
+        page.goto(live_server.url(f"/s/{station.token}"))
+        page.get_by_role("button", name="Stempel einsammeln").click()
+        page.wait_for_url(live_server.url("/karte"))
+    return page
+
+
+def entry_form(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The entry form of a card that reached the goal (ten stamps)."""
+    page = stamps(contexts(), live_server, 10)
+    page.get_by_role("link", name="Jetzt an der Verlosung teilnehmen").click()
+    expect(page.get_by_role("button", name="Jetzt teilnehmen")).to_be_visible()
+    return page
+
+
+def entry_form_with_errors(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The entry form sent empty: every field says what is missing."""
+    page = entry_form(contexts, live_server)
+    page.get_by_role("button", name="Jetzt teilnehmen").click()
+    expect(page.get_by_text("Bitte prüfe die markierten Angaben.")).to_be_visible()
+    return page
+
+
+def entry_form_too_early(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The entry form of a card that still needs stamps."""
+    page = stamp_once(contexts(), live_server)
+    page.goto(live_server.url("/karte/teilnahme"))
+    expect(page.get_by_text("Dir fehlen noch")).to_be_visible()
+    return page
+
+
+def shops_with_card(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The shop directory seen by a browser with a stamped card (shows marks)."""
+    page = stamp_once(contexts(), live_server)
+    page.goto(live_server.url("/geschaefte"))
+    return page
+
+
+def shops_not_visited(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The directory filtered to the shops this card has not visited, through its form."""
+    page = stamp_once(contexts(), live_server)
+    page.goto(live_server.url("/geschaefte"))
+    page.get_by_label("Nur Geschäfte, die ich noch nicht besucht habe").check()
+    page.get_by_role("button", name="Anzeigen").click()
+    expect(page).to_have_url(re.compile(r"offen=y"))
+    return page
+
+
+def shops_search_error(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The directory with a search that is too long (400 with a message at the field)."""
+    page = contexts().new_page()
+    page.goto(live_server.url("/geschaefte?suche=" + "x" * 101))
+    expect(page.locator("#suche-fehler")).to_be_visible()
+    return page
+
+
+def code_form_with_error(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The short-code form submitted empty, showing its validation error."""
+    page = contexts().new_page()
+    page.goto(live_server.url("/stempel"))
+    page.get_by_role("button", name="Stempel einsammeln").click()
+    expect(page.locator("#code-fehler")).to_be_visible()
+    return page
+
+
+def recovery_link(context: BrowserContext, live_server: LiveServer) -> str:
+    """Stamp a new card in ``context`` and return its recovery link."""
+    page = stamp_once(context, live_server)
+    link = page.locator("p.recovery-link a").get_attribute("href")
+    assert link is not None
+    page.close()
+    return link
+
+
+def recovery_confirmation(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The recovery page asking to open a card saved in another browser."""
+    link = recovery_link(contexts(), live_server)
+    page = contexts().new_page()
+    page.goto(link)
+    expect(page.get_by_role("button", name="Karte hier öffnen")).to_be_visible()
+    return page
+
+
+def recovery_replacing_card(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The recovery page in a browser that holds another card (with a warning notice)."""
+    link = recovery_link(contexts(), live_server)
+    here = contexts()
+    page = stamp_once(here, live_server, index=1)
+    page.goto(link)
+    expect(page.get_by_text("In diesem Browser ist schon die Karte")).to_be_visible()
+    return page
+
+
+def restored_card(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The card page right after restoring a card, with its notice."""
+    page = recovery_confirmation(contexts, live_server)
+    page.get_by_role("button", name="Karte hier öffnen").click()
+    page.wait_for_url(live_server.url("/karte"))
+    expect(page.get_by_text("ist jetzt auch in diesem Browser")).to_be_visible()
+    return page
+
+
+def bad_recovery(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """A recovery link that is wrong (404)."""
+    page = contexts().new_page()
+    response = page.goto(live_server.url("/karte/wiederherstellen/ABCD-EFGH/falsch"))
+    assert response is not None and response.status == 404
+    return page
+
+
+def with_status(path: str, status: int) -> Scenario:
+    """A scenario that opens ``path`` and expects ``status``."""
+
+    def scenario(contexts: ContextFactory, live_server: LiveServer) -> Page:
+        """Open the page and check its status."""
+        page = contexts().new_page()
+        response = page.goto(live_server.url(path))
+        assert response is not None and response.status == status
+        return page
+
+    return scenario
+
+
+def replaced_code(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The 410 page of a rotated station's old URL."""
+    page = contexts().new_page()
+    response = page.goto(live_server.url(f"/s/{live_server.retired_token}"))
+    assert response is not None and response.status == 410
+    return page
+
+
+def poster_page(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The printable poster of one station."""
+    page = contexts().new_page()
+    page.goto(live_server.url(f"/s/{live_server.stations[2].token}/plakat"))
+    expect(page.get_by_text("Scannen – Stempeln – Gewinnen")).to_be_visible()
+    return page
+
+
+def login_error(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The login form after a wrong password, with its message."""
+    page = contexts().new_page()
+    page.goto(live_server.url("/anmelden"))
+    page.get_by_label("E-Mail-Adresse").fill("niemand@example.org")
+    page.get_by_label("Passwort").fill("falsch-falsch-falsch")
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.locator(".notice.alert, .error").first).to_be_visible()
+    return page
+
+
+PUBLIC: dict[str, Scenario] = {
+    "home": open_path("/"),
+    "shops": open_path("/geschaefte"),
+    "shops-with-card": shops_with_card,
+    "shops-not-visited": shops_not_visited,
+    "shops-search-error": shops_search_error,
+    "code-form": open_path("/stempel"),
+    "code-form-error": code_form_with_error,
+    "scan": scan_page,
+    "scan-with-card": scan_page_with_card,
+    "scan-already-stamped": scan_page_already_stamped,
+    "card-celebration": celebrated_card,
+    "card": plain_card,
+    "card-stamp-again": stamp_again_notice,
+    "card-none": open_path("/karte"),
+    "entry-too-early": entry_form_too_early,
+    "entry-form": entry_form,
+    "entry-form-errors": entry_form_with_errors,
+    "recovery-confirmation": recovery_confirmation,
+    "recovery-replacing-card": recovery_replacing_card,
+    "card-restored": restored_card,
+    "recovery-bad-link": bad_recovery,
+    "unknown-token-404": with_status(f"/s/{UNKNOWN_TOKEN}", 404),
+    "replaced-code-410": replaced_code,
+    "not-found-404": with_status("/gibt-es-nicht", 404),
+    "poster": poster_page,
+    "services": open_path("/angebote"),
+    "service": open_path(lambda server: f"/angebote/{server.service_slug}"),
+    "draws": open_path("/ziehungen"),
+    "draw": open_path(lambda server: f"/ziehungen/{server.draw_id}"),
+    "rules": open_path("/teilnahmebedingungen"),
+    "imprint": open_path("/impressum"),
+    "privacy": open_path("/datenschutz"),
+    "accessibility-statement": open_path("/barrierefreiheit"),
+    "login": open_path("/anmelden"),
+    "login-error": login_error,
+}
+
+
+# --- the back office, as the demo's staff member -----------------------------------------
+
+
+def staff_page(path: str | Callable[[LiveServer], str],
+               then: Callable[[Page, LiveServer], None] | None = None) -> Scenario:
+    """A scenario that logs the demo staff in, opens ``path`` and optionally acts there."""
+
+    def scenario(contexts: ContextFactory, live_server: LiveServer) -> Page:
+        """Log in, open the page, do what the scenario does there."""
+        page = contexts().new_page()
+        page.goto(live_server.url("/anmelden"))
+        page.get_by_label("E-Mail-Adresse").fill(live_server.staff_email)
+        page.get_by_label("Passwort").fill(live_server.staff_password)
+        page.get_by_role("button", name="Anmelden").click()
+        page.wait_for_url(live_server.url("/buero/"))
+        page.goto(live_server.url(path if isinstance(path, str) else path(live_server)))
+        if then is not None:
+            then(page, live_server)
+        return page
+
+    return scenario
+
+
+def submit_empty_rally(page: Page, live_server: LiveServer) -> None:
+    """Send the new-rally form without a name: errors at the fields and in a summary."""
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def submit_empty_shop(page: Page, live_server: LiveServer) -> None:
+    """Send the new-shop form empty."""
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def import_bad_rows(page: Page, live_server: LiveServer) -> None:
+    """Upload a CSV file whose rows have mistakes: the report names each row."""
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";")
+    writer.writerow(["name", "slug", "category", "street", "postcode", "city", "lat", "lon",
+                     "opening_hours", "description", "website"])
+    writer.writerow(["Ein sehr langer Geschäftsname für die Fehlerliste", "", "", "Markt 1",
+                     "4569", "Herten", "91", "", "", "", "keine-adresse"])
+    writer.writerow(["", "mode", "Mode", "", "45699", "", "", "", "", "", ""])
+    page.get_by_label("CSV-Datei").set_input_files(
+        files=[{"name": "geschaefte.csv", "mimeType": "text/csv",
+                "buffer": text.getvalue().encode("utf-8")}]
+    )
+    page.get_by_role("button", name="Prüfen und importieren").click()
+    expect(page.locator(".report")).to_be_visible()
+
+
+def look_up_winner(page: Page, live_server: LiveServer) -> None:
+    """Look the draw's winning card up by its code."""
+    page.get_by_label("Kartencode").fill(live_server.winner_code)
+    page.get_by_role("button", name="Suchen").click()
+    expect(page.locator("#karte-titel")).to_be_visible()
+
+
+def look_up_nonsense(page: Page, live_server: LiveServer) -> None:
+    """Look up something that is no card code: the message at the field."""
+    page.get_by_label("Kartencode").fill("nicht-so")
+    page.get_by_role("button", name="Suchen").click()
+    expect(page.locator("#code-fehler")).to_be_visible()
+
+
+def seal_without_prizes(page: Page, live_server: LiveServer) -> None:
+    """Try to seal a draw with nothing ticked: the form says what is missing."""
+    page.get_by_role("button", name="Versiegeln").click()
+    expect(page.locator(".error, .notice.alert").first).to_be_visible()
+
+
+BACK_OFFICE: dict[str, Scenario] = {
+    "bo-dashboard": staff_page("/buero/"),
+    "bo-rallies": staff_page("/buero/rallyes"),
+    "bo-rally-form": staff_page(lambda server: f"/buero/rallyes/{server.rally_id}"),
+    "bo-rally-new-errors": staff_page("/buero/rallyes/neu", submit_empty_rally),
+    "bo-shops": staff_page("/buero/geschaefte"),
+    "bo-shop-form": staff_page(lambda server: f"/buero/geschaefte/{server.shop_id}"),
+    "bo-shop-new-errors": staff_page("/buero/geschaefte/neu", submit_empty_shop),
+    "bo-station-rotate": staff_page(
+        lambda server: f"/buero/stationen/{server.station_id}/neuer-code"),
+    "bo-import": staff_page("/buero/geschaefte/import"),
+    "bo-import-report": staff_page("/buero/geschaefte/import", import_bad_rows),
+    "bo-cards": staff_page("/buero/karten"),
+    "bo-card-found": staff_page("/buero/karten", look_up_winner),
+    "bo-card-error": staff_page("/buero/karten", look_up_nonsense),
+    "bo-draws": staff_page("/buero/ziehungen"),
+    "bo-draws-error": staff_page("/buero/ziehungen", seal_without_prizes),
+    "bo-draw": staff_page(lambda server: f"/buero/ziehungen/{server.draw_id}"),
+    "bo-draw-protocol": staff_page(lambda server: f"/buero/ziehungen/{server.draw_id}/protokoll"),
+    "bo-reauthenticate": staff_page("/anmelden/bestaetigen"),
+    "bo-staff-on-home": staff_page("/"),
+}
+
+ALL_PAGES: dict[str, Scenario] = {**PUBLIC, **BACK_OFFICE}
