@@ -29,11 +29,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
 
     from . import db as _db  # noqa: F401  (registers the SQLite engine events)
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    cache.init_app(app)
     limiter.init_app(app)
     # Flask-Limiter reports an unreachable storage (and its fallback) on its own logger,
     # which has no handler of its own: send it where the app's log goes.

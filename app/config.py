@@ -112,6 +112,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         # Stated, so that each app sets it: Flask-Limiter keeps the last app's value on
         # its one shared object otherwise.
+        # Flask-Caching: fragments of pages that are the same for every visitor.
+        "CACHE_TYPE": "SimpleCache",
+        "CACHE_DEFAULT_TIMEOUT": 3600,
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

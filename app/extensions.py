@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and bound to the app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -36,3 +37,6 @@ login_manager = LoginManager()
 # default). When the storage is unreachable the limiter lets requests through and logs it,
 # so an outage of Redis never stops stamping.
 limiter = Limiter(key_func=get_remote_address, swallow_errors=True)
+# Rendered fragments that many requests share (the site's header and footer for visitors);
+# SimpleCache in each process by default, CACHE_TYPE=RedisCache to share one.
+cache = Cache()

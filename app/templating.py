@@ -6,7 +6,7 @@ from typing import Any
 
 import phonenumbers
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from markupsafe import Markup, escape
 
 # Good enough to find an address in running text; the mail program checks the rest.
@@ -69,6 +69,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.filters["when"] = when
+    # The page's language, for keys of cached fragments.
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.filters["contact_links"] = contact_links
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

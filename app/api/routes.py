@@ -74,14 +74,14 @@ def card() -> Response | tuple[Response, int]:
         return problem(400, "bad_card", _("Die Stempelkarte in diesem Browser ist ungültig."))
     if found is None:
         return problem(404, "no_card", _("Dieser Browser hat noch keine Stempelkarte."))
-    stamps = card_stamps(found)
+    stamps = card_stamps(found.id)
     goal = found.rally.stamp_goal
     return jsonify(
         code=found.code,
         rally=found.rally.slug,
         stamps=[
             {
-                "shop": stamp.station.shop.slug,
+                "shop": stamp.shop_slug,
                 "at": stamp.created_at.isoformat().replace("+00:00", "Z"),
                 "source": stamp.source,
             }

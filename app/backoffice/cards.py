@@ -97,7 +97,7 @@ def cards() -> tuple[str, int]:
         queue=[],
         rally_name=None,
         **{**context, "card": card, "typed": code},
-        stamps=card_stamps(card),
+        stamps=card_stamps(card.id),
         entry_at=entry_at,
         form=ButtonForm(),
     ), 200

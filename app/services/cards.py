@@ -4,6 +4,7 @@ device, and the office's review (flags)."""
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,13 +12,13 @@ from sqlalchemy.orm import joinedload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import CARD_FLAGS, Card, CardKey, Draw, Prize, Rally, Stamp, Station
+from ..models import CARD_FLAGS, Card, CardKey, Draw, Entry, Prize, Rally, Shop, Stamp, Station
 from . import codes
 from .codes import CROCKFORD
 from .editing import EditError, audit, existing
-from .entries import EntryStatus, entry_open, entry_status
+from .entries import NOT_ENTERED, EntryStatus, entry_open, entry_status
 from .errors import DomainError
-from .rallies import active_stations, latest_result
+from .rallies import latest_result
 from .rally_terms import prizes_with_donors
 
 
@@ -52,6 +53,16 @@ def card_for_secret(secret: str | None, rally_id: int | None = None) -> Card | N
     return card
 
 
+def card_id_for_secret(secret: str | None) -> int | None:
+    """The id of the card a cookie secret opens, or ``None`` (no cookie, or no such card):
+    one indexed lookup, for rate-limit keys."""
+    if not secret or not codes.is_card_secret(secret):
+        return None
+    return db.session.scalar(
+        select(CardKey.card_id).where(CardKey.secret_hash == codes.hash_secret(secret))
+    )
+
+
 def create_card(rally: Rally, now: datetime) -> tuple[Card, str]:
     """Create a card in ``rally`` with a fresh code and a first key; return it and the secret.
 
@@ -78,15 +89,53 @@ def add_card_key(card: Card, now: datetime) -> str:
     return secret
 
 
-def card_stamps(card: Card) -> list[Stamp]:
-    """Return the card's stamps, oldest first, with their stations and shops loaded."""
+class StampLine(NamedTuple):
+    """One stamp of a card as its pages show it: where, when, how."""
+
+    station_id: int
+    created_at: datetime
+    source: str
+    shop_name: str
+    shop_slug: str
+
+
+class ShopLine(NamedTuple):
+    """An active station of the rally, by its shop's name and address."""
+
+    station_id: int
+    name: str
+    street: str
+    postcode: str
+    city: str
+
+    @property
+    def address(self) -> str:
+        """``Street 1, 12345 Town``."""
+        return f"{self.street}, {self.postcode} {self.city}"
+
+
+def card_stamps(card_id: int) -> list[StampLine]:
+    """The card's stamps, oldest first, with their shops (one query, plain rows)."""
     query = (
-        select(Stamp)
-        .options(joinedload(Stamp.station).joinedload(Station.shop))
-        .where(Stamp.card_id == card.id)
+        select(Stamp.station_id, Stamp.created_at, Stamp.source, Shop.name, Shop.slug)
+        .join(Station, Station.id == Stamp.station_id)
+        .join(Shop, Shop.id == Station.shop_id)
+        .where(Stamp.card_id == card_id)
         .order_by(Stamp.created_at, Stamp.id)
     )
-    return list(db.session.scalars(query))
+    return [StampLine(*row) for row in db.session.execute(query)]
+
+
+def open_shops(rally_id: int, stamped: set[int]) -> list[ShopLine]:
+    """The rally's active stations not in ``stamped``, by shop name (one query, rows)."""
+    query = (
+        select(Station.id, Shop.name, Shop.street, Shop.postcode, Shop.city)
+        .join(Shop, Shop.id == Station.shop_id)
+        .where(Station.rally_id == rally_id, Station.active.is_(True))
+    )
+    lines = [ShopLine(*row) for row in db.session.execute(query)]
+    lines.sort(key=lambda line: line.name.casefold())
+    return [line for line in lines if line.station_id not in stamped]
 
 
 @dataclass(frozen=True)
@@ -94,8 +143,8 @@ class Progress:
     """A card's stamps in order, the rally's active stations it has not stamped, the goal."""
 
     card: Card
-    stamps: list[Stamp]
-    open_stations: list[Station]
+    stamps: list[StampLine]
+    open_stations: list[ShopLine]
     goal: int
 
     @property
@@ -121,10 +170,9 @@ class Progress:
 
 def card_progress(card: Card) -> Progress:
     """Collect the card's stamps and the active stations still open."""
-    stamps = card_stamps(card)
+    stamps = card_stamps(card.id)
     stamped = {stamp.station_id for stamp in stamps}
-    open_stations = [s for s in active_stations(card.rally_id) if s.id not in stamped]
-    return Progress(card=card, stamps=stamps, open_stations=open_stations,
+    return Progress(card=card, stamps=stamps, open_stations=open_shops(card.rally_id, stamped),
                     goal=card.rally.stamp_goal)
 
 
@@ -146,18 +194,32 @@ class CardPage:
 def card_page(secret: str | None, now: datetime) -> CardPage | None:
     """The card page of the browser holding ``secret``; ``None`` without a card.
 
-    Raises ``CardError("bad_card")`` for a cookie that matches no card.
+    Raises ``CardError("bad_card")`` for a cookie that matches no card. One query finds
+    card, rally and entry; one the stamps, one the open shops, one the prizes, one the
+    latest result; an entered card's wins take one or two more.
     """
-    card = card_for_secret(secret)
-    if card is None:
+    if not secret:
         return None
+    if not codes.is_card_secret(secret):
+        raise CardError("bad_card")
+    found = db.session.execute(
+        select(Card, Entry.id)
+        .options(joinedload(Card.rally))
+        .join(CardKey, CardKey.card_id == Card.id)
+        .outerjoin(Entry, Entry.card_id == Card.id)
+        .where(CardKey.secret_hash == codes.hash_secret(secret))
+    ).first()
+    if found is None:
+        raise CardError("bad_card")
+    card, entry_id = found
+    rally = card.rally
     return CardPage(
         card=card,
-        rally=card.rally,
+        rally=rally,
         progress=card_progress(card),
-        status=entry_status(card.id, card.rally_id),
-        entry_open=entry_open(card.rally, now),
-        entry_closed=now >= card.rally.entry_closes_at,
+        status=entry_status(card.id, card.rally_id) if entry_id is not None else NOT_ENTERED,
+        entry_open=entry_open(rally, now),
+        entry_closed=now >= rally.entry_closes_at,
         prizes=prizes_with_donors(card.rally_id),
         latest_draw=latest_result(card.rally_id),
     )

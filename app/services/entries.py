@@ -59,7 +59,8 @@ def enter_draw(
         raise EntryError("consent_missing")
     kind, normalised = normalise_contact(contact)
     begin_write()
-    card = db.session.get(Card, card_id)
+    # Fresh from the write transaction, not a copy the request loaded before it began.
+    card = db.session.get(Card, card_id, populate_existing=True)
     if card is None:
         raise EntryError("not_qualified")
     if not entry_open(card.rally, now):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from ..db import begin_write
 from ..extensions import db
@@ -53,6 +53,7 @@ def latest_result(rally_id: int) -> Draw | None:
     """The rally's most recently run draw (its public result page), or ``None``."""
     query = (
         select(Draw)
+        .options(load_only(Draw.id, Draw.title, Draw.run_at))  # not the pool file
         .where(Draw.rally_id == rally_id, Draw.status == "run")
         .order_by(Draw.run_at.desc(), Draw.id.desc())
         .limit(1)

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Card, Prize, Stamp, Station
+from ..models import Card, CardKey, Prize, Stamp, Station
+from . import codes
 from .cards import CardError, card_for_secret, create_card
 from .rally_terms import prizes_with_donors
 from .stations import StampError, check_stampable, find_station
@@ -23,7 +24,7 @@ from .stations import StampError, check_stampable, find_station
 # How many prizes the scan page names: enough to tempt, few enough to stay light.
 SCAN_PAGE_PRIZES = 3
 
-__all__ = ["StampError", "StampResult", "stamp_card", "stamped_here"]
+__all__ = ["ScanPage", "StampError", "StampResult", "scan_page", "stamp_card"]
 
 # INSERT ... ON CONFLICT DO NOTHING, in the dialect of the database at hand.
 INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -44,14 +45,6 @@ class StampResult:
     card_secret: str | None
 
 
-def stamped_here(card_id: int, station_id: int) -> bool:
-    """Whether the card already holds the station's stamp."""
-    found = db.session.scalar(
-        select(Stamp.id).where(Stamp.card_id == card_id, Stamp.station_id == station_id)
-    )
-    return found is not None
-
-
 @dataclass(frozen=True)
 class ScanPage:
     """What the scan page shows before the tap: the station, whether this browser's card
@@ -68,18 +61,26 @@ def scan_page(*, token: str, card_secret: str | None, now: datetime) -> ScanPage
     """The scan page of the station named by ``token``; changes nothing (it is a GET).
 
     Raises ``StampError`` where the station cannot stamp now. A stale cookie is no
-    reason to refuse the page: the tap replaces it.
+    reason to refuse the page: the tap replaces it. One query finds the card of this
+    rally with its stamp here, if any.
     """
     station = find_station(token=token)
     check_stampable(station, now)
-    try:
-        card = card_for_secret(card_secret, rally_id=station.rally_id)
-    except CardError:
-        card = None
+    stamp_count, already = None, False
+    if card_secret and codes.is_card_secret(card_secret):
+        found = db.session.execute(
+            select(Card.stamp_count, Stamp.id)
+            .join(CardKey, CardKey.card_id == Card.id)
+            .outerjoin(Stamp, and_(Stamp.card_id == Card.id, Stamp.station_id == station.id))
+            .where(CardKey.secret_hash == codes.hash_secret(card_secret),
+                   Card.rally_id == station.rally_id)
+        ).first()
+        if found is not None:
+            stamp_count, already = found[0], found[1] is not None
     return ScanPage(
         station=station,
-        already=card is not None and stamped_here(card.id, station.id),
-        stamp_count=card.stamp_count if card is not None else None,
+        already=already,
+        stamp_count=stamp_count,
         prizes=prizes_with_donors(station.rally_id, limit=SCAN_PAGE_PRIZES),
     )
 
