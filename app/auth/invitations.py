@@ -25,8 +25,7 @@ from .routes import bp, home_of, login_limit, start_session
 # Reasons zxcvbn gives (app.services.passwords.weaknesses) in the shopkeeper's words.
 WEAKNESSES: dict[str, Any] = {
     "personal": _l("enthält Ihre E-Mail-Adresse oder den Namen Ihres Geschäfts"),
-    "common": _l("ist ein häufig benutztes Passwort oder besteht aus bekannten Wörtern und "
-                 "Namen"),
+    "common": _l("ist ein häufiges Passwort oder besteht aus bekannten Wörtern"),
     "keyboard": _l("folgt einem Muster auf der Tastatur (wie „qwertz“)"),
     "repeat": _l("wiederholt Zeichen oder Wörter (wie „aaa“)"),
     "sequence": _l("enthält eine Folge (wie „abc“ oder „1234“)"),
@@ -44,8 +43,7 @@ def password_message(error: PasswordError) -> str:
     reasons = [str(WEAKNESSES[reason]) for reason in found if reason in WEAKNESSES] \
         if isinstance(found, list) else []
     return _("Dieses Passwort ist zu leicht zu erraten: Es %(reasons)s. Bitte wählen Sie ein "
-             "anderes – zum Beispiel drei oder vier Wörter, die nichts miteinander zu tun "
-             "haben, oder ein Passwort aus Ihrem Passwort-Manager.",
+             "anderes, z. B. drei oder vier Wörter, die nichts miteinander zu tun haben.",
              reasons=_(" und ").join(reasons) or str(WEAKNESSES["common"]))
 
 

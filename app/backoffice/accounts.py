@@ -81,28 +81,33 @@ def account_renew(user_id: int) -> BaseResponse | tuple[str, int]:
     return shop_page(issued.invitation.shop, origin_rally(), issued=issued)
 
 
+def switch_account(user_id: int, active: bool) -> BaseResponse:
+    """Switch a shopkeeper's account on or off and go back to the shop's accounts."""
+    account = shopkeeper_or_404(user_id)
+    checked_button()
+    if active:
+        account_service.enable_account(user_id=account.id, now=now(), actor_id=actor_id())
+        flash(_("Der Zugang %(email)s ist wieder freigeschaltet und meldet sich mit seinem "
+                "bisherigen Passwort an.", email=account.email), "ok")
+    else:
+        account_service.disable_account(user_id=account.id, now=now(), actor_id=actor_id())
+        flash(_("Der Zugang %(email)s ist gesperrt: Anmelden geht nicht mehr, und wer "
+                "angemeldet war, ist abgemeldet.", email=account.email), "ok")
+    return redirect(shop_url(account.shop_id or 0), code=303)
+
+
 @bp.post("/zugaenge/<int:user_id>/sperren")
 @staff_required
 def account_disable(user_id: int) -> BaseResponse:
     """Switch an account off: no login, its sessions end, its open invitations too."""
-    account = shopkeeper_or_404(user_id)
-    checked_button()
-    account_service.disable_account(user_id=account.id, now=now(), actor_id=actor_id())
-    flash(_("Der Zugang %(email)s ist gesperrt: Anmelden geht nicht mehr, und wer angemeldet "
-            "war, ist abgemeldet.", email=account.email), "ok")
-    return redirect(shop_url(account.shop_id or 0), code=303)
+    return switch_account(user_id, False)
 
 
 @bp.post("/zugaenge/<int:user_id>/entsperren")
 @staff_required
 def account_enable(user_id: int) -> BaseResponse:
     """Switch a disabled account on again (its password stays what it was)."""
-    account = shopkeeper_or_404(user_id)
-    checked_button()
-    account_service.enable_account(user_id=account.id, now=now(), actor_id=actor_id())
-    flash(_("Der Zugang %(email)s ist wieder freigeschaltet und meldet sich mit seinem "
-            "bisherigen Passwort an.", email=account.email), "ok")
-    return redirect(shop_url(account.shop_id or 0), code=303)
+    return switch_account(user_id, True)
 
 
 @bp.post("/einladungen/<int:invitation_id>/zurueckziehen")
