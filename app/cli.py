@@ -13,6 +13,7 @@ from . import clock
 from .private_files import create_sqlite_database
 from .services import drand, procedure
 from .services import draws as draw_service
+from .services.accounts import invitation_path, invite_shopkeeper
 from .services.backup import make_backup
 from .services.demo import load_demo
 from .services.draw_beacons import beacon_source
@@ -35,6 +36,9 @@ MESSAGES = {
     "bad_role": "Unbekannte Rolle.",
     "short_password": "Das Passwort braucht mindestens 12 Zeichen.",
     "email_taken": "Für diese E-Mail-Adresse gibt es schon ein Konto.",
+    "invited_elsewhere": "Für diese E-Mail-Adresse gibt es schon eine offene Einladung für "
+    "ein anderes Geschäft.",
+    "bad_email": "Das ist keine gültige E-Mail-Adresse.",
     "shop_required": "Ladeninhaber-Konten brauchen --shop SLUG.",
     "unknown_draw": "Diese Ziehung gibt es nicht.",
     "bad_day": "Tagesziehungen brauchen --day JJJJ-MM-TT, Hauptziehungen keinen Tag.",
@@ -130,6 +134,27 @@ def user_create(email: str, name: str, role: str, shop_slug: str | None, passwor
     except DomainError as error:
         raise failure(error) from error
     click.echo(f"Konto angelegt: {created.email} ({created.role}).")
+
+
+@user.command("invite")
+@with_appcontext
+@click.option("--shop", "shop_slug", required=True, help="Slug of the shop.")
+@click.option("--email", required=True, help="The shopkeeper's e-mail address.")
+def user_invite(shop_slug: str, email: str) -> None:
+    """Invite a shopkeeper; prints the single-use link (valid 7 days) on the last line.
+
+    For an existing account of the shop the link sets a new password.
+    """
+    try:
+        issued = invite_shopkeeper(shop_slug=shop_slug, email=email, now=clock.utcnow())
+    except DomainError as error:
+        raise failure(error) from error
+    invitation = issued.invitation
+    until = clock.local(invitation.expires_at).strftime("%d.%m.%Y, %H:%M Uhr")
+    kind = "Neues Passwort für" if issued.renewal else "Einladung für"
+    click.echo(f"{kind} {invitation.email} ({invitation.shop.name}), gültig bis {until}, "
+               "nur einmal verwendbar:")
+    click.echo(current_app.config["BASE_URL"] + invitation_path(issued.token))
 
 
 @click.group("qr")

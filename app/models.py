@@ -469,6 +469,8 @@ class User(UserMixin, Model):
         CheckConstraint(
             "role <> 'shopkeeper' OR shop_id IS NOT NULL", name="shopkeeper_has_shop"
         ),
+        # Target of the invitations' composite foreign key (the account is the shop's).
+        UniqueConstraint("id", "shop_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -490,6 +492,43 @@ class User(UserMixin, Model):
     def is_active(self) -> bool:
         """Flask-Login: deactivated accounts cannot log in."""
         return self.active
+
+
+class Invitation(Model):
+    """A single-use link with which a shopkeeper sets a password for one shop's account.
+
+    Only the SHA-256 of the link's random token is stored. Accepting it creates the
+    account, or renews an existing account of the same shop (a forgotten password): the
+    composite foreign key keeps that account the shop's own. A newer invitation for the
+    same address, or the account's disabling, revokes an open one.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        ForeignKeyConstraint(["user_id", "shop_id"], ["users.id", "users.shop_id"]),
+        CheckConstraint("length(token_hash) = 64", name="token_hash_sha256"),
+        CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+        CheckConstraint("used_at IS NULL OR revoked_at IS NULL", name="used_or_revoked"),
+        CheckConstraint("used_at IS NULL OR user_id IS NOT NULL", name="used_names_account"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who invited (NULL: the command line); the account it renews or created.
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+
+    shop: Mapped[Shop] = relationship()
+
+    def is_open(self, now: datetime) -> bool:
+        """Whether the link can still be used at ``now``."""
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at
 
 
 class LoginAttempt(Model):

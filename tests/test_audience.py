@@ -120,8 +120,8 @@ def test_the_500_page_speaks_to_its_reader(app: Flask, path: str, expected: str)
     assert expected in main_text(response.text)
 
 
-def test_the_login_page_promises_no_shop_accounts_yet(client: FlaskClient) -> None:
+def test_the_login_page_speaks_to_staff_and_shops(client: FlaskClient) -> None:
     text = main_text(client.get("/anmelden").text)
-    assert "Für die Mitarbeitenden des Büros." in text
-    assert "Zugänge für die teilnehmenden Geschäfte folgen" in text
+    assert "Für die Mitarbeitenden des Büros und die teilnehmenden Geschäfte." in text
+    assert "Einladungslink" in text
     assert not DU.search(text), text

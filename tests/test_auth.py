@@ -157,14 +157,16 @@ def test_inactive_user_is_told_only_with_the_right_password(
         assert "_user_id" not in sess
 
 
-def test_shopkeeper_logs_in_and_lands_on_the_start_page(
+def test_shopkeeper_logs_in_and_lands_in_the_shop_portal(
     client: FlaskClient, app: Flask, freeze: Callable[[datetime], None]
 ) -> None:
     keeper = make_user("shopkeeper")
     response = log_in(client, keeper.email, next="/buero/")
     assert response.status_code == 303
-    assert location(response) == "/"
+    assert location(response) == "/laden/"
     assert client.get("/buero/").status_code == 403
+    again = client.get("/anmelden")
+    assert again.status_code == 302 and location(again) == "/laden/"
 
 
 def test_anonymous_is_sent_to_login_with_a_german_message(

@@ -25,6 +25,7 @@ from app.models import (
     Draw,
     DrawPrize,
     Entry,
+    Invitation,
     Prize,
     Rally,
     Service,
@@ -34,6 +35,7 @@ from app.models import (
     Winner,
 )
 from app.services import codes
+from app.services.accounts import invite_shopkeeper
 
 from .helpers import FIRST_DAY, csrf_token, make_rally, make_shop, make_station
 from .test_auth import log_in, make_user
@@ -77,6 +79,7 @@ class World:
     draw: Draw
     winner: Winner
     staff: User
+    invitation: Invitation
 
 
 def make_world() -> World:
@@ -130,7 +133,10 @@ def make_world() -> World:
     db.session.add(winner)
     db.session.commit()
     staff = make_user("staff")
-    return World(rally, shop, station, card, entry, prize, service, draw, winner, staff)
+    invitation = invite_shopkeeper(shop_id=shop.id, email="laden@example.org",
+                                   now=FIRST_DAY).invitation
+    return World(rally, shop, station, card, entry, prize, service, draw, winner, staff,
+                 invitation)
 
 
 Getter = Callable[[World], tuple[int, str]]
@@ -148,6 +154,7 @@ PARAMETERS: dict[str, Getter] = {
     "draw": lambda w: (w.draw.id, str(w.draw.id)),
     "winner": lambda w: (w.winner.id, str(w.winner.id)),
     "user": lambda w: (w.staff.id, w.staff.email),
+    "invitation": lambda w: (w.invitation.id, str(w.invitation.id)),
     "token": lambda w: (w.station.id, w.station.token),
     "short_code": lambda w: (w.station.id, w.station.short_code),
 }

@@ -6,8 +6,10 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
+from app import clock
 from app.extensions import db
 from app.models import AuditEvent, Rally, Service, Shop, Station, User
+from app.services.accounts import accept_invitation
 
 from .helpers import make_shop
 
@@ -88,3 +90,42 @@ def test_user_create_refuses_bad_input(app: Flask, runner) -> None:
     )
     assert twice.exit_code != 0 and "schon ein Konto" in twice.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_user_invite_prints_the_link_on_its_last_line(app: Flask, runner, freeze) -> None:
+    make_shop(slug="buchladen", name="Buchladen am Markt")
+    db.session.commit()
+    result = runner.invoke(
+        args=["user", "invite", "--shop", "buchladen", "--email", "Anna@Buchladen.example"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert "anna@buchladen.example (Buchladen am Markt)" in lines[0]
+    assert "gültig bis 08.12.2026, 09:00 Uhr" in lines[0]
+    prefix = "http://rallye.test/einladung/"
+    assert lines[-1].startswith(prefix)
+    token = lines[-1].removeprefix(prefix)
+    account = accept_invitation(token=token, password="Kerze Fahrrad Mondschein",
+                                now=clock.utcnow())
+    assert (account.email, account.role) == ("anna@buchladen.example", "shopkeeper")
+    assert "account.invite" in db.session.scalars(select(AuditEvent.action)).all()
+
+    again = runner.invoke(
+        args=["user", "invite", "--shop", "buchladen", "--email", "anna@buchladen.example"]
+    )
+    assert again.exit_code == 0 and again.output.startswith("Neues Passwort für")
+
+
+def test_user_invite_refuses_unknown_shops_and_taken_addresses(app: Flask, runner) -> None:
+    make_shop(slug="buchladen")
+    db.session.commit()
+    runner.invoke(args=["user", "create", "--email", "team@buero.example",
+                        "--password", "ein-langes-passwort"])
+    unknown = runner.invoke(args=["user", "invite", "--shop", "nix", "--email", "a@b.example"])
+    assert unknown.exit_code == 1 and "Diesen Laden gibt es nicht." in unknown.output
+    staff = runner.invoke(
+        args=["user", "invite", "--shop", "buchladen", "--email", "team@buero.example"]
+    )
+    assert staff.exit_code == 1 and "schon ein Konto" in staff.output
+    bad = runner.invoke(args=["user", "invite", "--shop", "buchladen", "--email", "kaputt"])
+    assert bad.exit_code == 1 and "keine gültige E-Mail-Adresse" in bad.output

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length
 
 from ..forms import BaseForm
 
@@ -47,3 +47,27 @@ class ReauthenticateForm(BaseForm):
 
     password = password_field()
 
+
+
+class InvitationForm(BaseForm):
+    """A shopkeeper's new password, twice, on the invitation page."""
+
+    password = PasswordField(
+        _l("Neues Passwort"),
+        validators=[
+            InputRequired(message=_l("Bitte wählen Sie ein Passwort.")),
+            Length(max=MAX_PASSWORD, message=_l("Das Passwort ist zu lang.")),
+        ],
+        description=_l("Mindestens 12 Zeichen. Gut zu merken und schwer zu erraten sind drei "
+                       "oder vier Wörter, die nichts miteinander zu tun haben."),
+        render_kw={"autocomplete": "new-password", "minlength": "12"},
+    )
+    confirm = PasswordField(
+        _l("Passwort wiederholen"),
+        validators=[
+            InputRequired(message=_l("Bitte geben Sie das Passwort ein zweites Mal ein.")),
+            EqualTo("password", message=_l("Die beiden Passwörter sind nicht gleich. Bitte "
+                                           "geben Sie es zweimal genau gleich ein.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -1,4 +1,4 @@
-"""Login, logout and re-authentication of staff (and, for now, shopkeepers).
+"""Login, logout and re-authentication of staff and shopkeepers.
 
 Thin views: the password checks, throttling and audit entries live in
 ``app.services.auth``; here the session is rotated, refreshed and ended, and the device
@@ -60,11 +60,18 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+SHOP_PORTAL = "shop.portal"  # the shop portal's start page, /laden/
+SHOP_PORTAL_PATH = "/laden/"
+
+
 def home_of(user: User) -> str:
-    """Where a user lands without a ``next``: the back office, or (for now) the start page."""
+    """Where a user lands without a ``next``: staff in the back office, shopkeepers in
+    their shop's portal (its literal path while no portal view is registered)."""
     if user.role in STAFF_ROLES:
         return url_for("backoffice.dashboard")
-    return url_for("office.home")  # the shop portal comes later
+    if SHOP_PORTAL in current_app.view_functions:
+        return url_for(SHOP_PORTAL)
+    return request.script_root + SHOP_PORTAL_PATH
 
 
 def client_address() -> str:
@@ -165,7 +172,7 @@ def login() -> BaseResponse | tuple[str, int]:
         return render_template("auth/login.html", form=form, next=target, error=message), status
     start_session(user)
     if user.role not in STAFF_ROLES:
-        target = None  # shopkeepers have no back office; their portal comes later
+        target = None  # shopkeepers have no back office: they go to their portal
     return remember_device(redirect(target or home_of(user), code=303), user)
 
 
@@ -193,7 +200,7 @@ def reauthenticate() -> BaseResponse | tuple[str, int]:
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template(
-            "auth/reauthenticate.html", form=form, next=target, error=None
+            "auth/reauthenticate.html", form=form, next=target, error=None, home=home_of(user)
         ), status
     try:
         confirm_password(user, form.password.data or "", client_address(), clock.utcnow(),
@@ -201,7 +208,8 @@ def reauthenticate() -> BaseResponse | tuple[str, int]:
     except AuthError as error:
         message, status = refusal(error.code)
         return render_template(
-            "auth/reauthenticate.html", form=form, next=target, error=message
+            "auth/reauthenticate.html", form=form, next=target, error=message,
+            home=home_of(user),
         ), status
     mark_fresh()
     return remember_device(redirect(target or home_of(user), code=303), user)
@@ -266,3 +274,6 @@ def end_expired_session() -> BaseResponse | None:
         session[LOGIN_AT] = now.isoformat()
     session[SEEN_AT] = now.isoformat()
     return None
+
+
+from . import invitations  # noqa: E402,F401  (registers the invitation page on bp)

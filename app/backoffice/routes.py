@@ -29,6 +29,8 @@ SECTIONS = (
     ("backoffice.shop", "shops"),
     ("backoffice.station", "shops"),
     ("backoffice.poster", "shops"),
+    ("backoffice.account", "shops"),
+    ("backoffice.invitation", "shops"),
     ("backoffice.card", "cards"),
     ("backoffice.draw", "draws"),
     ("backoffice.winner", "draws"),

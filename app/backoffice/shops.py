@@ -1,5 +1,6 @@
 """Shops and their stations in a rally: edit, add, switch off, new code, CSV import,
-and every poster of a rally as one download."""
+and every poster of a rally as one download. A shop's page also lists its accounts
+(their buttons are in ``accounts``)."""
 
 import io
 import zipfile
@@ -27,6 +28,7 @@ from ..models import Rally, Shop, Station
 from ..services import shops as shop_service
 from ..services import stations as station_service
 from ..services import stats
+from ..services.accounts import IssuedInvitation, invitation_path, shop_accounts
 from ..services.editing import EditError, InvalidInput
 from ..services.posters import PAPER, posters_pdf
 from ..services.printset import build_print_set, main_prize, poster_for
@@ -35,6 +37,7 @@ from ..services.rallies import active_stations
 from ..services.shop_import import COLUMNS, ShopImportError, import_shops, template_csv
 from ..services.stations import StationError, rotate_station
 from . import bp
+from .account_forms import InviteForm
 from .forms import AddStationForm, ButtonForm, ImportForm, ShopForm, import_message
 from .routes import actor_id, all_rallies, chosen_rally, now, show_problems
 
@@ -132,10 +135,32 @@ def station_add() -> BaseResponse | tuple[str, int]:
 
 
 def shop_form_page(form: ShopForm, shop: Shop | None, rally: Rally | None,
-                   loose: list[str], status: int = 200) -> tuple[str, int]:
-    """The shop form."""
+                   loose: list[str], status: int = 200, *, invite_form: InviteForm | None = None,
+                   issued: IssuedInvitation | None = None) -> tuple[str, int]:
+    """The shop form; for an existing shop also its accounts and invitations, with the
+    link of an invitation just ``issued`` (shown this once)."""
+    section = {}
+    if shop is not None:
+        section = {
+            "access": shop_accounts(shop.id, now()),
+            "invite_form": invite_form or InviteForm(formdata=None),
+            "issued": issued,
+            "issued_link": current_app.config["BASE_URL"] + invitation_path(issued.token)
+            if issued else None,
+        }
     return render_template("backoffice/shop_form.html", form=form, shop=shop, rally=rally,
-                           loose=loose), status
+                           loose=loose, **section), status
+
+
+def shop_page(shop: Shop, rally: Rally | None, status: int = 200, *,
+              invite_form: InviteForm | None = None,
+              issued: IssuedInvitation | None = None) -> tuple[str, int]:
+    """A shop's page as it opens: the form filled from the shop, and its accounts."""
+    form = ShopForm(formdata=None, obj=shop)
+    form.lat.data = format_coordinate(shop.lat)
+    form.lon.data = format_coordinate(shop.lon)
+    return shop_form_page(form, shop, rally, [], status, invite_form=invite_form,
+                          issued=issued)
 
 
 @bp.route("/geschaefte/neu", methods=["GET", "POST"])
@@ -172,10 +197,7 @@ def shop_edit(shop_id: int) -> BaseResponse | tuple[str, int]:
     slug = request.args.get("rally")
     rally = rally_by_slug(slug) if slug else None
     if request.method == "GET":
-        form = ShopForm(obj=shop)
-        form.lat.data = format_coordinate(shop.lat)
-        form.lon.data = format_coordinate(shop.lon)
-        return shop_form_page(form, shop, rally, [])
+        return shop_page(shop, rally)
     form = ShopForm()
     if not form.validate_on_submit():
         return shop_form_page(form, shop, rally, [], 400)

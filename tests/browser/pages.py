@@ -244,6 +244,63 @@ def login_error(contexts: ContextFactory, live_server: LiveServer) -> Page:
     return page
 
 
+# --- shopkeepers' invitations (staff make the link on a shop's page) ----------------------
+
+INVITED_EMAIL = "inhaberin@laden.example"
+
+
+def invite_on_shop_page(page: Page, email: str = INVITED_EMAIL) -> str:
+    """On a shop's page in the back office, invite ``email``; return the link shown."""
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_role("button", name="Einladungslink erzeugen").click()
+    link = page.get_by_role("textbox", name="Einladungslink").input_value()
+    assert "/einladung/" in link, link
+    return link
+
+
+def invitation_link(contexts: ContextFactory, live_server: LiveServer,
+                    email: str = INVITED_EMAIL) -> str:
+    """A fresh invitation link for the demo's shop, made by staff in a browser of its own."""
+    page = staff_page(lambda server: f"/buero/geschaefte/{server.shop_id}")(
+        contexts, live_server)
+    link = invite_on_shop_page(page, email)
+    page.close()
+    return link
+
+
+def invitation_form(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The page where an invited shopkeeper chooses a password (nothing used up yet)."""
+    link = invitation_link(contexts, live_server)
+    page = contexts().new_page()
+    page.goto(link)
+    expect(page.get_by_role("button", name="Passwort speichern und anmelden")).to_be_visible()
+    return page
+
+
+def invitation_weak_password(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The invitation form after a common password: the field says why and what to do."""
+    page = invitation_form(contexts, live_server)
+    page.get_by_label("Neues Passwort").fill("Passwort1234!")
+    page.get_by_label("Passwort wiederholen").fill("Passwort1234!")
+    page.get_by_role("button", name="Passwort speichern und anmelden").click()
+    expect(page.get_by_text("zu leicht zu erraten")).to_be_visible()
+    return page
+
+
+def invitation_used(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """An invitation link opened again after its password was set (410)."""
+    page = invitation_form(contexts, live_server)
+    link = page.url
+    page.get_by_label("Neues Passwort").fill("Kerze Fahrrad Mondschein")
+    page.get_by_label("Passwort wiederholen").fill("Kerze Fahrrad Mondschein")
+    page.get_by_role("button", name="Passwort speichern und anmelden").click()
+    page.wait_for_url(live_server.url("/laden/"))
+    used = contexts().new_page()
+    response = used.goto(link)
+    assert response is not None and response.status == 410
+    return used
+
+
 PUBLIC: dict[str, Scenario] = {
     "home": open_path("/"),
     "shops": open_path("/geschaefte"),
@@ -280,6 +337,10 @@ PUBLIC: dict[str, Scenario] = {
     "accessibility-statement": open_path("/barrierefreiheit"),
     "login": open_path("/anmelden"),
     "login-error": login_error,
+    "invitation": invitation_form,
+    "invitation-weak-password": invitation_weak_password,
+    "invitation-used-410": invitation_used,
+    "invitation-unknown-404": with_status("/einladung/" + "A" * 43, 404),
 }
 
 
@@ -349,6 +410,19 @@ def look_up_nonsense(page: Page, live_server: LiveServer) -> None:
     expect(page.locator("#code-fehler")).to_be_visible()
 
 
+def invite_shopkeeper(page: Page, live_server: LiveServer) -> None:
+    """Invite a shopkeeper on the shop's page: the link box and the open invitation."""
+    invite_on_shop_page(page, "kollegin@laden.example")
+    expect(page.get_by_text("Offene Einladungen")).to_be_visible()
+
+
+def invite_bad_address(page: Page, live_server: LiveServer) -> None:
+    """Invite something that is no e-mail address: the message at the field."""
+    page.get_by_label("E-Mail-Adresse").fill("kein-at-zeichen")
+    page.get_by_role("button", name="Einladungslink erzeugen").click()
+    expect(page.locator("#email-fehler")).to_be_visible()
+
+
 def seal_without_prizes(page: Page, live_server: LiveServer) -> None:
     """Try to seal a draw with nothing ticked: the form says what is missing."""
     page.get_by_role("button", name="Versiegeln").click()
@@ -363,6 +437,10 @@ BACK_OFFICE: dict[str, Scenario] = {
     "bo-shops": staff_page("/buero/geschaefte"),
     "bo-shop-form": staff_page(lambda server: f"/buero/geschaefte/{server.shop_id}"),
     "bo-shop-new-errors": staff_page("/buero/geschaefte/neu", submit_empty_shop),
+    "bo-shop-invited": staff_page(lambda server: f"/buero/geschaefte/{server.shop_id}",
+                                  invite_shopkeeper),
+    "bo-shop-invite-error": staff_page(lambda server: f"/buero/geschaefte/{server.shop_id}",
+                                       invite_bad_address),
     "bo-station-rotate": staff_page(
         lambda server: f"/buero/stationen/{server.station_id}/neuer-code"),
     "bo-import": staff_page("/buero/geschaefte/import"),
