@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.decorators import staff_required
 from ..extensions import db
 from ..models import Rally, Shop, Station
+from ..services import fraud
 from ..services import shops as shop_service
 from ..services import stations as station_service
 from ..services import stats
@@ -133,9 +134,10 @@ def station_add() -> BaseResponse | tuple[str, int]:
 
 def shop_form_page(form: ShopForm, shop: Shop | None, rally: Rally | None,
                    loose: list[str], status: int = 200) -> tuple[str, int]:
-    """The shop form."""
+    """The shop form, with the hint of a station whose printed code looks shared."""
+    alerts = fraud.station_alerts(shop_id=shop.id) if shop is not None else []
     return render_template("backoffice/shop_form.html", form=form, shop=shop, rally=rally,
-                           loose=loose), status
+                           loose=loose, alerts=alerts), status
 
 
 @bp.route("/geschaefte/neu", methods=["GET", "POST"])
