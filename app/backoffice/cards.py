@@ -108,8 +108,9 @@ def card_flag(code: str) -> BaseResponse | tuple[str, int]:
     form = FlagForm()
     note = (form.note.data or "")[:2000]
     if not form.validate_on_submit():
-        message = "; ".join(form.note.errors) or _("Unbekannte Aktion.")
-        return card_page(card, (message, note), 400)
+        if form.flag.errors or not form.note.errors:
+            abort(400)  # the buttons send known values: anything else was not a person
+        return card_page(card, ("; ".join(map(str, form.note.errors)), note), 400)
     flag = form.flag.data or ""
     try:
         card_service.set_card_flag(card_id=card.id, flag=flag, now=now(),

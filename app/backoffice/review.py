@@ -125,9 +125,12 @@ def review_decide(code: str) -> BaseResponse | tuple[str, int]:
     form = FlagForm()
     rally = card.rally
     note = (form.note.data or "")[:2000]
-    if not form.validate_on_submit() or form.flag.data not in ("cleared", "excluded"):
-        message = "; ".join(form.note.errors) or _("Unbekannte Aktion.")
-        return render_review(rally, (card.id, message, note), 400)
+    if not form.validate_on_submit() and (form.flag.errors or not form.note.errors):
+        abort(400)  # the buttons send known values: anything else was not a person
+    if form.flag.data not in ("cleared", "excluded"):
+        abort(400)
+    if form.note.errors:
+        return render_review(rally, (card.id, "; ".join(map(str, form.note.errors)), note), 400)
     flag = form.flag.data
     try:
         card_service.set_card_flag(card_id=card.id, flag=flag, now=now(),
