@@ -288,6 +288,7 @@ def set_card_flag(*, card_id: int, flag: str, now: datetime,
         raise EditError("note_too_long", limit=NOTE_MAX)
     begin_write()
     card = existing(Card, card_id, "unknown_card")
+    db.session.refresh(card)  # the fraud signals flag cards by UPDATE, past the ORM
     previous = card.flag
     if previous != flag:
         card.flag = flag

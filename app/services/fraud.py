@@ -37,10 +37,10 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..db import begin_write
+from ..db import UTCDateTime, begin_write
 from ..extensions import db
 from ..models import Card, CardSignal, RetiredToken, Shop, Stamp, Station
 from .editing import audit, existing
@@ -267,7 +267,8 @@ def suspect_station(station_id: int, now: datetime) -> None:
     db.session.execute(
         update(Station)
         .where(Station.id == station_id)
-        .values(shared_suspected_at=func.coalesce(Station.shared_suspected_at, now))
+        .values(shared_suspected_at=func.coalesce(Station.shared_suspected_at,
+                                                  literal(now, UTCDateTime)))
         .execution_options(synchronize_session=False)
     )
 
@@ -367,6 +368,7 @@ def dismiss_station_alert(*, station_id: int, now: datetime,
     """
     begin_write()
     station = existing(Station, station_id, "unknown_station")
+    db.session.refresh(station)  # set by the stamps' UPDATE, which the ORM did not see
     if station.shared_suspected_at is not None:
         audit(now, actor_id, "station.shared_dismissed", station.shop.slug,
               rally=station.rally.slug, since=station.shared_suspected_at.isoformat())
