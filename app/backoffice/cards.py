@@ -1,8 +1,9 @@
 """Card lookup at the counter, and a card's flag set by hand.
 
 A shopper reads out the code on their card page; staff see its stamps and flag state and
-can flag, clear or exclude it with a note (the queue of flagged cards is ``review``). Of an entry only its existence and time are shown here:
-personal data stays behind the data-protection tools.
+can flag, clear or exclude it with a note (the queue of flagged cards is ``review``). Of
+an entry only its existence and time are shown here: personal data stays behind the
+data-protection tools.
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for

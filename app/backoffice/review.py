@@ -24,8 +24,12 @@ from .cards import DECISION_ERRORS, FLAG_DONE, SOURCE_LABELS, find_card
 from .forms import ButtonForm, FlagForm
 from .routes import actor_id, all_rallies, chosen_rally, now
 
+
 def duration(seconds: int) -> str:
-    """``40 Sekunden``, ``3 Minuten``, ``2 Stunden``: a span in the largest whole unit."""
+    """``40 Sekunden``, ``3 Minuten``, ``2 Stunden``: a span in the largest whole unit,
+    to follow "in" (``weniger als einer Sekunde`` for less than one)."""
+    if seconds < 1:
+        return _("weniger als einer Sekunde")
     if seconds < 60:
         return ngettext("%(num)d Sekunde", "%(num)d Sekunden", seconds)
     if seconds < 3600:

@@ -24,10 +24,9 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.decorators import staff_required
 from ..extensions import db
 from ..models import Rally, Shop, Station
-from ..services import fraud
+from ..services import fraud, stats
 from ..services import shops as shop_service
 from ..services import stations as station_service
-from ..services import stats
 from ..services.editing import EditError, InvalidInput
 from ..services.posters import PAPER, posters_pdf
 from ..services.printset import build_print_set, main_prize, poster_for

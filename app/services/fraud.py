@@ -311,7 +311,8 @@ def record(kind: str, card_ids: Iterable[int], details: dict[str, Any], station_
 @dataclass(frozen=True)
 class StationAlert:
     """A printed station whose code many new cards used at once: switch it to live mode
-    (or replace its code). ``cards``: how many cards its shared-code signal flagged."""
+    (or replace its code). ``cards``: how many cards with a shared-code signal stamped
+    there."""
 
     station_id: int
     rally_id: int
@@ -327,10 +328,14 @@ def station_alerts(*, rally_id: int | None = None, shop_id: int | None = None,
     """Alerts of the printed stations (of a rally, a shop or one station) that were
     suspected and have not been dealt with: no new code since, not dismissed by staff.
     One query."""
+    # A card keeps one shared-code signal, naming the first station it was caught at:
+    # count the cards with such a signal that stamped here.
     flagged_cards = (
         select(func.count())
-        .select_from(CardSignal)
-        .where(CardSignal.station_id == Station.id, CardSignal.kind == "shared_code")
+        .select_from(Stamp)
+        .join(CardSignal, and_(CardSignal.card_id == Stamp.card_id,
+                               CardSignal.kind == "shared_code"))
+        .where(Stamp.station_id == Station.id)
         .scalar_subquery()
     )
     rotated_since = exists().where(

@@ -16,8 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..db import begin_write
 from ..extensions import db
 from ..models import Card, CardKey, Prize, Stamp, Station
-from . import codes
-from . import fraud
+from . import codes, fraud
 from .cards import CardError, card_for_secret, create_card
 from .rally_terms import prizes_with_donors
 from .stations import StampError, check_stampable, find_station
