@@ -491,6 +491,8 @@ def test_the_queue_names_the_reasons_and_the_timeline(flagged: tuple[FlaskClient
     assert 'aria-current="page"' in page.text and ">Prüfen<" in page.text
     dashboard = staff.get("/buero/")
     assert "/buero/pruefen" in dashboard.text
+    lookup = staff.get(f"/buero/karten?code={card.code}").text
+    assert "60 km/h zwischen Bäckerei Kranz und Uhren Berger" in lookup
 
 
 def test_clear_with_a_note_from_the_queue(flagged: tuple[FlaskClient, Card]) -> None:

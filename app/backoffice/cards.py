@@ -17,10 +17,10 @@ from ..extensions import db
 from ..models import Card, Entry
 from ..services import cards as card_service
 from ..services import review as review_service
-from ..services.cards import card_stamps
 from ..services.editing import EditError
 from . import bp
 from .forms import FlagForm
+from .reasons import gap, reason
 from .routes import actor_id, chosen_rally, now
 
 FLAG_LABELS = {
@@ -65,6 +65,8 @@ def card_page(card: Card, failed: tuple[str, str] | None = None,
     """A card found: its facts, its stamps, the decision form (``failed``: the message
     and the typed note of a refused decision)."""
     entry_at = db.session.scalar(select(Entry.created_at).where(Entry.card_id == card.id))
+    stamps = review_service.timelines_of([card.id]).get(card.id, [])
+    names = {stamp.shop_slug: stamp.shop_name for stamp in stamps}
     return render_template(
         "backoffice/cards.html",
         typed=card.code,
@@ -72,7 +74,10 @@ def card_page(card: Card, failed: tuple[str, str] | None = None,
         error=None,
         flag_labels=FLAG_LABELS,
         source_labels=SOURCE_LABELS,
-        stamps=card_stamps(card.id),
+        stamps=stamps,
+        reasons=[reason(signal, names)
+                 for signal in review_service.signals_of([card.id]).get(card.id, [])],
+        gap=gap,
         entry_at=entry_at,
         failed=failed,
     ), status
@@ -99,6 +104,36 @@ def cards() -> tuple[str, int]:
     return card_page(card)
 
 
+def apply_decision(card: Card, form: FlagForm, allowed: tuple[str, ...]) -> str | None:
+    """Set the flag the pressed button names, with the form's note, and say so.
+
+    Returns the German message when the note was refused (nothing written), ``None`` when
+    done; a button value outside ``allowed`` is a 400 (the buttons send known values:
+    anything else was not a person).
+    """
+    valid = form.validate_on_submit()
+    if form.flag.errors or form.flag.data not in allowed or not (valid or form.note.errors):
+        abort(400)
+    if form.note.errors:
+        return "; ".join(map(str, form.note.errors))
+    flag = str(form.flag.data)
+    try:
+        card_service.set_card_flag(card_id=card.id, flag=flag, now=now(),
+                                   actor_id=actor_id(), note=form.note.data or "")
+    except EditError as error:
+        if error.code not in DECISION_ERRORS:
+            raise
+        db.session.rollback()
+        return str(DECISION_ERRORS[error.code]) % error.context
+    flash(str(FLAG_DONE[flag]) % {"code": card.code}, "ok")
+    return None
+
+
+def typed_note(form: FlagForm) -> str:
+    """The note as typed, to show again with a refusal."""
+    return (form.note.data or "")[:2000]
+
+
 @bp.post("/karten/<code>/markierung")
 @staff_required
 def card_flag(code: str) -> BaseResponse | tuple[str, int]:
@@ -107,19 +142,7 @@ def card_flag(code: str) -> BaseResponse | tuple[str, int]:
     if card is None:
         abort(404)
     form = FlagForm()
-    note = (form.note.data or "")[:2000]
-    if not form.validate_on_submit():
-        if form.flag.errors or not form.note.errors:
-            abort(400)  # the buttons send known values: anything else was not a person
-        return card_page(card, ("; ".join(map(str, form.note.errors)), note), 400)
-    flag = form.flag.data or ""
-    try:
-        card_service.set_card_flag(card_id=card.id, flag=flag, now=now(),
-                                   actor_id=actor_id(), note=note)
-    except EditError as error:
-        if error.code not in DECISION_ERRORS:
-            raise
-        db.session.rollback()
-        return card_page(card, (str(DECISION_ERRORS[error.code]) % error.context, note), 400)
-    flash(str(FLAG_DONE[flag]) % {"code": card.code}, "ok")
+    message = apply_decision(card, form, card_service.STAFF_FLAGS)
+    if message is not None:
+        return card_page(card, (message, typed_note(form)), 400)
     return redirect(url_for("backoffice.cards", code=card.code), code=303)

@@ -44,8 +44,8 @@ def test_lookup_reads_the_code_as_people_type_it(staff_client: FlaskClient, card
     assert response.status_code == 200
     assert "K7QM-21P0" in response.text
     assert "Bäckerei Korn" in response.text and "Café Mitte" in response.text
-    assert "Di. 1.12., 09:00 Uhr" in response.text  # local time
-    assert "Di. 1.12., 09:15 Uhr" in response.text
+    assert "1.12. 09:00:00" in response.text  # local time, to the second
+    assert "1.12. 09:15:00" in response.text and "15 min 00 s" in response.text
     assert "Code getippt" in response.text
     assert "2 von 3 für die Verlosung" in response.text
 
