@@ -1,6 +1,6 @@
 """Command line: ``flask --app wsgi ...`` or the ``rallye`` console script."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -19,6 +19,7 @@ from .services.demo import load_demo
 from .services.draw_beacons import beacon_source
 from .services.errors import DomainError
 from .services.printset import export_print_set
+from .services.privacy import purge as run_purge
 from .services.stations import rotate_station
 from .services.users import create_user
 
@@ -354,6 +355,18 @@ def backup(out: Path | None) -> None:
     click.echo(f"Sicherung geschrieben: {target}")
 
 
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Drop personal and tracking data that is no longer needed (networks of cards)."""
+    hours = int(current_app.config["FRAUD_NETWORK_RETENTION_HOURS"])
+    report = run_purge(now=clock.utcnow(), network_retention=timedelta(hours=hours))
+    click.echo(
+        f"Netz-Kennungen gelöscht: {report.network_hashes} Karten, angelegt vor "
+        f"{clock.local(report.before):%d.%m.%Y %H:%M} Uhr (älter als {hours} Stunden)."
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(init_db)
@@ -362,6 +375,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(qr_group)
     app.cli.add_command(draw_group)
     app.cli.add_command(backup)
+    app.cli.add_command(purge)
 
 
 def main() -> None:

@@ -140,6 +140,21 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DRAW_SECOND_PERSON": False,
         "DEVICE_COOKIE_NAME": "anmeldegeraet",
         "DEVICE_COOKIE_MAX_AGE": 60 * 60 * 24 * 180,  # renewed at every login
+        # Fraud signals (app/services/fraud.py): a card that fired one is flagged for the
+        # review queue, never refused. Faster than walking between two shops with
+        # coordinates, or less than a minimum gap where a shop has none; many stamps on
+        # one card within minutes; a station's code used by many new cards (started at
+        # most the window ago) within the window; many new cards from one network.
+        "FRAUD_WALKING_KMH": 15,
+        "FRAUD_MIN_GAP_SECONDS": 30,
+        "FRAUD_BURST_STAMPS": 8,
+        "FRAUD_BURST_MINUTES": 5,
+        "FRAUD_SHARED_CODE_CARDS": 10,
+        "FRAUD_SHARED_CODE_SECONDS": 60,
+        "FRAUD_NETWORK_CARDS": 20,
+        "FRAUD_NETWORK_MINUTES": 10,
+        # The purge sets the networks' hashes of cards older than this to NULL.
+        "FRAUD_NETWORK_RETENTION_HOURS": 24,
     }
 
 

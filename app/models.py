@@ -39,6 +39,8 @@ else:
 STAMP_SOURCES = ("qr", "short_code", "live", "staff")
 STATION_MODES = ("printed", "live")
 CARD_FLAGS = ("none", "flagged", "cleared", "excluded")
+# What the fraud signals (app.services.fraud) notice; one row per card and kind at most.
+SIGNAL_KINDS = ("speed", "burst", "shared_code", "network")
 USER_ROLES = ("admin", "staff", "shopkeeper")
 RALLY_STATUSES = ("draft", "published", "archived")
 CONTACT_KINDS = ("email", "phone")
@@ -175,6 +177,9 @@ class Station(Model):
     short_code: Mapped[str] = mapped_column(String(6), unique=True)
     mode: Mapped[str] = mapped_column(String(16), default="printed")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When many new cards used this station's code within a minute (a photo of the poster
+    # shared online, see app.services.fraud); NULL once staff have dealt with it.
+    shared_suspected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     rally: Mapped[Rally] = relationship(back_populates="stations")
     shop: Mapped[Shop] = relationship()
@@ -203,6 +208,8 @@ class Card(Model):
         CheckConstraint(_in("flag", CARD_FLAGS), name="flag_known"),
         # The funnel and the draw pool ask "cards of this rally with at least n stamps".
         Index("ix_cards_rally_stamp_count", "rally_id", "stamp_count"),
+        # The network signal counts the new cards of one network in a short time.
+        Index("ix_cards_network_hash_created", "network_hash", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,6 +220,9 @@ class Card(Model):
     # How many stamps the card has. Kept by triggers on ``stamps`` (STAMP_COUNT_TRIGGERS),
     # never written by the app; an ORM object's value is as of its loading.
     stamp_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # A keyed hash (HMAC) of the network the card was started from (IPv4 /24, IPv6 /48),
+    # never the address; set to NULL by the purge (app.services.privacy).
+    network_hash: Mapped[str | None] = mapped_column(String(64))
 
     rally: Mapped[Rally] = relationship()
     keys: Mapped[list["CardKey"]] = relationship(back_populates="card")
@@ -247,7 +257,9 @@ class Stamp(Model):
         ForeignKeyConstraint(["station_id", "rally_id"], ["stations.id", "stations.rally_id"]),
         CheckConstraint(_in("source", STAMP_SOURCES), name="source_known"),
         Index("ix_stamps_rally_created", "rally_id", "created_at"),
-        Index("ix_stamps_station", "station_id"),
+        # Stamps per station (dashboard), and a station's stamps of the last minute (the
+        # shared-code signal).
+        Index("ix_stamps_station_created", "station_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -300,6 +312,29 @@ def _create_stamp_count_triggers(table: Any, connection: Any, **_kw: Any) -> Non
 
 
 event.listen(Stamp.__table__, "after_create", _create_stamp_count_triggers)
+
+
+class CardSignal(Model):
+    """A fraud signal that fired for a card (see app.services.fraud): why it is flagged.
+
+    UNIQUE(card, kind): a card keeps the first signal of each kind, so retries and races
+    add nothing. ``station_id`` names the station of a shared code (and of the stamp that
+    fired the others).
+    """
+
+    __tablename__ = "card_signals"
+    __table_args__ = (
+        UniqueConstraint("card_id", "kind"),
+        CheckConstraint(_in("kind", SIGNAL_KINDS), name="kind_known"),
+        Index("ix_card_signals_station", "station_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Entry(Model):

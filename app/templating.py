@@ -24,12 +24,15 @@ def when(moment: datetime | None, style: str = "datetime") -> str:
 
     Styles: ``datetime`` (default), ``date``, ``time``, ``day`` (``1. Dezember``),
     ``day_time`` (``5. Januar, 18:00 Uhr``),
-    ``short`` (``Di. 1.12., 09:15 Uhr``, for table cells) and ``numeric`` (``1.12.2026``).
+    ``short`` (``Di. 1.12., 09:15 Uhr``, for table cells), ``seconds`` (``1.12.
+    09:15:42``, for stamp timelines) and ``numeric`` (``1.12.2026``).
     """
     if moment is None:
         return ""
     if style == "short":
         return format_datetime(moment, "EEE d.M., HH:mm 'Uhr'")
+    if style == "seconds":
+        return format_datetime(moment, "d.M. HH:mm:ss")
     if style == "numeric":
         return format_date(moment, "d.M.yyyy")
     if style == "date":

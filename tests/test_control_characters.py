@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.test import TestResponse
 
 import app.auth.forms
@@ -24,7 +24,7 @@ import app.rally.forms
 from app.control_characters import has_control_characters
 from app.extensions import db
 from app.forms import BaseForm, ShopperForm
-from app.models import Rally, Station, User
+from app.models import Card, Rally, Station, User
 from app.services import drand
 from app.services.draws import seal_draw
 from app.services.users import create_user
@@ -222,6 +222,22 @@ def card_flag(w: World) -> TestResponse:
                                data={"csrf_token": csrf_token(page.text), "flag": "flagged\x00"})
 
 
+def card_flag_note(w: World) -> TestResponse:
+    page = w.staff_client.get(f"/buero/karten?code={w.card_code}")
+    return w.staff_client.post(f"/buero/karten/{w.card_code}/markierung",
+                               data={"csrf_token": csrf_token(page.text), "flag": "excluded",
+                                     "note": "Foto\x00geteilt"})
+
+
+def review_note(w: World) -> TestResponse:
+    db.session.execute(update(Card).where(Card.code == w.card_code).values(flag="flagged"))
+    db.session.commit()
+    page = w.staff_client.get("/buero/pruefen?rally=advent")
+    return w.staff_client.post(f"/buero/pruefen/karten/{w.card_code}",
+                               data={"csrf_token": csrf_token(page.text), "flag": "cleared",
+                                     "note": "in\x1bOrdnung"})
+
+
 # (case, expected status, expected text)
 FORM_CASES = {
     "shopper: typed code": (typed_code, 400, DU),
@@ -243,6 +259,8 @@ FORM_CASES = {
     "staff: draw seal, title": (seal_title, 400, SIE),
     "staff: draw run, beacon value": (beacon, 400, SIE),
     "staff: card flag (button)": (card_flag, 400, BAD_REQUEST),
+    "staff: card flag, note": (card_flag_note, 400, SIE),
+    "staff: review queue, note": (review_note, 400, SIE),
 }
 
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from ..auth.decorators import staff_required
 from ..clock import local
-from ..services import stats
+from ..services import fraud, stats
 from . import bp
 from .routes import all_rallies, chosen_rally, now
 
@@ -224,6 +224,7 @@ def dashboard() -> str:
         shop_chart=shop_chart(stations) if stations else None,
         funnel=funnel,
         funnel_steps=funnel_steps(funnel),
+        alerts=fraud.station_alerts(rally_id=rally.id),
         running=rally.is_open(moment),
         started=moment >= rally.starts_at,
     )

@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from ..forms import BaseForm
-from ..services.cards import STAFF_FLAGS
+from ..services.cards import NOTE_MAX, STAFF_FLAGS
 from ..services.errors import Problem
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -226,9 +226,14 @@ class ImportForm(BaseForm):
 
 
 class FlagForm(BaseForm):
-    """Flag, clear or exclude a card; the pressed button carries the new flag."""
+    """Flag, clear or exclude a card with a note; the pressed button carries the new
+    flag. The service insists on a note for an exclusion."""
 
     flag = StringField(validators=[AnyOf(STAFF_FLAGS, message=_l("Unbekannte Aktion."))])
+    note = TextAreaField(
+        _l("Notiz"),
+        validators=[Length(max=NOTE_MAX, message=_l("Höchstens %(max)d Zeichen, bitte."))],
+    )
 
 
 class ButtonForm(BaseForm):

@@ -1,8 +1,8 @@
 """What every back-office view shares: the rally being looked at, the acting user, the
 sub-navigation, and mapping service refusals onto form fields.
 
-The views themselves live in ``dashboard``, ``rallies``, ``shops``, ``cards`` (and
-``draws``); every one of them is for staff only (``staff_required``).
+The views themselves live in ``dashboard``, ``rallies``, ``shops``, ``cards``, ``review``
+(and ``draws``); every one of them is for staff only (``staff_required``).
 """
 
 from datetime import datetime
@@ -32,6 +32,7 @@ SECTIONS = (
     ("backoffice.account", "shops"),
     ("backoffice.invitation", "shops"),
     ("backoffice.card", "cards"),
+    ("backoffice.review", "review"),
     ("backoffice.draw", "draws"),
     ("backoffice.winner", "draws"),
 )

@@ -25,9 +25,9 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.decorators import staff_required
 from ..extensions import db
 from ..models import Rally, Shop, Station
+from ..services import fraud, stats
 from ..services import shops as shop_service
 from ..services import stations as station_service
-from ..services import stats
 from ..services.accounts import IssuedInvitation, invitation_path, shop_accounts
 from ..services.editing import EditError, InvalidInput
 from ..services.posters import PAPER, posters_pdf
@@ -138,13 +138,15 @@ def shop_form_page(form: ShopForm, shop: Shop | None, rally: Rally | None,
                    loose: list[str], status: int = 200, *, invite_form: InviteForm | None = None,
                    issued: IssuedInvitation | None = None) -> tuple[str, int]:
     """The shop form; for an existing shop also its accounts and invitations, with the
-    link of an invitation just ``issued`` (shown this once)."""
-    section = {}
+    link of an invitation just ``issued`` (shown this once), and the hint of a station
+    whose printed code looks shared."""
+    section: dict[str, object] = {"alerts": []}
     if shop is not None:
         section = {
             "access": shop_accounts(shop.id, now()),
             "invite_form": invite_form or InviteForm(formdata=None),
             "issued": issued,
+            "alerts": fraud.station_alerts(shop_id=shop.id),
             "issued_link": current_app.config["BASE_URL"] + invitation_path(issued.token)
             if issued else None,
         }

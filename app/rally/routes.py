@@ -138,7 +138,8 @@ def scan(token: str) -> BaseResponse | str:
 def stamp(token: str) -> BaseResponse:
     """Collect the stamp for the scanned station."""
     try:
-        result = stamp_card(card_secret=cookie_secret(), token=token, now=clock.utcnow())
+        result = stamp_card(card_secret=cookie_secret(), token=token, now=clock.utcnow(),
+                            client_address=request.remote_addr)
     except StampError as error:
         return stamp_error_response(error)
     return after_stamp(result)
@@ -159,6 +160,7 @@ def type_code() -> BaseResponse | tuple[str, int] | str:
             short_code=form.code.data or "",
             source="short_code",
             now=clock.utcnow(),
+            client_address=request.remote_addr,
         )
     except StampError as error:
         if error.code == "replaced_station":

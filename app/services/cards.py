@@ -63,15 +63,19 @@ def card_id_for_secret(secret: str | None) -> int | None:
     )
 
 
-def create_card(rally: Rally, now: datetime) -> tuple[Card, str]:
+def create_card(rally: Rally, now: datetime,
+                network_hash: str | None = None) -> tuple[Card, str]:
     """Create a card in ``rally`` with a fresh code and a first key; return it and the secret.
 
-    A clash of the random public code (one in a trillion) is retried in a savepoint.
+    ``network_hash`` is the keyed hash of the network it was started from (see
+    ``fraud.network_hash``). A clash of the random public code (one in a trillion) is
+    retried in a savepoint.
     """
     for _attempt in range(5):
         try:
             with db.session.begin_nested():
-                card = Card(rally_id=rally.id, code=codes.new_card_code(), created_at=now)
+                card = Card(rally_id=rally.id, code=codes.new_card_code(), created_at=now,
+                            network_hash=network_hash)
                 db.session.add(card)
                 db.session.flush()
         except IntegrityError:
@@ -264,20 +268,33 @@ def normalise_card_code(typed: str) -> str | None:
     return f"{cleaned[:4]}-{cleaned[4:]}"
 
 
-def set_card_flag(*, card_id: int, flag: str, now: datetime,
-                  actor_id: int | None = None) -> Card:
-    """Flag a card for review, clear it, or exclude it from the draws.
+NOTE_MAX = 500  # characters of a review note, kept in the audit log
 
-    Setting the flag it already has changes nothing and writes no audit event.
+
+def set_card_flag(*, card_id: int, flag: str, now: datetime,
+                  actor_id: int | None = None, note: str = "") -> Card:
+    """Flag a card for review, clear it, or exclude it from the draws, with a note.
+
+    Excluding needs a note (why), which the audit event keeps, as it keeps any note.
+    Setting the flag it already has changes nothing and writes no audit event. Codes:
+    ``bad_flag``, ``unknown_card``, ``note_required``, ``note_too_long``.
     """
     if flag not in STAFF_FLAGS or flag not in CARD_FLAGS:
         raise EditError("bad_flag", flag=flag)
+    note = note.strip()
+    if flag == "excluded" and not note:
+        raise EditError("note_required")
+    if len(note) > NOTE_MAX:
+        raise EditError("note_too_long", limit=NOTE_MAX)
     begin_write()
     card = existing(Card, card_id, "unknown_card")
+    db.session.refresh(card)  # the fraud signals flag cards by UPDATE, past the ORM
     previous = card.flag
     if previous != flag:
         card.flag = flag
-        audit(now, actor_id, f"card.{flag}", card.code, previous=previous,
-              rally=card.rally.slug)
+        details: dict[str, str] = {"previous": previous, "rally": card.rally.slug}
+        if note:
+            details["note"] = note
+        audit(now, actor_id, f"card.{flag}", card.code, **details)
     db.session.commit()
     return card

@@ -24,7 +24,7 @@ _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "
 class EditError(DomainError):
     """An edit refused. Codes: ``invalid`` (see :class:`InvalidInput`), ``unknown_rally``,
     ``unknown_shop``, ``unknown_station``, ``unknown_card``, ``already_in_rally``,
-    ``bad_flag``."""
+    ``bad_flag``, ``note_required``, ``note_too_long``."""
 
 
 class InvalidInput(EditError):

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..db import begin_write
 from ..extensions import db
 from ..models import Card, CardKey, Prize, Stamp, Station
-from . import codes
+from . import codes, fraud
 from .cards import CardError, card_for_secret, create_card
 from .rally_terms import prizes_with_donors
 from .stations import StampError, check_stampable, find_station
@@ -85,8 +85,8 @@ def scan_page(*, token: str, card_secret: str | None, now: datetime) -> ScanPage
     )
 
 
-def _insert_stamp(card: Card, station: Station, source: str, now: datetime) -> bool:
-    """Insert the stamp unless it exists; return whether a row was inserted.
+def _insert_stamp(card: Card, station: Station, source: str, now: datetime) -> int | None:
+    """Insert the stamp unless it exists; return the new row's id, ``None`` if it existed.
 
     RETURNING yields the new id, or nothing when the stamp was already there (rowcount
     is not reliable for ON CONFLICT across drivers).
@@ -99,7 +99,8 @@ def _insert_stamp(card: Card, station: Station, source: str, now: datetime) -> b
         .on_conflict_do_nothing(index_elements=["card_id", "station_id"])
         .returning(Stamp.id)
     )
-    return db.session.execute(statement).scalar() is not None
+    stamp_id: int | None = db.session.execute(statement).scalar()
+    return stamp_id
 
 
 def stamp_card(
@@ -109,11 +110,16 @@ def stamp_card(
     token: str | None = None,
     short_code: str | None = None,
     source: str = "qr",
+    client_address: str | None = None,
+    rules: fraud.FraudRules | None = None,
 ) -> StampResult:
     """Stamp the shopper's card at the station named by ``token`` or ``short_code``.
 
-    Creates the card on the first tap. Commits on success; on a ``StampError`` nothing
-    has been written. Tapping twice is not an error: ``new_stamp`` is then false.
+    Creates the card on the first tap (remembering only a keyed hash of the network of
+    ``client_address``). Commits on success; on a ``StampError`` nothing has been
+    written. Tapping twice is not an error: ``new_stamp`` is then false. A new stamp
+    runs the fraud signals (``rules``, else the app's configuration) in the same
+    transaction: they may flag the card, never refuse the stamp.
     """
     begin_write()
     station = find_station(token=token, short_code=short_code)
@@ -123,14 +129,30 @@ def stamp_card(
     except CardError as error:
         raise StampError("bad_card") from error
     secret = None
+    rules = rules or fraud.configured_rules()
     if card is None:
-        card, secret = create_card(station.rally, now)
-    inserted = _insert_stamp(card, station, source, now)
+        card, secret = create_card(
+            station.rally, now, network_hash=fraud.network_hash(client_address, rules.network_key)
+        )
+    stamp_id = _insert_stamp(card, station, source, now)
     # The count is kept by triggers in the database: read it, not the loaded attribute.
     count = db.session.scalar(select(Card.stamp_count).where(Card.id == card.id)) or 0
+    if stamp_id is not None:
+        shop = station.shop
+        fraud.check_stamp(
+            fraud.NewStamp(
+                stamp_id=stamp_id, card_id=card.id, card_created_at=card.created_at,
+                new_card=secret is not None, stamp_count=count,
+                network_hash=card.network_hash, station_id=station.id,
+                shop_slug=shop.slug, lat=shop.lat, lon=shop.lon,
+            ),
+            rules=rules,
+            now=now,
+        )
     result = StampResult(
         card_id=card.id, card_code=card.code, rally_id=card.rally_id, station_id=station.id,
-        shop_name=station.shop.name, new_stamp=inserted, stamp_count=count, card_secret=secret,
+        shop_name=station.shop.name, new_stamp=stamp_id is not None, stamp_count=count,
+        card_secret=secret,
     )
     db.session.commit()
     return result

@@ -44,8 +44,8 @@ def test_lookup_reads_the_code_as_people_type_it(staff_client: FlaskClient, card
     assert response.status_code == 200
     assert "K7QM-21P0" in response.text
     assert "Bäckerei Korn" in response.text and "Café Mitte" in response.text
-    assert "Di. 1.12., 09:00 Uhr" in response.text  # local time
-    assert "Di. 1.12., 09:15 Uhr" in response.text
+    assert "1.12. 09:00:00" in response.text  # local time, to the second
+    assert "1.12. 09:15:00" in response.text and "15 min 00 s" in response.text
     assert "Code getippt" in response.text
     assert "2 von 3 für die Verlosung" in response.text
 
@@ -84,11 +84,11 @@ def test_flag_clear_and_exclude(staff_client: FlaskClient, card: Card, staff_use
     page = staff_client.get("/buero/karten?code=K7QM-21P0")
     assert "Zur Prüfung markieren" in page.text and "Geprüft, in Ordnung" not in page.text
     token = csrf_token(page.text)
-    for flag, shown in (("flagged", "markiert – zur Prüfung"),
-                        ("cleared", "geprüft, in Ordnung"),
-                        ("excluded", "von der Verlosung ausgeschlossen")):
+    for flag, shown, note in (("flagged", "markiert – zur Prüfung", ""),
+                              ("cleared", "geprüft, in Ordnung", ""),
+                              ("excluded", "von der Verlosung ausgeschlossen", "Foto geteilt")):
         response = staff_client.post("/buero/karten/K7QM-21P0/markierung",
-                                     data={"csrf_token": token, "flag": flag})
+                                     data={"csrf_token": token, "flag": flag, "note": note})
         assert response.status_code == 303
         assert response.headers["Location"].endswith("/buero/karten?code=K7QM-21P0")
         db.session.expire_all()
@@ -99,6 +99,20 @@ def test_flag_clear_and_exclude(staff_client: FlaskClient, card: Card, staff_use
     assert [e.action for e in events] == ["card.flagged", "card.cleared", "card.excluded"]
     assert all(e.actor_id == staff_user.id and e.subject == "K7QM-21P0" for e in events)
     assert events[1].details["previous"] == "flagged"
+    assert events[2].details["note"] == "Foto geteilt"
+
+
+def test_excluding_needs_a_note(staff_client: FlaskClient, card: Card) -> None:
+    page = staff_client.get("/buero/karten?code=K7QM-21P0")
+    response = staff_client.post("/buero/karten/K7QM-21P0/markierung",
+                                 data={"csrf_token": csrf_token(page.text), "flag": "excluded",
+                                       "note": "  "})
+    assert response.status_code == 400
+    assert "warum die Karte ausgeschlossen wird" in response.text
+    assert 'aria-invalid="true"' in response.text
+    db.session.expire_all()
+    assert db.session.get(Card, card.id).flag == "none"
+    assert count(AuditEvent) == 1  # create_user's
 
 
 @pytest.mark.parametrize("data", [{"flag": "none"}, {"flag": "gelöscht"}, {}])
@@ -123,15 +137,19 @@ def test_flag_needs_csrf_and_a_known_card(staff_client: FlaskClient, card: Card)
     assert db.session.get(Card, card.id).flag == "none"
 
 
-def test_the_review_queue_lists_flagged_cards(staff_client: FlaskClient, card: Card) -> None:
+def test_the_lookup_page_points_to_the_review_queue(staff_client: FlaskClient,
+                                                    card: Card) -> None:
     assert "Keine Karte wartet auf eine Prüfung." in staff_client.get("/buero/karten").text
     card.flag = "flagged"
     db.session.commit()
     page = staff_client.get("/buero/karten")
-    assert "K7QM-21P0" in page.text
-    assert "/buero/karten?code=K7QM-21P0" in page.text
+    assert "1 Karte wartet auf eine Prüfung." in page.text
+    assert "/buero/pruefen" in page.text
+    review = staff_client.get("/buero/pruefen")
+    assert "/buero/karten?code=K7QM-21P0" in review.text
+    assert "Von Hand zur Prüfung markiert." in review.text
     dashboard = staff_client.get("/buero/")
-    assert "Karte prüfen" in dashboard.text
+    assert "Karte prüfen" in dashboard.text and "/buero/pruefen" in dashboard.text
 
 
 @both_databases

@@ -107,6 +107,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     config["BASE_URL"] = base_url
     # Every page test logs the demo staff in afresh; the per-address limit is not under test.
     config["RATELIMIT_LOGIN"] = "10000 per minute"
+    # Every test browser comes from 127.0.0.1 and most start at the demo's first shop:
+    # the network and shared-code signals would flag every card of the session. The
+    # speed signal stays (a browser stamps faster than anyone walks).
+    config["FRAUD_NETWORK_CARDS"] = 10_000
+    config["FRAUD_SHARED_CODE_CARDS"] = 10_000
     application = create_app(config)
 
     with application.app_context():

@@ -429,6 +429,33 @@ def seal_without_prizes(page: Page, live_server: LiveServer) -> None:
     expect(page.locator(".error, .notice.alert").first).to_be_visible()
 
 
+def a_flagged_card(contexts: ContextFactory, live_server: LiveServer) -> None:
+    """Stamp two shops of the demo within a second: faster than walking, so flagged."""
+    context = contexts()
+    stamp_once(context, live_server, index=3).close()
+    stamp_once(context, live_server, index=38).close()
+
+
+def review_queue(then: Callable[[Page, LiveServer], None] | None = None) -> Scenario:
+    """The review queue with at least one card flagged for speed."""
+
+    def scenario(contexts: ContextFactory, live_server: LiveServer) -> Page:
+        """Flag a card, then open the queue as staff."""
+        a_flagged_card(contexts, live_server)
+        page = staff_page("/buero/pruefen", then)(contexts, live_server)
+        expect(page.locator(".review-card").first).to_be_visible()
+        return page
+
+    return scenario
+
+
+def exclude_without_note(page: Page, live_server: LiveServer) -> None:
+    """Press "exclude" on the first card without a note: the message at its field."""
+    page.locator(".review-card").first.get_by_role(
+        "button", name="Von der Verlosung ausschließen").click()
+    expect(page.locator(".decision .error").first).to_be_visible()
+
+
 BACK_OFFICE: dict[str, Scenario] = {
     "bo-dashboard": staff_page("/buero/"),
     "bo-rallies": staff_page("/buero/rallyes"),
@@ -448,6 +475,8 @@ BACK_OFFICE: dict[str, Scenario] = {
     "bo-cards": staff_page("/buero/karten"),
     "bo-card-found": staff_page("/buero/karten", look_up_winner),
     "bo-card-error": staff_page("/buero/karten", look_up_nonsense),
+    "bo-review": review_queue(),
+    "bo-review-error": review_queue(exclude_without_note),
     "bo-draws": staff_page("/buero/ziehungen"),
     "bo-draws-error": staff_page("/buero/ziehungen", seal_without_prizes),
     "bo-draw": staff_page(lambda server: f"/buero/ziehungen/{server.draw_id}"),
