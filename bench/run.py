@@ -231,20 +231,23 @@ def prepare(app: Any, tmp: Path) -> dict[str, Any]:
         station_ids = [s.id for s in stations]
         rally_id = summary.rally.id
         now = clock.utcnow()
+        # Cards started two hours ago whose stamps came ten minutes apart: honest
+        # shoppers, so that no fraud signal fires on the measured stamps.
+        started = now - timedelta(hours=2)
         secrets_, cards, keys = [], [], []
         for i in range(CARDS):
             secret = codes.new_card_secret()
             secrets_.append(secret)
             cards.append({"id": 1_000_000 + i, "rally_id": rally_id,
-                          "code": crockford_code(1_000_000 + i), "created_at": now,
+                          "code": crockford_code(1_000_000 + i), "created_at": started,
                           "flag": "none"})
             keys.append({"card_id": 1_000_000 + i, "secret_hash": codes.hash_secret(secret),
-                         "created_at": now})
+                         "created_at": started})
         db.session.execute(insert(Card), cards)
         db.session.execute(insert(CardKey), keys)
         stamps = [
             {"rally_id": rally_id, "card_id": 1_000_000 + i, "station_id": station_ids[j],
-             "created_at": now, "source": "qr"}
+             "created_at": started + timedelta(minutes=10 * j), "source": "qr"}
             for i in range(READ_CARDS) for j in range(5)
         ]
         db.session.execute(insert(Stamp), stamps)

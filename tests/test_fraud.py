@@ -394,6 +394,24 @@ def test_the_signals_add_few_queries(app: Flask, statements: list[str],
     assert signals() == []
 
 
+def test_a_long_attack_on_a_shared_code_writes_for_the_new_card_only(
+        app: Flask, statements: list[str]) -> None:
+    """Once a group has fired, each further new card adds its own signal row, not the
+    whole group's again: an attack does not grow the work of each stamp it makes."""
+    station = make_station(make_rally())
+    db.session.commit()
+    for n in range(DEFAULT.shared_code_cards):
+        stamp_at(station, FIRST_DAY + timedelta(seconds=n), DEFAULT, client=address(n))
+    statements.clear()
+    late, _ = stamp_at(station, FIRST_DAY + timedelta(seconds=30), DEFAULT, client=address(99))
+    inserts = [sql for sql in statements
+               if sql.lstrip().upper().startswith("INSERT INTO CARD_SIGNALS")]
+    # One statement with one row of values (a multi-row VALUES lists "), (" between rows).
+    assert len(inserts) == 1 and "), (" not in inserts[0]
+    assert signals(late) == [(late, "shared_code")]
+    assert len(signals()) == DEFAULT.shared_code_cards + 1
+
+
 # --- The probe: one client qualifies 40 cards and enters them within two seconds ----------
 
 

@@ -230,33 +230,57 @@ def check_stamp(stamp: NewStamp, *, rules: FraudRules, now: datetime) -> list[st
             suspect_station(stamp.station_id, now)
             details = {"station": stamp.shop_slug, "cards": len(involved),
                        "seconds": rules.shared_code_seconds}
-            record("shared_code", involved, details, stamp.station_id, now)
+            record("shared_code", unsignalled(involved), details, stamp.station_id, now)
             fired.append("shared_code")
     if stamp.new_card and stamp.network_hash is not None:
         involved = new_cards_of_network(
             stamp.network_hash, now - timedelta(minutes=rules.network_minutes))
         if len(involved) >= rules.network_cards:
             details = {"cards": len(involved), "minutes": rules.network_minutes}
-            record("network", involved, details, stamp.station_id, now)
+            record("network", unsignalled(involved), details, stamp.station_id, now)
             fired.append("network")
     return fired
 
 
-def new_cards_at_station(station_id: int, since: datetime) -> list[int]:
+class Involved(NamedTuple):
+    """A card of a group signal, and whether it already has that signal."""
+
+    card_id: int
+    signalled: bool
+
+
+def unsignalled(involved: list[Involved]) -> list[int]:
+    """The group's cards still without the signal: once a group has fired, each further
+    stamp writes for its own card only, so a long attack costs no more per stamp than
+    its start (the group's count is still read in full)."""
+    return [row.card_id for row in involved if not row.signalled]
+
+
+def _signalled(kind: str) -> Any:
+    """A column saying whether the row's card already has a signal of ``kind``."""
+    return (
+        select(CardSignal.id)
+        .where(CardSignal.card_id == Card.id, CardSignal.kind == kind)
+        .exists()
+    )
+
+
+def new_cards_at_station(station_id: int, since: datetime) -> list[Involved]:
     """Cards started at or after ``since`` with a stamp at the station since then."""
-    return list(db.session.scalars(
-        select(Stamp.card_id)
+    return [Involved(*row) for row in db.session.execute(
+        select(Stamp.card_id, _signalled("shared_code"))
         .join(Card, Card.id == Stamp.card_id)
         .where(Stamp.station_id == station_id, Stamp.created_at >= since,
                Card.created_at >= since)
-    ))
+    )]
 
 
-def new_cards_of_network(hashed: str, since: datetime) -> list[int]:
+def new_cards_of_network(hashed: str, since: datetime) -> list[Involved]:
     """Cards started from the network ``hashed`` at or after ``since``."""
-    return list(db.session.scalars(
-        select(Card.id).where(Card.network_hash == hashed, Card.created_at >= since)
-    ))
+    return [Involved(*row) for row in db.session.execute(
+        select(Card.id, _signalled("network"))
+        .where(Card.network_hash == hashed, Card.created_at >= since)
+    )]
 
 
 def suspect_station(station_id: int, now: datetime) -> None:
@@ -281,6 +305,8 @@ def record(kind: str, card_ids: Iterable[int], details: dict[str, Any], station_
     Flagged: every card still ``none``, and a ``cleared`` one that got a new kind.
     """
     ids = sorted(set(card_ids))
+    if not ids:
+        return set()
     insert: Any = INSERT[db.engine.dialect.name]
     statement = (
         insert(CardSignal)
