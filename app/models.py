@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .clock import BERLIN, local, utcnow
 from .db import UTCDateTime
 from .extensions import Base, db
+from .services.codes import new_live_secret
 
 if TYPE_CHECKING:
     # mypy cannot follow Flask-SQLAlchemy's dynamically built db.Model; it is a Base.
@@ -166,6 +167,7 @@ class Station(Model):
         CheckConstraint(_in("mode", STATION_MODES), name="mode_known"),
         CheckConstraint("length(token) >= 22", name="token_long_enough"),
         CheckConstraint("length(short_code) = 6", name="short_code_six"),
+        CheckConstraint("length(live_secret) = 64", name="live_secret_256_bits"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,6 +177,10 @@ class Station(Model):
     short_code: Mapped[str] = mapped_column(String(6), unique=True)
     mode: Mapped[str] = mapped_column(String(16), default="printed")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The key of the live codes (app.services.live_codes), 256 bits as hex. Never shown,
+    # never logged; replaced together with the token. The default covers every station
+    # made without ``new_station`` (a random key is as good as any).
+    live_secret: Mapped[str] = mapped_column(String(64), default=new_live_secret)
 
     rally: Mapped[Rally] = relationship(back_populates="stations")
     shop: Mapped[Shop] = relationship()
@@ -203,6 +209,8 @@ class Card(Model):
         CheckConstraint(_in("flag", CARD_FLAGS), name="flag_known"),
         # The funnel and the draw pool ask "cards of this rally with at least n stamps".
         Index("ix_cards_rally_stamp_count", "rally_id", "stamp_count"),
+        # A shop's portal asks "new cards started here" today, this week, in the rally.
+        Index("ix_cards_first_station_created", "first_station_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,6 +221,9 @@ class Card(Model):
     # How many stamps the card has. Kept by triggers on ``stamps`` (STAMP_COUNT_TRIGGERS),
     # never written by the app; an ORM object's value is as of its loading.
     stamp_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # The station of the card's first stamp: where the card was "started". Set when the
+    # card is made by a stamp; NULL for a card made otherwise.
+    first_station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
 
     rally: Mapped[Rally] = relationship()
     keys: Mapped[list["CardKey"]] = relationship(back_populates="card")
