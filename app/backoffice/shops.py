@@ -133,9 +133,13 @@ def station_add() -> BaseResponse | tuple[str, int]:
 
 def shop_form_page(form: ShopForm, shop: Shop | None, rally: Rally | None,
                    loose: list[str], status: int = 200) -> tuple[str, int]:
-    """The shop form."""
+    """The shop form; for an existing shop also what its portal changed lately."""
+    changes = shop_service.portal_changes(shop) if shop is not None else []
+    rotations = (shop_service.portal_changes(shop, 1, ("station.rotate",))
+                 if shop is not None else [])
     return render_template("backoffice/shop_form.html", form=form, shop=shop, rally=rally,
-                           loose=loose), status
+                           loose=loose, changes=changes,
+                           rotation=rotations[0] if rotations else None), status
 
 
 @bp.route("/geschaefte/neu", methods=["GET", "POST"])
