@@ -79,12 +79,14 @@ COLUMN_RIGHT = 4
 COLUMN_TOP = 10
 COLUMN_PLOT = 140
 COLUMN_BOTTOM = 24
+COLUMN_SLOT_MAX = 36  # a rally's first days: a few slim columns, not one wide block
 
 
 def column_chart(columns: list[Column]) -> Chart:
     """Columns side by side over the whole width, a grid at 0, half and top."""
     top = nice_ceiling(max((column.value for column in columns), default=0))
-    slot = (COLUMN_WIDTH - COLUMN_LEFT - COLUMN_RIGHT) / max(len(columns), 1)
+    slot = min((COLUMN_WIDTH - COLUMN_LEFT - COLUMN_RIGHT) / max(len(columns), 1),
+               COLUMN_SLOT_MAX)
     gap = min(max(1.0, slot * 0.2), 6.0)
     bars = []
     for index, column in enumerate(columns):
