@@ -3,14 +3,13 @@
 import hashlib
 import hmac
 import struct
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Card, Stamp, Station
@@ -20,6 +19,7 @@ from app.services.stamping import StampError, stamp_card
 from app.services.stations import find_live_station, rotate_station
 
 from .helpers import FIRST_DAY, csrf_token, make_rally, make_station
+from .test_prizes_and_dates import counted_statements
 
 BOTH_DATABASES = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
@@ -298,21 +298,6 @@ def test_replacing_the_code_replaces_the_live_secret(live: Station) -> None:
     assert old_secret not in str(details) and rotated.live_secret not in str(details)
 
 
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_a_live_stamp_costs_the_queries_of_a_printed_one(app: Flask, live: Station) -> None:
     printed = db.session.scalars(select(Station).where(Station.id != live.id)).one()
     costs = []
@@ -321,7 +306,7 @@ def test_a_live_stamp_costs_the_queries_of_a_printed_one(app: Flask, live: Stati
         page = client.get(f"/s/{token}" + (f"?code={code}" if code else ""))
         form = {"csrf_token": csrf_token(page.text), **({"code": code} if code else {})}
         db.session.remove()
-        with statements() as seen:
+        with counted_statements() as seen:
             assert client.post(f"/s/{token}", data=form).status_code == 303
         costs.append(len(seen))
     assert costs[0] == costs[1]

@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.decorators import staff_required
 from ..extensions import db
 from ..models import Rally, Shop, Station
+from ..security import private_download
 from ..services import shops as shop_service
 from ..services import stations as station_service
 from ..services import stats
@@ -308,14 +308,6 @@ def poster_stations(rally: Rally) -> list[Station] | None:
     return stations
 
 
-def download(data: bytes, mimetype: str, name: str) -> Response:
-    """A file download that no cache keeps (the codes on it are the stations' secrets)."""
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                         download_name=name, max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/plakate/<slug>.zip")
 @staff_required
 def poster_zip(slug: str) -> BaseResponse:
@@ -336,7 +328,7 @@ def poster_zip(slug: str) -> BaseResponse:
         for name in sorted(files):
             if name.endswith((".svg", ".png")):
                 archive.writestr(name, files[name])
-    return download(buffer.getvalue(), "application/zip", f"qr-codes-{rally.slug}.zip")
+    return private_download(buffer.getvalue(), "application/zip", f"qr-codes-{rally.slug}.zip")
 
 
 @bp.get("/plakate/<slug>.pdf")
@@ -359,5 +351,5 @@ def poster_pdf(slug: str) -> BaseResponse:
         flash(_("Die Adresse der Seite (BASE_URL) ist falsch eingestellt; bitte wenden Sie "
                 "sich an die Technik."), "error")
         return redirect(shops_url(rally), code=303)
-    return download(posters_pdf(posters, paper), "application/pdf",
+    return private_download(posters_pdf(posters, paper), "application/pdf",
                     f"plakate-{rally.slug}-{paper}.pdf")

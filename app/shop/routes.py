@@ -4,7 +4,6 @@ Every view is about the logged-in shopkeeper's own shop (``shopkeepers_only`` le
 one else in): no URL names a shop, so there is no other shop's page to guess.
 """
 
-import io
 import math
 from datetime import date
 
@@ -17,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import format_date, format_number
@@ -30,6 +28,7 @@ from ..charts import Chart, Column, column_chart
 from ..clock import local
 from ..extensions import db
 from ..models import Shop, Station, User
+from ..security import private_download
 from ..services import live_codes, qr
 from ..services.editing import InvalidInput
 from ..services.posters import posters_pdf
@@ -130,15 +129,9 @@ def portal() -> str:
               for item in figures.days] if figures else [],
         day_chart=day_chart(figures.days, today) if figures and figures.days else None,
         hour_chart=hour_chart(figures.hours) if figures else None,
+        hours=[(_("%(hour)d–%(next)d Uhr", hour=hour, next=hour + 1), count, False)
+               for hour, count in enumerate(figures.hours)] if figures else [],
     )
-
-
-def download(data: bytes, mimetype: str, name: str) -> Response:
-    """A file download that no cache keeps (it carries the station's secret token)."""
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                         download_name=name, max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def station_url(station: Station) -> str:
@@ -152,7 +145,7 @@ def poster_pdf(paper: str) -> Response:
     station = own_station()
     config = current_app.config
     poster = poster_for(station, config["BASE_URL"], config["OFFICE"])
-    return download(posters_pdf([poster], paper), "application/pdf",
+    return private_download(posters_pdf([poster], paper), "application/pdf",
                     f"plakat-{station.shop.slug}-{paper}.pdf")
 
 
@@ -160,7 +153,7 @@ def poster_pdf(paper: str) -> Response:
 def qr_svg() -> Response:
     """The shop's QR code as SVG, for print (vector, 6 cm)."""
     station = own_station()
-    return download(qr.print_svg(station_url(station)), "image/svg+xml",
+    return private_download(qr.print_svg(station_url(station)), "image/svg+xml",
                     f"qr-{station.shop.slug}.svg")
 
 
@@ -168,14 +161,15 @@ def qr_svg() -> Response:
 def qr_png() -> Response:
     """The shop's QR code as PNG, for screens and e-mail."""
     station = own_station()
-    return download(qr.png(station_url(station)), "image/png", f"qr-{station.shop.slug}.png")
+    return private_download(qr.png(station_url(station)), "image/png",
+                            f"qr-{station.shop.slug}.png")
 
 
 @bp.get("/qr-code-mit-emblem.png")
 def qr_branded_png() -> Response:
     """The shop's QR code with the rally's emblem in the centre, as PNG."""
     station = own_station()
-    return download(qr.branded_png(station_url(station)), "image/png",
+    return private_download(qr.branded_png(station_url(station)), "image/png",
                     f"qr-{station.shop.slug}-emblem.png")
 
 
