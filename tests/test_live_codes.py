@@ -310,3 +310,16 @@ def test_a_live_stamp_costs_the_queries_of_a_printed_one(app: Flask, live: Stati
             assert client.post(f"/s/{token}", data=form).status_code == 303
         costs.append(len(seen))
     assert costs[0] == costs[1]
+
+
+def test_trying_codes_on_the_scan_page_counts_against_the_stamp_limit(
+    app: Flask, live: Station
+) -> None:
+    """The scan page checks a code, so it could be used to try codes: with ``?code=`` it
+    counts like a tap; a plain scan (a poster, a messenger preview) does not."""
+    app.config["RATELIMIT_STAMP"] = "2 per minute"
+    guesser = app.test_client()
+    statuses = [guesser.get(f"/s/{live.token}?code={n:06d}").status_code for n in range(3)]
+    assert statuses[-1] == 429 and 429 not in statuses[:-1]
+    printed = db.session.scalars(select(Station).where(Station.id != live.id)).one()
+    assert {guesser.get(f"/s/{printed.token}").status_code for _ in range(4)} == {200}

@@ -284,7 +284,7 @@ def test_replacing_the_code(app: Flask, keeper_client: FlaskClient, portal: Port
     response = keeper_client.post("/laden/code-ersetzen",
                                   data={"csrf_token": csrf_token(page.text)})
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/laden/#plakate")
+    assert response.headers["Location"].endswith("/laden/")
     db.session.expire_all()
     rotated = db.session.get(Station, station.id)
     assert rotated is not None

@@ -191,7 +191,8 @@ def rotate() -> BaseResponse | str:
     flash(_("Ihr Code ist ersetzt: neu %(code)s, der alte Code %(old)s und die alten Plakate "
             "gelten nicht mehr. Bitte drucken Sie das neue Plakat aus.",
             code=rotated.short_code, old=old_code), "ok")
-    return redirect(url_for("shop.portal", _anchor="plakate"), code=303)
+    # No anchor: the message at the top of the page is what to read first.
+    return redirect(url_for("shop.portal"), code=303)
 
 
 @bp.route("/angaben", methods=["GET", "POST"])
@@ -210,7 +211,7 @@ def profile() -> BaseResponse | tuple[str, int]:
         show_problems(form, error.problems)
         return render_template("shop/profile.html", shop=shop, form=form), 400
     flash(_("Ihre Angaben sind gespeichert."), "ok")
-    return redirect(url_for("shop.portal", _anchor="angaben"), code=303)
+    return redirect(url_for("shop.portal"), code=303)
 
 
 @bp.route("/modus", methods=["GET", "POST"])
@@ -231,7 +232,7 @@ def mode() -> BaseResponse | tuple[str, int]:
                 "Ihrer Kasse. Lassen Sie diese Anzeige dort geöffnet."), "ok")
         return redirect(url_for("shop.live"), code=303)
     flash(_("Der Live-Modus ist aus: Ihr Plakat stempelt wieder."), "ok")
-    return redirect(url_for("shop.portal", _anchor="live"), code=303)
+    return redirect(url_for("shop.portal"), code=303)
 
 
 @bp.get("/live")
