@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .backoffice import bp as backoffice_bp
     from .office import bp as office_bp
     from .rally import bp as rally_bp
+    from .shop import bp as shop_bp
 
     auth.init_app(app)
     security.init_app(app)
@@ -73,4 +74,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(backoffice_bp)
+    app.register_blueprint(shop_bp)
     return app

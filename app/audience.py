@@ -4,7 +4,7 @@ Error pages cannot tell from their template who is reading, so they ask here, wi
 request's blueprint and path (the path also decides for addresses that match no view).
 """
 
-# The back office, the login and the shop portal to come speak to staff and businesses.
+# The back office, the login and the shop portal speak to staff and businesses.
 FORMAL_BLUEPRINTS = frozenset({"backoffice", "auth", "shop"})
 # The office's services for businesses and its legal pages, and the same areas by path.
 FORMAL_PATHS = (

@@ -20,7 +20,7 @@ from .services.draw_beacons import beacon_source
 from .services.errors import DomainError
 from .services.printset import export_print_set
 from .services.privacy import purge as run_purge
-from .services.stations import rotate_station
+from .services.stations import rotate_station, set_station_mode, station_of
 from .services.users import create_user
 
 # German messages for the domain errors the commands report (stable codes → text).
@@ -31,6 +31,7 @@ MESSAGES = {
     "no_rally": "Es gibt keine aktuelle Rallye; bitte --rally SLUG angeben.",
     "unknown_shop": "Diesen Laden gibt es nicht.",
     "no_station": "Dieser Laden nimmt an der Rallye nicht teil.",
+    "bad_mode": "Unbekannter Modus (live oder printed).",
     "no_stations": "Die Rallye hat keine aktiven Stationen.",
     "unwritable": "In dieses Verzeichnis kann nicht geschrieben werden.",
     "bad_paper": "Unbekanntes Papierformat.",
@@ -206,6 +207,35 @@ def qr_rotate(shop_slug: str, rally_slug: str | None) -> None:
 
 
 
+@click.group("station")
+def station_group() -> None:
+    """A shop's station in a rally."""
+
+
+# What each mode means, for the command's answer.
+MODE_TEXT = {
+    "live": "stempelt nur noch mit dem Code der Live-Anzeige an der Kasse (/laden/live); "
+            "das Plakat allein stempelt nicht mehr.",
+    "printed": "stempelt wieder mit dem gedruckten Plakat.",
+}
+
+
+@station_group.command("mode")
+@with_appcontext
+@click.argument("shop_slug")
+@click.argument("mode", type=click.Choice(["live", "printed"]))
+@click.option("--rally", "rally_slug", default=None, help="Rally slug (default: current).")
+def station_mode(shop_slug: str, mode: str, rally_slug: str | None) -> None:
+    """Switch a shop's station between the printed poster and live codes at the counter."""
+    now = clock.utcnow()
+    try:
+        station = station_of(shop_slug=shop_slug, rally_slug=rally_slug, now=now)
+        station = set_station_mode(station_id=station.id, mode=mode, now=now)
+    except DomainError as error:
+        raise failure(error) from error
+    click.echo(f"{station.shop.name} ({station.rally.name}) {MODE_TEXT[station.mode]}")
+
+
 @click.group("draw")
 def draw_group() -> None:
     """Seal, run and verify prize draws."""
@@ -373,6 +403,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(user)
     app.cli.add_command(qr_group)
+    app.cli.add_command(station_group)
     app.cli.add_command(draw_group)
     app.cli.add_command(backup)
     app.cli.add_command(purge)

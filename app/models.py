@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .clock import BERLIN, local, utcnow
 from .db import UTCDateTime
 from .extensions import Base, db
+from .services.codes import new_live_secret
 
 if TYPE_CHECKING:
     # mypy cannot follow Flask-SQLAlchemy's dynamically built db.Model; it is a Base.
@@ -168,6 +169,7 @@ class Station(Model):
         CheckConstraint(_in("mode", STATION_MODES), name="mode_known"),
         CheckConstraint("length(token) >= 22", name="token_long_enough"),
         CheckConstraint("length(short_code) = 6", name="short_code_six"),
+        CheckConstraint("length(live_secret) = 64", name="live_secret_256_bits"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,6 +182,10 @@ class Station(Model):
     # When many new cards used this station's code within a minute (a photo of the poster
     # shared online, see app.services.fraud); NULL once staff have dealt with it.
     shared_suspected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The key of the live codes (app.services.live_codes), 256 bits as hex. Never shown,
+    # never logged; replaced together with the token. The default covers every station
+    # made without ``new_station`` (a random key is as good as any).
+    live_secret: Mapped[str] = mapped_column(String(64), default=new_live_secret)
 
     rally: Mapped[Rally] = relationship(back_populates="stations")
     shop: Mapped[Shop] = relationship()
@@ -210,6 +216,8 @@ class Card(Model):
         Index("ix_cards_rally_stamp_count", "rally_id", "stamp_count"),
         # The network signal counts the new cards of one network in a short time.
         Index("ix_cards_network_hash_created", "network_hash", "created_at"),
+        # A shop's portal asks "new cards started here" today, this week, in the rally.
+        Index("ix_cards_first_station_created", "first_station_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -223,6 +231,9 @@ class Card(Model):
     # A keyed hash (HMAC) of the network the card was started from (IPv4 /24, IPv6 /48),
     # never the address; set to NULL by the purge (app.services.privacy).
     network_hash: Mapped[str | None] = mapped_column(String(64))
+    # The station of the card's first stamp: where the card was "started". Set when the
+    # card is made by a stamp; NULL for a card made otherwise.
+    first_station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
 
     rally: Mapped[Rally] = relationship()
     keys: Mapped[list["CardKey"]] = relationship(back_populates="card")

@@ -1,10 +1,11 @@
 """Security headers on every response, error pages included."""
 
+import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, send_file
 
 CSP = "; ".join(
     [
@@ -52,6 +53,15 @@ def no_store(view: View) -> View:
 def mark_no_store() -> None:
     """``before_request`` form of :func:`no_store`, for whole blueprints."""
     g.no_store = True
+
+
+def private_download(data: bytes, mimetype: str, name: str) -> Response:
+    """A file download that no cache keeps: posters and QR codes carry the stations'
+    secret tokens."""
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                         download_name=name, max_age=0)
+    response.headers["Cache-Control"] = NO_STORE
+    return response
 
 
 def add_headers(response: Response) -> Response:

@@ -6,8 +6,9 @@ from itertools import count
 from zoneinfo import ZoneInfo
 
 from app.extensions import db
-from app.models import Card, Entry, Prize, Rally, Shop, Stamp, Station
+from app.models import Card, Entry, Prize, Rally, Shop, Stamp, Station, User
 from app.services import codes
+from app.services.users import create_user
 
 BERLIN = ZoneInfo("Europe/Berlin")
 _serial = count(1)
@@ -71,6 +72,7 @@ def make_station(rally: Rally, shop: Shop | None = None, **overrides: object) ->
         "short_code": codes.new_short_code(),
         "mode": "printed",
         "active": True,
+        "live_secret": codes.new_live_secret(),
     }
     values.update(overrides)
     station = Station(**values)
@@ -136,3 +138,17 @@ def make_prizes(rally: Rally, count: int) -> list[Prize]:
     db.session.add_all(prizes)
     db.session.flush()
     return prizes
+
+
+SHOPKEEPER_PASSWORD = "ein-langes-laden-passwort"
+
+
+def make_shopkeeper(shop: Shop, email: str | None = None) -> User:
+    """A shopkeeper account of ``shop`` with ``SHOPKEEPER_PASSWORD`` (committed)."""
+    return create_user(
+        email=email or f"inhaber-{next(_serial)}@laden.test",
+        password=SHOPKEEPER_PASSWORD,
+        role="shopkeeper",
+        name=f"Inhaberin von {shop.name}",
+        shop_slug=shop.slug,
+    )

@@ -1,4 +1,5 @@
-"""Every back-office URL, discovered from the URL map, against every kind of visitor.
+"""Every back-office and shop-portal URL, discovered from the URL map, against every kind
+of visitor.
 
 No list of pages to keep up to date: a new back-office view is checked as soon as it is
 registered. Path parameters are filled from ``PARAMETERS`` below; a parameter it does not
@@ -37,7 +38,15 @@ from app.models import (
 from app.services import codes
 from app.services.accounts import invite_shopkeeper
 
-from .helpers import FIRST_DAY, csrf_token, make_rally, make_shop, make_station
+from .helpers import (
+    FIRST_DAY,
+    SHOPKEEPER_PASSWORD,
+    csrf_token,
+    make_rally,
+    make_shop,
+    make_shopkeeper,
+    make_station,
+)
 from .test_auth import log_in, make_user
 
 BLUEPRINT = "backoffice."
@@ -45,8 +54,9 @@ ARGUMENT_RE = re.compile(r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?P<arg
                          r"(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>")
 
 
-def discover(method: str) -> list[tuple[str, str]]:
-    """(endpoint, rule) of every back-office rule answering ``method``."""
+def discover(method: str, blueprint: str = BLUEPRINT) -> list[tuple[str, str]]:
+    """(endpoint, rule) of every rule of ``blueprint`` (the back office) answering
+    ``method``."""
     application = create_app(
         {
             "TESTING": True,
@@ -57,7 +67,7 @@ def discover(method: str) -> list[tuple[str, str]]:
     return sorted(
         (rule.endpoint, rule.rule)
         for rule in application.url_map.iter_rules()
-        if rule.endpoint.startswith(BLUEPRINT) and method in (rule.methods or ())
+        if rule.endpoint.startswith(blueprint) and method in (rule.methods or ())
     )
 
 
@@ -285,3 +295,93 @@ def test_post_actions(
     token = csrf_token(shopkeeper.get("/").text)
     response = shopkeeper.post(url, data={"csrf_token": token})
     assert response.status_code == 403, f"{url}: shopkeeper got {response.status_code}"
+
+
+# --- the shop portal (/laden) -----------------------------------------------------------
+
+SHOP_GET_RULES = discover("GET", "shop.")
+SHOP_POST_RULES = discover("POST", "shop.")
+NO_STORE_TYPES = ("text/html", "application/pdf", "image/svg+xml", "image/png")
+
+
+@pytest.fixture
+def shop_visitors(app: Flask, world: World) -> tuple[dict[str, FlaskClient], Station]:
+    """Anonymous, staff, and the shopkeeper of shop A; B is the world's shop (its station
+    is in the same rally). Returns the clients and A's station."""
+    ours = make_station(world.rally, make_shop(name="Laden A"))
+    db.session.commit()
+    keeper = make_shopkeeper(ours.shop)
+    clients = {"anonymous": app.test_client(), "staff": app.test_client(),
+               "shopkeeper": app.test_client()}
+    assert log_in(clients["staff"], world.staff.email).status_code == 303
+    assert log_in(clients["shopkeeper"], keeper.email, SHOPKEEPER_PASSWORD).status_code == 303
+    return clients, ours
+
+
+def test_discovery_finds_the_portal() -> None:
+    assert ("shop.portal", "/laden/") in SHOP_GET_RULES
+    assert all(rule.startswith("/laden/") for _, rule in SHOP_GET_RULES + SHOP_POST_RULES)
+    # No portal URL names a shop or a station: a shopkeeper can only ask for the own one.
+    assert not any(ARGUMENT_RE.search(rule) and "any(" not in rule
+                   for _, rule in SHOP_GET_RULES + SHOP_POST_RULES)
+
+
+@pytest.mark.parametrize(("endpoint", "rule"), SHOP_GET_RULES, ids=[e for e, _ in SHOP_GET_RULES])
+def test_portal_pages(app: Flask, world: World, shop_visitors, endpoint: str, rule: str) -> None:
+    clients, ours = shop_visitors
+    url = candidate_urls(app, world, endpoint, rule, "GET")[0]
+
+    response = clients["anonymous"].get(url)
+    assert response.status_code == 302, f"{url}: anonymous got {response.status_code}"
+    assert login_path(response) == "/anmelden"
+
+    response = clients["staff"].get(url)
+    assert response.status_code == 302, f"{url}: staff got {response.status_code}"
+    assert login_path(response) == "/buero/"
+
+    # Shop A's keeper gets A's page or file, and nothing of B.
+    response = clients["shopkeeper"].get(url)
+    assert response.status_code == 200, f"{url}: shopkeeper got {response.status_code}"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.mimetype in NO_STORE_TYPES
+    if response.mimetype == "text/html":
+        assert "Laden A" in response.text
+        assert world.shop.name not in response.text
+        assert world.station.token not in response.text
+    else:
+        disposition = response.headers["Content-Disposition"]
+        assert ours.shop.slug in disposition and world.shop.slug not in disposition
+        assert world.station.token.encode() not in response.data
+
+
+@pytest.mark.parametrize(("endpoint", "rule"), SHOP_POST_RULES,
+                         ids=[e for e, _ in SHOP_POST_RULES])
+def test_portal_actions(app: Flask, world: World, shop_visitors, endpoint: str,
+                        rule: str) -> None:
+    clients, ours = shop_visitors
+    url = candidate_urls(app, world, endpoint, rule, "POST")[0]
+    before = (world.station.token, world.station.mode, world.shop.opening_hours)
+
+    response = clients["shopkeeper"].post(url)
+    assert response.status_code == 400, f"{url}: POST without token: {response.status_code}"
+
+    anonymous = clients["anonymous"]
+    token = csrf_token(anonymous.get("/anmelden").text)
+    response = anonymous.post(url, data={"csrf_token": token})
+    assert response.status_code == 302 and login_path(response) == "/anmelden"
+
+    staff = clients["staff"]
+    token = csrf_token(staff.get("/buero/").text)
+    response = staff.post(url, data={"csrf_token": token})
+    assert response.status_code == 302 and login_path(response) == "/buero/"
+
+    # A's keeper acting with a valid token changes A at most, never B.
+    keeper = clients["shopkeeper"]
+    token = csrf_token(keeper.get("/laden/").text)
+    response = keeper.post(url, data={"csrf_token": token, "mode": "live",
+                                      "opening_hours": "Mo 9–12 Uhr"})
+    assert response.status_code in (303, 400), f"{url}: shopkeeper got {response.status_code}"
+    db.session.expire_all()
+    b_station = db.session.get(Station, world.station.id)
+    assert b_station is not None and b_station.shop is not None
+    assert (b_station.token, b_station.mode, b_station.shop.opening_hours) == before

@@ -85,6 +85,11 @@ def test_upgrade_keeps_the_data_of_a_running_rally(tmp_path: Path) -> None:
             # The stations tag of revisions 0005 is gone again (with its triggers).
             columns = {c["name"] for c in sa.inspect(conn).get_columns("rallies")}
             assert "stations_tag" not in columns
+            # 0012: the station got a live secret of its own, the card its first station.
+            secret = conn.exec_driver_sql("SELECT live_secret FROM stations").scalar()
+            assert isinstance(secret, str) and len(secret) == 64
+            int(secret, 16)
+            assert conn.exec_driver_sql("SELECT first_station_id FROM cards").scalar() == 1
         with db.engine.begin() as conn:
             conn.exec_driver_sql(
                 "INSERT INTO shops (id, slug, name, category, street, postcode, city, "
@@ -92,8 +97,9 @@ def test_upgrade_keeps_the_data_of_a_running_rally(tmp_path: Path) -> None:
                 "(2, 't', 'T', 'c', 'str', '1', 'c', '', '', '')"
             )
             conn.exec_driver_sql(
-                "INSERT INTO stations (id, rally_id, shop_id, token, short_code, mode, active) "
-                "VALUES (2, 1, 2, 'BBBBBBBBBBBBBBBBBBBBBB', 'BCDEFG', 'printed', 1)"
+                "INSERT INTO stations (id, rally_id, shop_id, token, short_code, mode, active, "
+                "live_secret) VALUES (2, 1, 2, 'BBBBBBBBBBBBBBBBBBBBBB', 'BCDEFG', 'printed', 1, "
+                "'" + "ab" * 32 + "')"
             )
             conn.exec_driver_sql(
                 "INSERT INTO stamps (id, rally_id, card_id, station_id, created_at, source) "

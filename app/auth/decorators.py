@@ -1,4 +1,4 @@
-"""Access rules for staff views: who may see a page, and when a fresh login is needed."""
+"""Access rules: who may see a staff or shop portal page, and when a fresh login is needed."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -7,6 +7,7 @@ from typing import ParamSpec, TypeVar
 
 from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from .. import clock
 from ..extensions import login_manager
@@ -37,6 +38,22 @@ def roles_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 staff_required = roles_required(*STAFF_ROLES)
 admin_required = roles_required("admin")
+
+
+def shopkeepers_only() -> BaseResponse | None:
+    """``before_request`` of the shop portal: only a shopkeeper bound to a shop passes.
+
+    Anonymous visitors go to the login, staff to the back office (they see every shop
+    there), any other account gets 403. As a blueprint hook it guards every portal view,
+    a new one included, before the view looks anything up.
+    """
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role in STAFF_ROLES:
+        return redirect(url_for("backoffice.dashboard"))
+    if current_user.role != "shopkeeper" or current_user.shop_id is None:
+        abort(403)
+    return None
 
 
 def mark_fresh() -> None:

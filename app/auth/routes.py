@@ -60,18 +60,24 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-SHOP_PORTAL = "shop.portal"  # the shop portal's start page, /laden/
-SHOP_PORTAL_PATH = "/laden/"
 
 
 def home_of(user: User) -> str:
-    """Where a user lands without a ``next``: staff in the back office, shopkeepers in
-    their shop's portal (its literal path while no portal view is registered)."""
+    """Where a user lands without a ``next``: the back office, or the shop's portal."""
     if user.role in STAFF_ROLES:
         return url_for("backoffice.dashboard")
-    if SHOP_PORTAL in current_app.view_functions:
-        return url_for(SHOP_PORTAL)
-    return request.script_root + SHOP_PORTAL_PATH
+    if user.role == "shopkeeper":
+        return url_for("shop.portal")
+    return url_for("office.home")
+
+
+def next_for(user: User, target: str | None) -> str | None:
+    """The ``next`` a user may be sent to: staff anywhere on the site, a shopkeeper only
+    within the portal (say the counter display, after the session ran out)."""
+    if target is None or user.role in STAFF_ROLES:
+        return target
+    portal = url_for("shop.portal")
+    return target if target.startswith(portal) else None
 
 
 def client_address() -> str:
@@ -156,8 +162,7 @@ def login() -> BaseResponse | tuple[str, int]:
     """Log in with e-mail address and password."""
     target = safe_next(request.args.get("next"))
     if request.method == "GET" and current_user.is_authenticated:
-        staff = current_user.role in STAFF_ROLES
-        return redirect((target if staff else None) or home_of(current_user))
+        return redirect(next_for(current_user, target) or home_of(current_user))
     form = LoginForm()
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
@@ -171,9 +176,7 @@ def login() -> BaseResponse | tuple[str, int]:
         message, status = refusal(error.code)
         return render_template("auth/login.html", form=form, next=target, error=message), status
     start_session(user)
-    if user.role not in STAFF_ROLES:
-        target = None  # shopkeepers have no back office: they go to their portal
-    return remember_device(redirect(target or home_of(user), code=303), user)
+    return remember_device(redirect(next_for(user, target) or home_of(user), code=303), user)
 
 
 @bp.post("/abmelden")

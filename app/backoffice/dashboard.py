@@ -1,7 +1,7 @@
 """The dashboard: a rally at a glance, with server-drawn SVG charts and their tables.
 
-The charts are laid out here in Python (plain numbers for ``<rect>`` and ``<text>``) and
-drawn by the template: no chart library, no script, nothing loaded from elsewhere.
+The charts are laid out here in Python (plain numbers for ``<rect>`` and ``<text>``, see
+``app.charts``) and drawn by the template: no chart library, no script.
 """
 
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from ..auth.decorators import staff_required
+from ..charts import Bar, Chart, Tick, axis_ticks, nice_ceiling
 from ..clock import local
 from ..services import fraud, stats
 from . import bp
@@ -33,59 +34,6 @@ SHOP_RIGHT = 60
 SHOP_TOP = 8
 SHOP_LABEL_CHARS = 30
 SHOP_LABEL_CHARS_INACTIVE = 18
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar: its rectangle, the label under or beside it, and the value it stands for."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    label_x: float
-    label_y: float
-    value: int
-    title: str
-    highlight: bool = False
-    sublabel: str = ""
-
-
-@dataclass(frozen=True)
-class Tick:
-    """A grid line with its value."""
-
-    position: float
-    value: int
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A laid-out chart: the SVG's size, bars and grid."""
-
-    width: int
-    height: int
-    bars: list[Bar]
-    ticks: list[Tick]
-    plot_start: float
-    plot_end: float
-
-
-def nice_ceiling(value: int) -> int:
-    """The smallest of 1, 2, 5 × 10^k that is ≥ ``value`` (at least 1): a round axis end."""
-    step = 1
-    while True:
-        for factor in (1, 2, 5):
-            if step * factor >= value:
-                return max(step * factor, 1)
-        step *= 10
-
-
-def axis_ticks(top: int) -> list[int]:
-    """Values of the grid lines: 0, a half and the top of the axis."""
-    half = top // 2
-    return [0, half, top] if half and half != top else [0, top]
 
 
 def short_day(day: date) -> str:

@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -25,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.decorators import staff_required
 from ..extensions import db
 from ..models import Rally, Shop, Station
+from ..security import private_download
 from ..services import fraud, stats
 from ..services import shops as shop_service
 from ..services import stations as station_service
@@ -138,9 +138,9 @@ def shop_form_page(form: ShopForm, shop: Shop | None, rally: Rally | None,
                    loose: list[str], status: int = 200, *, invite_form: InviteForm | None = None,
                    issued: IssuedInvitation | None = None) -> tuple[str, int]:
     """The shop form; for an existing shop also its accounts and invitations, with the
-    link of an invitation just ``issued`` (shown this once), and the hint of a station
-    whose printed code looks shared."""
-    section: dict[str, object] = {"alerts": []}
+    link of an invitation just ``issued`` (shown this once), the hint of a station whose
+    printed code looks shared, and what its portal changed lately."""
+    section: dict[str, object] = {"alerts": [], "changes": [], "rotation": None}
     if shop is not None:
         section = {
             "access": shop_accounts(shop.id, now()),
@@ -149,6 +149,9 @@ def shop_form_page(form: ShopForm, shop: Shop | None, rally: Rally | None,
             "alerts": fraud.station_alerts(shop_id=shop.id),
             "issued_link": current_app.config["BASE_URL"] + invitation_path(issued.token)
             if issued else None,
+            "changes": shop_service.portal_changes(shop),
+            "rotation": next(iter(shop_service.portal_changes(shop, 1, ("station.rotate",))),
+                             None),
         }
     return render_template("backoffice/shop_form.html", form=form, shop=shop, rally=rally,
                            loose=loose, **section), status
@@ -328,14 +331,6 @@ def poster_stations(rally: Rally) -> list[Station] | None:
     return stations
 
 
-def download(data: bytes, mimetype: str, name: str) -> Response:
-    """A file download that no cache keeps (the codes on it are the stations' secrets)."""
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                         download_name=name, max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/plakate/<slug>.zip")
 @staff_required
 def poster_zip(slug: str) -> BaseResponse:
@@ -356,7 +351,7 @@ def poster_zip(slug: str) -> BaseResponse:
         for name in sorted(files):
             if name.endswith((".svg", ".png")):
                 archive.writestr(name, files[name])
-    return download(buffer.getvalue(), "application/zip", f"qr-codes-{rally.slug}.zip")
+    return private_download(buffer.getvalue(), "application/zip", f"qr-codes-{rally.slug}.zip")
 
 
 @bp.get("/plakate/<slug>.pdf")
@@ -379,5 +374,5 @@ def poster_pdf(slug: str) -> BaseResponse:
         flash(_("Die Adresse der Seite (BASE_URL) ist falsch eingestellt; bitte wenden Sie "
                 "sich an die Technik."), "error")
         return redirect(shops_url(rally), code=303)
-    return download(posters_pdf(posters, paper), "application/pdf",
+    return private_download(posters_pdf(posters, paper), "application/pdf",
                     f"plakate-{rally.slug}-{paper}.pdf")

@@ -9,10 +9,11 @@ from ..forms import ShopperForm
 
 
 class ShortCodeForm(ShopperForm):
-    """The six characters under a shop's QR code, typed instead of scanned."""
+    """The six characters under a shop's QR code, typed instead of scanned, or the six
+    digits on a live station's counter display."""
 
     code = StringField(
-        _l("Code vom Plakat"),
+        _l("Code vom Plakat oder von der Kasse"),
         validators=[
             InputRequired(message=_l("Bitte gib den Code vom Plakat ein.")),
             Length(max=20, message=_l("Der Code hat nur sechs Zeichen.")),

@@ -98,6 +98,11 @@ def bad_card_response() -> BaseResponse:
     return response
 
 
+# Refusals of a live station: its poster without the counter's code, or a code that
+# is stale, mistyped or another station's. Nothing was written; the page says what to do.
+LIVE_CODE_ERRORS = ("live_code_needed", "live_code_wrong", "live_code_ambiguous")
+
+
 def stamp_error_response(error: StampError) -> BaseResponse:
     """Turn a refused stamp into the page that explains it."""
     if error.code == "bad_card":
@@ -107,6 +112,10 @@ def stamp_error_response(error: StampError) -> BaseResponse:
     station = error.context.get("station")
     if error.code == "replaced_station":
         return make_response(render_template("rally/replaced_code.html", station=station), 410)
+    if error.code in LIVE_CODE_ERRORS:
+        return make_response(
+            render_template("rally/live_code.html", reason=error.code, station=station), 409
+        )
     rally = error.context.get("rally")
     return make_response(
         render_template("rally/closed.html", reason=error.code, rally=rally, station=station),
@@ -123,11 +132,23 @@ def after_stamp(result: StampResult) -> BaseResponse:
     return response
 
 
+def without_live_code() -> bool:
+    """Whether this scan carries no live code: only a code check counts against the
+    stamp limit (it could be used to try codes), a plain scan costs nothing extra."""
+    return "code" not in request.args
+
+
 @bp.get("/s/<token>")
+@limiter.limit(stamp_limit, key_func=limit_key, exempt_when=without_live_code)
 def scan(token: str) -> BaseResponse | str:
-    """The page the camera opens: shop name and one big button. Changes nothing."""
+    """The page the camera opens: shop name and one big button. Changes nothing.
+
+    A live station's counter display encodes ``?code=NNNNNN``; the page checks it and
+    carries it into the button's form.
+    """
     try:
-        page = scan_page(token=token, card_secret=cookie_secret(), now=clock.utcnow())
+        page = scan_page(token=token, card_secret=cookie_secret(), now=clock.utcnow(),
+                         live_code=request.args.get("code"))
     except StampError as error:
         return stamp_error_response(error)
     return render_template("rally/scan.html", page=page, station=page.station)
@@ -136,20 +157,39 @@ def scan(token: str) -> BaseResponse | str:
 @bp.post("/s/<token>")
 @limiter.limit(stamp_limit, key_func=limit_key)
 def stamp(token: str) -> BaseResponse:
-    """Collect the stamp for the scanned station."""
+    """Collect the stamp for the scanned station (with the live code a live one needs)."""
     try:
         result = stamp_card(card_secret=cookie_secret(), token=token, now=clock.utcnow(),
-                            client_address=request.remote_addr)
+                            client_address=request.remote_addr,
+                            live_code=request.form.get("code"))
     except StampError as error:
         return stamp_error_response(error)
     return after_stamp(result)
+
+
+# What the typing form says when a typed code meets a live station.
+TYPED_LIVE_MESSAGES = {
+    "live_code_needed": _l(
+        "Dieses Geschäft stempelt mit einem Code an der Kasse. Tippe bitte die sechs "
+        "Ziffern ein, die dort gerade angezeigt werden."
+    ),
+    "live_code_wrong": _l(
+        "Diesen Code kennen wir nicht, oder er ist schon abgelaufen. Die Ziffern an der "
+        "Kasse wechseln alle 30 Sekunden: Tippe bitte die ein, die gerade angezeigt werden."
+    ),
+    "live_code_ambiguous": _l(
+        "Diese Ziffern passen gerade zu zwei Geschäften. Warte bitte, bis an der Kasse neue "
+        "Ziffern erscheinen (höchstens 30 Sekunden), und tippe sie dann ein."
+    ),
+}
 
 
 @bp.route("/stempel", methods=["GET", "POST"])
 @limiter.limit(stamp_limit, key_func=limit_key, methods=["POST"])
 @limiter.limit(typed_code_limit, key_func=address_key, methods=["POST"])
 def type_code() -> BaseResponse | tuple[str, int] | str:
-    """Stamp by typing the short code from the poster."""
+    """Stamp by typing the short code from the poster, or the six digits a live
+    station's counter display shows."""
     form = ShortCodeForm()
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
@@ -172,6 +212,8 @@ def type_code() -> BaseResponse | tuple[str, int] | str:
             message = _(
                 "Diesen Code kennen wir nicht. Bitte prüfe die sechs Zeichen unter dem QR-Code."
             )
+        elif error.code in TYPED_LIVE_MESSAGES:
+            message = str(TYPED_LIVE_MESSAGES[error.code])
         else:
             return stamp_error_response(error)
         form.code.errors = [message]

@@ -63,19 +63,20 @@ def card_id_for_secret(secret: str | None) -> int | None:
     )
 
 
-def create_card(rally: Rally, now: datetime,
-                network_hash: str | None = None) -> tuple[Card, str]:
+def create_card(rally: Rally, now: datetime, *, network_hash: str | None = None,
+                first_station_id: int | None = None) -> tuple[Card, str]:
     """Create a card in ``rally`` with a fresh code and a first key; return it and the secret.
 
     ``network_hash`` is the keyed hash of the network it was started from (see
-    ``fraud.network_hash``). A clash of the random public code (one in a trillion) is
-    retried in a savepoint.
+    ``fraud.network_hash``); ``first_station_id`` names the station whose stamp starts
+    the card. A clash of the random public code (one in a trillion) is retried in a
+    savepoint.
     """
     for _attempt in range(5):
         try:
             with db.session.begin_nested():
                 card = Card(rally_id=rally.id, code=codes.new_card_code(), created_at=now,
-                            network_hash=network_hash)
+                            network_hash=network_hash, first_station_id=first_station_id)
                 db.session.add(card)
                 db.session.flush()
         except IntegrityError:

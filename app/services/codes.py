@@ -10,6 +10,7 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _CROCKFORD_READ = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 TOKEN_BYTES = 16  # 128 bits, the floor DESIGN.md sets for station tokens
+LIVE_SECRET_BYTES = 32  # 256 bits: the key of a station's live codes (HMAC-SHA256)
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22}")
 SHORT_CODE_LENGTH = 6
 CARD_CODE_RE = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
@@ -20,6 +21,14 @@ RECOVERY_RE = re.compile(r"[0-9a-f]{40}")
 def new_station_token() -> str:
     """Return a fresh URL-safe station token (22 characters, 128 random bits)."""
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_live_secret() -> str:
+    """Return a fresh key for a station's live codes: 256 random bits as 64 hex digits.
+
+    It never leaves the server: the counter display shows codes made with it, not the key.
+    """
+    return secrets.token_hex(LIVE_SECRET_BYTES)
 
 
 def is_station_token(value: str) -> bool:

@@ -1,4 +1,5 @@
-"""Shops as the office enters them (form or CSV import): checking and saving."""
+"""Shops as the office enters them (form or CSV import): checking and saving; the part a
+shopkeeper edits in the portal, and what the office sees of those edits."""
 
 import math
 import re
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Rally, Shop
+from ..models import AuditEvent, Rally, Shop, User
 from .editing import SLUG_MAX, SLUG_RE, InvalidInput, audit, existing, refuse, slugify
 from .errors import Problem
 from .stations import new_station
@@ -184,3 +185,76 @@ def save_shop(
         db.session.rollback()
         raise InvalidInput([Problem("slug", "slug_taken", {"slug": values.slug})]) from error
     return shop
+
+
+# What a shopkeeper may change in the portal; everything else is the office's.
+PROFILE_FIELDS = ("description", "opening_hours", "website")
+# Audit actions of the portal that the office sees on the shop's page.
+PORTAL_ACTIONS = ("shop.profile", "station.rotate", "station.mode")
+
+
+def update_shop_profile(
+    *, shop_id: int, raw: Mapping[str, str | None], now: datetime, actor_id: int | None
+) -> Shop:
+    """Save a shop's description, opening hours and website as its shopkeeper typed them.
+
+    Checked like the office's form (lengths, a web address); the audit event holds the
+    old and new value of each field that changed, and nothing is recorded when nothing
+    did. Raises ``InvalidInput`` or ``EditError("unknown_shop")``; nothing is written then.
+    """
+    begin_write()
+    shop = existing(Shop, shop_id, "unknown_shop")
+    text = {name: (raw.get(name) or "").strip() for name in PROFILE_FIELDS}
+    problems = [Problem(name, "too_long", {"max": SHOP_LIMITS[name]})
+                for name in PROFILE_FIELDS if len(text[name]) > SHOP_LIMITS[name]]
+    if text["website"] and not problems:
+        website = normalise_website(text["website"])
+        if website is None:
+            problems.append(Problem("website", "bad_url"))
+        else:
+            text["website"] = website
+    if problems:
+        refuse(problems)
+    changes = {name: {"old": getattr(shop, name), "new": text[name]}
+               for name in PROFILE_FIELDS if getattr(shop, name) != text[name]}
+    for name, change in changes.items():
+        setattr(shop, name, change["new"])
+    if changes:
+        audit(now, actor_id, "shop.profile", shop.slug, changes=changes)
+    db.session.commit()
+    return shop
+
+
+@dataclass(frozen=True)
+class PortalChange:
+    """One audited step of a shop's portal (or a code replaced by the office)."""
+
+    at: datetime
+    action: str
+    actor: str  # the account's name or e-mail address, "" for the command line
+    by_shop: bool  # done by one of the shop's own accounts
+    details: dict[str, object]
+
+
+def portal_changes(
+    shop: Shop, limit: int = 10, actions: tuple[str, ...] = PORTAL_ACTIONS
+) -> list[PortalChange]:
+    """The shop's latest profile edits, code replacements and mode switches (or only
+    ``actions``), newest first, with who made them (one query)."""
+    rows = db.session.execute(
+        select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.subject == shop.slug, AuditEvent.action.in_(actions))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        PortalChange(
+            at=event.created_at,
+            action=event.action,
+            actor=(user.name or user.email) if user is not None else "",
+            by_shop=user is not None and user.shop_id == shop.id,
+            details=dict(event.details or {}),
+        )
+        for event, user in rows
+    ]

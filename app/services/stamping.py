@@ -18,8 +18,15 @@ from ..extensions import db
 from ..models import Card, CardKey, Prize, Stamp, Station
 from . import codes, fraud
 from .cards import CardError, card_for_secret, create_card
+from .live_codes import normalise_live_code
 from .rally_terms import prizes_with_donors
-from .stations import StampError, check_stampable, find_station
+from .stations import (
+    StampError,
+    check_live_code,
+    check_stampable,
+    find_live_station,
+    find_station,
+)
 
 # How many prizes the scan page names: enough to tempt, few enough to stay light.
 SCAN_PAGE_PRIZES = 3
@@ -48,24 +55,30 @@ class StampResult:
 @dataclass(frozen=True)
 class ScanPage:
     """What the scan page shows before the tap: the station, whether this browser's card
-    holds its stamp, the card's stamp count (``None`` without a card of this rally), and
-    the rally's top prizes with their donors."""
+    holds its stamp, the card's stamp count (``None`` without a card of this rally), the
+    rally's top prizes with their donors, and the live code the tap must carry (``None``
+    for a printed station)."""
 
     station: Station
     already: bool
     stamp_count: int | None
     prizes: list[Prize]
+    live_code: str | None = None
 
 
-def scan_page(*, token: str, card_secret: str | None, now: datetime) -> ScanPage:
+def scan_page(
+    *, token: str, card_secret: str | None, now: datetime, live_code: str | None = None
+) -> ScanPage:
     """The scan page of the station named by ``token``; changes nothing (it is a GET).
 
-    Raises ``StampError`` where the station cannot stamp now. A stale cookie is no
-    reason to refuse the page: the tap replaces it. One query finds the card of this
-    rally with its stamp here, if any.
+    Raises ``StampError`` where the station cannot stamp now, and for a live station
+    without its current ``live_code`` (``live_code_needed``, ``live_code_wrong``). A
+    stale cookie is no reason to refuse the page: the tap replaces it. One query finds
+    the card of this rally with its stamp here, if any.
     """
     station = find_station(token=token)
     check_stampable(station, now)
+    check_live_code(station, live_code, now)
     stamp_count, already = None, False
     if card_secret and codes.is_card_secret(card_secret):
         found = db.session.execute(
@@ -82,7 +95,43 @@ def scan_page(*, token: str, card_secret: str | None, now: datetime) -> ScanPage
         already=already,
         stamp_count=stamp_count,
         prizes=prizes_with_donors(station.rally_id, limit=SCAN_PAGE_PRIZES),
+        live_code=normalise_live_code(live_code) if station.mode == "live" else None,
     )
+
+
+def stamping_station(
+    *, token: str | None, short_code: str | None, live_code: str | None, source: str,
+    now: datetime,
+) -> tuple[Station, str]:
+    """The station a tap names, checked, and the source its stamp gets; else ``StampError``.
+
+    A scanned token of a live station needs the counter's ``live_code`` (source
+    ``live``). Typed text is a short code from a poster, or six digits from a counter
+    display: digits are first looked up among the live stations of the running rallies,
+    so the shopper types only what the counter shows. A live station's poster code typed
+    by hand stamps nothing (``live_code_needed``); digits that no counter shows and no
+    poster carries are a stale or mistyped counter code (``live_code_wrong``).
+    """
+    if token is None and short_code is not None and normalise_live_code(short_code):
+        station = find_live_station(short_code, now)
+        if station is not None:
+            check_stampable(station, now)
+            return station, "live"
+        try:
+            station = find_station(short_code=short_code)
+        except StampError as error:
+            if error.code == "unknown_station":
+                raise StampError("live_code_wrong") from error
+            raise
+    else:
+        station = find_station(token=token, short_code=short_code)
+    check_stampable(station, now)
+    if station.mode != "live":
+        return station, source
+    if token is None:
+        raise StampError("live_code_needed", station=station)
+    check_live_code(station, live_code, now)
+    return station, "live"
 
 
 def _insert_stamp(card: Card, station: Station, source: str, now: datetime) -> int | None:
@@ -109,11 +158,13 @@ def stamp_card(
     now: datetime,
     token: str | None = None,
     short_code: str | None = None,
+    live_code: str | None = None,
     source: str = "qr",
     client_address: str | None = None,
     rules: fraud.FraudRules | None = None,
 ) -> StampResult:
-    """Stamp the shopper's card at the station named by ``token`` or ``short_code``.
+    """Stamp the shopper's card at the station named by ``token`` or ``short_code`` (a
+    poster's code or a counter's digits); a live station's token needs ``live_code``.
 
     Creates the card on the first tap (remembering only a keyed hash of the network of
     ``client_address``). Commits on success; on a ``StampError`` nothing has been
@@ -122,8 +173,8 @@ def stamp_card(
     transaction: they may flag the card, never refuse the stamp.
     """
     begin_write()
-    station = find_station(token=token, short_code=short_code)
-    check_stampable(station, now)
+    station, source = stamping_station(token=token, short_code=short_code,
+                                       live_code=live_code, source=source, now=now)
     try:
         card = card_for_secret(card_secret, rally_id=station.rally_id)
     except CardError as error:
@@ -132,7 +183,8 @@ def stamp_card(
     rules = rules or fraud.configured_rules()
     if card is None:
         card, secret = create_card(
-            station.rally, now, network_hash=fraud.network_hash(client_address, rules.network_key)
+            station.rally, now, first_station_id=station.id,
+            network_hash=fraud.network_hash(client_address, rules.network_key),
         )
     stamp_id = _insert_stamp(card, station, source, now)
     # The count is kept by triggers in the database: read it, not the loaded attribute.

@@ -1,5 +1,5 @@
-"""Stations: finding one by its QR token or typed code, whether it takes stamps now,
-fresh secrets for a shop's participation, and rotating them."""
+"""Stations: finding one by its QR token, typed code or live code, whether it takes
+stamps now, fresh secrets for a shop's participation, rotating them, and the mode."""
 
 from datetime import datetime
 
@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import AuditEvent, Rally, RetiredToken, Shop, Station
-from . import codes
+from ..models import STATION_MODES, AuditEvent, Rally, RetiredToken, Shop, Station
+from . import codes, live_codes
 from .editing import EditError, audit, existing
 from .errors import DomainError
 from .rallies import current_rally
@@ -18,12 +18,15 @@ from .rallies import current_rally
 
 class StationError(DomainError):
     """A station operation refused. Codes: ``unknown_rally``, ``no_rally``,
-    ``unknown_shop``, ``no_station``."""
+    ``unknown_shop``, ``no_station``, ``bad_mode``."""
 
 
 class StampError(DomainError):
     """Stamping refused. Codes: ``unknown_station``, ``replaced_station`` (a rotated
-    token or short code), ``inactive_station``, ``not_started``, ``ended``, ``bad_card``."""
+    token or short code), ``inactive_station``, ``not_started``, ``ended``, ``bad_card``,
+    and for live stations ``live_code_needed`` (the poster or its short code, without the
+    counter's code), ``live_code_wrong`` (a stale, mistyped or other station's code) and
+    ``live_code_ambiguous`` (typed digits that two live stations show at the moment)."""
 
 
 def find_station(*, token: str | None = None, short_code: str | None = None) -> Station:
@@ -66,6 +69,46 @@ def check_stampable(station: Station, now: datetime) -> None:
         raise StampError("ended", rally=station.rally)
 
 
+def check_live_code(station: Station, code: str | None, now: datetime) -> None:
+    """For a live station, raise a ``StampError`` unless ``code`` is its code at ``now``.
+
+    A printed station takes no code and ignores one. The station row carries mode and
+    secret, so this costs no query.
+    """
+    if station.mode != "live":
+        return
+    if not code:
+        raise StampError("live_code_needed", station=station)
+    if not live_codes.accepts(station.live_secret, code, now):
+        raise StampError("live_code_wrong", station=station)
+
+
+def find_live_station(code: str, now: datetime) -> Station | None:
+    """The active live station of a running rally whose counter shows ``code`` (typed
+    digits) at ``now``, with rally and shop; ``None`` if none does.
+
+    One query for the running rallies' live stations (a few dozen at most), then an HMAC
+    per station and accepted step. Digits that another live station accepts too (with 40
+    live stations about one typed code in 12,000) raise
+    ``StampError("live_code_ambiguous")`` rather than stamp the wrong shop.
+    """
+    typed = live_codes.normalise_live_code(code)
+    if typed is None:
+        return None
+    candidates = db.session.scalars(
+        select(Station)
+        .options(joinedload(Station.rally), joinedload(Station.shop))
+        .join(Rally, Rally.id == Station.rally_id)
+        .where(Station.mode == "live", Station.active.is_(True),
+               Rally.status == "published", Rally.starts_at <= now, Rally.ends_at > now)
+    )
+    matching = [station for station in candidates
+                if live_codes.accepts(station.live_secret, typed, now)]
+    if len(matching) > 1:
+        raise StampError("live_code_ambiguous")
+    return matching[0] if matching else None
+
+
 def find_rally(slug: str | None, now: datetime) -> Rally:
     """The rally named by ``slug``, or the current one when ``slug`` is ``None``."""
     if slug is None:
@@ -92,6 +135,7 @@ def new_station(rally: Rally, shop: Shop) -> Station:
             short_code=codes.new_short_code(),
             mode="printed",
             active=True,
+            live_secret=codes.new_live_secret(),
         )
         try:
             with db.session.begin_nested():
@@ -102,15 +146,10 @@ def new_station(rally: Rally, shop: Shop) -> Station:
     raise RuntimeError("could not find a free short code")  # pragma: no cover
 
 
-def rotate_station(
-    *, shop_slug: str, rally_slug: str | None, now: datetime, actor_id: int | None = None
-) -> Station:
-    """Give a shop's station a new token and short code; the old ones answer with 410.
-
-    Stamps already collected stay. The rotation is recorded in the audit log (short
-    codes only; tokens never go into the log).
-    """
-    begin_write()
+def station_of(*, shop_slug: str, rally_slug: str | None, now: datetime) -> Station:
+    """The station of the shop ``shop_slug`` in the rally ``rally_slug`` (default: the
+    current one). Raises ``StationError``: ``unknown_rally``, ``no_rally``,
+    ``unknown_shop`` or ``no_station``."""
     rally = find_rally(rally_slug, now)
     shop = db.session.scalars(select(Shop).where(Shop.slug == shop_slug)).first()
     if shop is None:
@@ -120,6 +159,21 @@ def rotate_station(
     ).first()
     if station is None:
         raise StationError("no_station", slug=shop_slug)
+    return station
+
+
+def rotate_station(
+    *, shop_slug: str, rally_slug: str | None, now: datetime, actor_id: int | None = None
+) -> Station:
+    """Give a shop's station a new token, short code and live secret; the old token and
+    short code answer with 410, the old live codes are wrong.
+
+    Stamps already collected stay. The rotation is recorded in the audit log (short
+    codes only; tokens and secrets never go into the log).
+    """
+    begin_write()
+    station = station_of(shop_slug=shop_slug, rally_slug=rally_slug, now=now)
+    rally, shop = station.rally, station.shop
     old_code = station.short_code
     db.session.add(
         RetiredToken(
@@ -131,6 +185,7 @@ def rotate_station(
             with db.session.begin_nested():
                 station.token = codes.new_station_token()
                 station.short_code = codes.new_short_code()
+                station.live_secret = codes.new_live_secret()
                 db.session.flush()
         except IntegrityError:
             continue
@@ -179,5 +234,26 @@ def set_station_active(*, station_id: int, active: bool, now: datetime,
         station.active = active
         audit(now, actor_id, "station.activate" if active else "station.deactivate",
               station.shop.slug, rally=station.rally.slug, short_code=station.short_code)
+    db.session.commit()
+    return station
+
+
+def set_station_mode(*, station_id: int, mode: str, now: datetime,
+                     actor_id: int | None = None) -> Station:
+    """Switch a station between ``printed`` (the poster stamps) and ``live`` (only the
+    code of the counter display stamps); audited when the mode changes.
+
+    Raises ``StationError("bad_mode")`` or ``EditError("unknown_station")``; nothing is
+    written then.
+    """
+    if mode not in STATION_MODES:
+        raise StationError("bad_mode", mode=mode)
+    begin_write()
+    station = existing(Station, station_id, "unknown_station")
+    if station.mode != mode:
+        old = station.mode
+        station.mode = mode
+        audit(now, actor_id, "station.mode", station.shop.slug, rally=station.rally.slug,
+              old=old, new=mode)
     db.session.commit()
     return station

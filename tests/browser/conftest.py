@@ -26,6 +26,7 @@ from app.services.entries import enter_draw
 from app.services.stations import rotate_station
 
 from ..conftest import base_config
+from ..helpers import SHOPKEEPER_PASSWORD, make_shopkeeper
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -58,6 +59,13 @@ class LiveServer:
     winner_code: str
     shop_id: int
     station_id: int
+    # Shopkeeper logins (password SHOPKEEPER_PASSWORD): a shop stamping with its poster,
+    # one in live mode, and one the live-display test switches to live mode itself.
+    shopkeeper_email: str
+    live_shopkeeper_email: str
+    flow_shopkeeper_email: str
+    live_token: str  # the token of the live-mode shop's station
+    shopkeeper_password: str = SHOPKEEPER_PASSWORD
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` on this server."""
@@ -125,6 +133,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         rotate_station(shop_slug=retired.shop.slug, rally_slug=None, now=clock.utcnow())
         winner_code, draw_id = run_a_daily_draw(summary.rally, summary.stations[20:30])
         shop_id, station_id = summary.stations[5].shop_id, summary.stations[5].id
+        printed, live, flow = summary.stations[6:9]
+        live.mode = "live"
+        db.session.commit()
+        keepers = [make_shopkeeper(station.shop, email=f"laden-{n}@herten.test")
+                   for n, station in enumerate((printed, live, flow), start=1)]
+        live_token = live.token
         stations = tuple(
             DemoStation(
                 token=station.token,
@@ -154,6 +168,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             winner_code=winner_code,
             shop_id=shop_id,
             station_id=station_id,
+            shopkeeper_email=keepers[0].email,
+            live_shopkeeper_email=keepers[1].email,
+            flow_shopkeeper_email=keepers[2].email,
+            live_token=live_token,
         )
     finally:
         server.shutdown()

@@ -1,9 +1,10 @@
-"""Every public and back-office page in its states, as scenarios the browser tests share.
+"""Every public, back-office and portal page in its states, as scenarios the browser tests
+share.
 
 A scenario gets a factory of fresh browser contexts (all with the test's viewport) and the
 live server, and returns the page under test. ``PUBLIC`` and ``BACK_OFFICE`` together are
 the list that the accessibility test (axe) and the layout test (no sideways scrolling)
-walk through; a new page belongs here.
+walk through (with ``SHOP_PORTAL``); a new page belongs here.
 """
 
 import csv
@@ -485,4 +486,69 @@ BACK_OFFICE: dict[str, Scenario] = {
     "bo-staff-on-home": staff_page("/"),
 }
 
-ALL_PAGES: dict[str, Scenario] = {**PUBLIC, **BACK_OFFICE}
+# --- the shop portal, as the demo's shopkeepers ------------------------------------------
+
+
+def shop_page(path: str, then: Callable[[Page, LiveServer], None] | None = None,
+              live: bool = False) -> Scenario:
+    """A scenario that logs a shopkeeper in (of the shop in live mode with ``live``), opens
+    ``path`` and optionally acts there."""
+
+    def scenario(contexts: ContextFactory, live_server: LiveServer) -> Page:
+        """Log in, open the page, do what the scenario does there."""
+        page = contexts().new_page()
+        page.goto(live_server.url("/anmelden"))
+        email = live_server.live_shopkeeper_email if live else live_server.shopkeeper_email
+        page.get_by_label("E-Mail-Adresse").fill(email)
+        page.get_by_label("Passwort").fill(live_server.shopkeeper_password)
+        page.get_by_role("button", name="Anmelden").click()
+        page.wait_for_url(live_server.url("/laden/"))
+        if path != "/laden/":
+            page.goto(live_server.url(path))
+        if then is not None:
+            then(page, live_server)
+        return page
+
+    return scenario
+
+
+def submit_bad_profile(page: Page, live_server: LiveServer) -> None:
+    """Send the profile form with a web address that is none: errors at the field."""
+    page.get_by_label("Webseite (optional)").fill("keine adresse")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def counter_display(page: Page, live_server: LiveServer) -> None:
+    """Wait until the display's script shows its countdown."""
+    expect(page.locator(".live-countdown")).to_be_visible()
+
+
+def live_scan(query: str) -> Scenario:
+    """The scan page of the live shop's station without a valid code (409)."""
+
+    def scenario(contexts: ContextFactory, live_server: LiveServer) -> Page:
+        """Open the poster's URL (with ``query``) and check the refusal."""
+        page = contexts().new_page()
+        response = page.goto(live_server.url(f"/s/{live_server.live_token}{query}"))
+        assert response is not None and response.status == 409
+        return page
+
+    return scenario
+
+
+SHOP_PORTAL: dict[str, Scenario] = {
+    "shop-portal": shop_page("/laden/"),
+    "shop-portal-live": shop_page("/laden/", live=True),
+    "shop-rotate": shop_page("/laden/code-ersetzen"),
+    "shop-mode-on": shop_page("/laden/modus"),
+    "shop-mode-off": shop_page("/laden/modus", live=True),
+    "shop-profile": shop_page("/laden/angaben"),
+    "shop-profile-errors": shop_page("/laden/angaben", submit_bad_profile),
+    "shop-display-printed": shop_page("/laden/live"),
+    "shop-display": shop_page("/laden/live", counter_display, live=True),
+    "scan-live-poster": live_scan(""),
+    "scan-live-stale": live_scan("?code=abcdef"),
+}
+
+ALL_PAGES: dict[str, Scenario] = {**PUBLIC, **BACK_OFFICE, **SHOP_PORTAL}
