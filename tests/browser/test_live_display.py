@@ -34,21 +34,10 @@ def scanned(page: Page) -> list[str]:
     return [result.text for result in found]
 
 
-@pytest.mark.browser
-def test_counter_display_stamps_a_card_in_another_browser(
-    live_server: LiveServer, new_context: Callable[..., BrowserContext]
-) -> None:
-    page = new_context(PHONE).new_page()
-    page.goto(live_server.url("/anmelden"))
-    page.get_by_label("E-Mail-Adresse").fill(live_server.flow_shopkeeper_email)
-    page.get_by_label("Passwort").fill(live_server.shopkeeper_password)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(live_server.url("/laden/"))
-    expect(page.get_by_role("heading", name="Stempel pro Tag")).to_be_visible()
-    expect(page.get_by_role("link", name="Mein Geschäft")).to_have_attribute(
-        "aria-current", "page")
-    assert_accessible(page)
-
+def live_display_stamps(page: Page, live_server: LiveServer,
+                        new_context: Callable[..., BrowserContext]) -> str:
+    """From the portal: switch to live mode, read the counter display's QR from a
+    screenshot and stamp a card with it in another browser; return the scanned URL."""
     page.get_by_role("link", name="Live-Modus einschalten …").click()
     expect(page.get_by_role("heading", name="Live-Modus einschalten?")).to_be_visible()
     assert_accessible(page)
@@ -78,6 +67,26 @@ def test_counter_display_stamps_a_card_in_another_browser(
     expect(shopper.locator(".celebrate")).to_be_visible()
     shop_name = page.locator("#live-titel").inner_text().removeprefix("Hier stempeln: ")
     expect(shopper.locator("main")).to_contain_text(shop_name)
+
+    return url
+
+
+@pytest.mark.browser
+def test_counter_display_stamps_a_card_in_another_browser(
+    live_server: LiveServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    page = new_context(PHONE).new_page()
+    page.goto(live_server.url("/anmelden"))
+    page.get_by_label("E-Mail-Adresse").fill(live_server.flow_shopkeeper_email)
+    page.get_by_label("Passwort").fill(live_server.shopkeeper_password)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(live_server.url("/laden/"))
+    expect(page.get_by_role("heading", name="Stempel pro Tag")).to_be_visible()
+    expect(page.get_by_role("link", name="Mein Geschäft")).to_have_attribute(
+        "aria-current", "page")
+    assert_accessible(page)
+
+    url = live_display_stamps(page, live_server, new_context)
 
     # The same URL without its code, as the printed poster has it, stamps nothing.
     poster = new_context(PHONE).new_page()

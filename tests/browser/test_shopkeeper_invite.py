@@ -1,9 +1,9 @@
-"""Staff invite a shopkeeper on the shop's page; the shopkeeper sets a password on a phone.
-
-The shop portal (``/laden/``) is built elsewhere: this test asserts that the new
-session lands there, and that the session is the shopkeeper's (the back office says no).
+"""Staff invite a shopkeeper on the shop's page; the shopkeeper sets a password on a
+phone, lands in the portal, switches to live mode, and the counter display's code
+stamps a card in another browser (then the shop goes back to its printed poster).
 """
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -12,6 +12,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from .conftest import DESKTOP, PHONE, LiveServer
 from .pages import invite_on_shop_page
+from .test_live_display import live_display_stamps
 
 AXE = Axe()
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
@@ -59,16 +60,23 @@ def test_staff_invite_and_the_shopkeeper_sets_a_password(
     shopkeeper.get_by_label("Neues Passwort").fill(PASSWORD)
     shopkeeper.get_by_label("Passwort wiederholen").fill(PASSWORD)
     shopkeeper.get_by_role("button", name="Passwort speichern und anmelden").click()
-    # The portal is another part of the work: the redirect's target is what counts here.
     shopkeeper.wait_for_url(live_server.url("/laden/"))
+    expect(shopkeeper.get_by_role("heading", name="Stempel pro Tag")).to_be_visible()
+    assert_accessible(shopkeeper)
     response = shopkeeper.goto(live_server.url("/buero/"))
     assert response is not None and response.status == 403  # logged in, as a shopkeeper
+
+    shopkeeper.goto(live_server.url("/laden/"))
+    live_display_stamps(shopkeeper, live_server, new_context)
+    shopkeeper.goto(live_server.url("/laden/modus"))
+    shopkeeper.get_by_role("button", name="Ja, Live-Modus ausschalten").click()
+    shopkeeper.wait_for_url(re.compile(re.escape(live_server.url("/laden/")) + ".*"))
 
     again = shopkeeper.goto(link)
     assert again is not None and again.status == 410
     expect(shopkeeper.get_by_role("heading", name="schon benutzt")).to_be_visible()
 
     staff.goto(live_server.url(f"/buero/geschaefte/{live_server.shop_id}"))
-    account = staff.locator("li", has_text=EMAIL).first
+    account = staff.locator("#zugaenge li", has_text=EMAIL).first
     expect(account.get_by_text("aktiv")).to_be_visible()
     expect(staff.get_by_role("textbox", name="Einladungslink")).to_have_count(0)  # shown once only
