@@ -16,7 +16,14 @@ MM_PER_POINT = 25.4 / 72
 
 
 def assert_no_sideways_scrolling(page: Page) -> None:
-    """The page is no wider than the window (and names what sticks out if it is)."""
+    """The page is no wider than the window (and names what sticks out if it is).
+
+    Measured once the page has loaded with its stylesheet: a scenario that ends with a
+    form's navigation may hand over a document whose CSS is still on its way, and an
+    unstyled table is wide on a loaded machine.
+    """
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready.then(() => true)")
     scroll_width, inner_width = page.evaluate(
         "[document.documentElement.scrollWidth, window.innerWidth]"
     )
