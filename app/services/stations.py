@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import STATION_MODES, AuditEvent, Rally, RetiredToken, Shop, Station
+from ..models import STATION_MODES, Rally, RetiredToken, Shop, Station
 from . import codes, live_codes
 from .editing import EditError, audit, existing
 from .errors import DomainError
@@ -192,16 +192,8 @@ def rotate_station(
         break
     else:  # pragma: no cover
         raise RuntimeError("could not find a free short code")
-    db.session.add(
-        AuditEvent(
-            created_at=now,
-            actor_id=actor_id,
-            action="station.rotate",
-            subject=shop.slug,
-            details={"rally": rally.slug, "old_short_code": old_code,
-                     "new_short_code": station.short_code},
-        )
-    )
+    audit(now, actor_id, "station.rotate", shop.slug, rally=rally.slug,
+          old_short_code=old_code, new_short_code=station.short_code)
     db.session.commit()
     return station
 
