@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -49,6 +50,9 @@ DRAW_KINDS = ("daily", "final")
 DRAW_STATUSES = ("sealed", "run")
 # drand networks a draw may name at sealing (app.services.drand.CHAINS describes them).
 BEACON_CHAINS = ("default", "quicknet")
+# What an uploaded picture is stored as after app.services.images re-encoded it.
+IMAGE_TYPES = ("image/webp", "image/jpeg", "image/png")
+ADVENT_DOORS = 24
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -152,10 +156,38 @@ class Shop(Model):
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(200), default="")
 
+    hours: Mapped[list["OpeningHours"]] = relationship(
+        order_by="(OpeningHours.weekday, OpeningHours.opens)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
     @property
     def address(self) -> str:
         """``Street 1, 12345 Town``."""
         return f"{self.street}, {self.postcode} {self.city}"
+
+
+class OpeningHours(Model):
+    """One interval in which a shop is open on a weekday (0 = Monday), in local time.
+
+    Minutes since local midnight, so that "jetzt geöffnet" is plain arithmetic on the
+    Berlin wall clock whatever the season. A day may have several intervals (a lunch
+    break); intervals of one day never overlap (checked by app.services.opening_hours).
+    """
+
+    __tablename__ = "opening_hours"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "weekday", "opens"),
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_known"),
+        CheckConstraint("opens >= 0 AND closes > opens AND closes <= 1440", name="within_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    opens: Mapped[int] = mapped_column(Integer)
+    closes: Mapped[int] = mapped_column(Integer)
 
 
 class Station(Model):
@@ -218,6 +250,12 @@ class Card(Model):
         Index("ix_cards_network_hash_created", "network_hash", "created_at"),
         # A shop's portal asks "new cards started here" today, this week, in the rally.
         Index("ix_cards_first_station_created", "first_station_id", "created_at"),
+        CheckConstraint(
+            "merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"
+        ),
+        CheckConstraint(
+            "(merged_into_id IS NULL) = (merged_at IS NULL)", name="merged_has_time"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -234,6 +272,9 @@ class Card(Model):
     # The station of the card's first stamp: where the card was "started". Set when the
     # card is made by a stamp; NULL for a card made otherwise.
     first_station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    # A card retired by "Karten zusammenlegen" points to the card that took its stamps.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     rally: Mapped[Rally] = relationship()
     keys: Mapped[list["CardKey"]] = relationship(back_populates="card")
@@ -491,6 +532,66 @@ class Winner(Model):
 
     prize: Mapped[Prize] = relationship()
     entry: Mapped[Entry] = relationship(viewonly=True)
+
+
+class Image(Model):
+    """An uploaded picture, re-encoded without its metadata (app.services.images).
+
+    Stored in the database so that backups, every worker and every server see the same
+    pictures; served under its digest, so a URL never changes its content.
+    """
+
+    __tablename__ = "images"
+    __table_args__ = (
+        CheckConstraint(_in("mime", IMAGE_TYPES), name="mime_known"),
+        CheckConstraint("width > 0 AND height > 0", name="has_size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    mime: Mapped[str] = mapped_column(String(16))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AdventDoor(Model):
+    """Door ``number`` (1 to 24) of a rally's Advent calendar: it opens on ``opens_on``.
+
+    Until then nothing of it may leave the server (app.services.advent). A rally may have
+    no doors at all; then it has no calendar.
+    """
+
+    __tablename__ = "advent_doors"
+    __table_args__ = (
+        UniqueConstraint("rally_id", "number"),
+        CheckConstraint(f"number BETWEEN 1 AND {ADVENT_DOORS}", name="number_in_calendar"),
+        CheckConstraint(
+            "image_id IS NULL OR length(image_alt) > 0", name="image_has_alt_text"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rally_id: Mapped[int] = mapped_column(ForeignKey("rallies.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    # The local (Europe/Berlin) day from whose midnight the door is open.
+    opens_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(120))
+    # Markdown, sanitised when rendered (as the rules text).
+    body: Mapped[str] = mapped_column(Text, default="")
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id"))
+    image_alt: Mapped[str] = mapped_column(String(200), default="")
+    # The featured shop and its offer of the day.
+    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"))
+    offer: Mapped[str] = mapped_column(String(300), default="")
+    # Whether the door announces the day's daily draw (Draw.kind == "daily", same day).
+    daily_draw: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    rally: Mapped[Rally] = relationship()
+    shop: Mapped[Shop | None] = relationship()
+    image: Mapped[Image | None] = relationship()
 
 
 class Service(Model):
