@@ -944,3 +944,117 @@ RALLY_WINNERS_NOTICE: Final[str] = (
     "Anruf, je nachdem, was bei der Teilnahme angegeben wurde. Die Gewinne gibt es im Büro "
     "des Nutzungsmanagements Innenstadt, Hermannstraße 16, Montag bis Donnerstag."
 )
+
+
+class AdventDoorData(TypedDict):
+    """One door of the demo's Advent calendar: the featured shop's slug, title, Markdown
+    text, offer of the day, and whether the day has a daily draw."""
+
+    shop: str
+    title: str
+    body: str
+    offer: str
+    daily_draw: bool
+
+
+# Door n opens on the demo rally's n-th day; every door features another demo shop.
+ADVENT_DOORS_DEMO: Final[list[AdventDoorData]] = [
+    {"shop": "papeterie-federkiel", "title": "Post für die Liebsten",
+     "body": "Die Papeterie Federkiel hat Karten aus Recyclingpapier, Siegellack und "
+             "Füller zum Ausprobieren. **Wer schreibt, bleibt in Erinnerung.**",
+     "offer": "10 % auf Weihnachtskarten", "daily_draw": True},
+    {"shop": "baeckerei-kruemel-korn", "title": "Frisch aus dem Ofen",
+     "body": "Um sieben Uhr früh duftet die ganze Hermannstraße nach Zimtsternen. In der "
+             "Bäckerei Krümel & Korn wird noch von Hand ausgestochen.",
+     "offer": "Eine Tüte Zimtsterne zum halben Preis", "daily_draw": False},
+    {"shop": "buchhandlung-lesezeichen", "title": "Geschichten für lange Abende",
+     "body": "Das Team der Buchhandlung Lesezeichen empfiehlt jeden Tag ein Buch für die "
+             "Adventszeit – für Kinder und für Erwachsene.\n\nBücher werden auf Wunsch "
+             "kostenlos eingepackt.",
+     "offer": "Ein Lesezeichen aus Holz zu jedem Buch", "daily_draw": False},
+    {"shop": "cafe-kornblume", "title": "Eine Pause im Trubel",
+     "body": "Im Café Kornblume gibt es heute Bratapfelkuchen mit Vanillesoße. Ein "
+             "Fensterplatz mit Blick auf den Markt ist meistens frei.",
+     "offer": "Ein Heißgetränk gratis zu jedem Stück Kuchen", "daily_draw": False},
+    {"shop": "spielwaren-kreisel", "title": "Spielen wie früher",
+     "body": "Kreisel, Murmeln, Holzeisenbahn: Bei Spielwaren Kreisel darf alles "
+             "ausprobiert werden, bevor es unter den Baum kommt.",
+     "offer": "15 % auf Holzspielzeug", "daily_draw": True},
+    {"shop": "geschenkestube-sternschnuppe", "title": "Nikolaus ist da",
+     "body": "Heute ist Nikolaustag! In der Geschenkestube Sternschnuppe wartet für jedes "
+             "Kind, das seinen Stempel holt, eine kleine Überraschung.",
+     "offer": "Ein Schokoladen-Nikolaus für jedes Kind", "daily_draw": False},
+    {"shop": "teestube-kandiszucker", "title": "Tee gegen die Kälte",
+     "body": "Über 80 Sorten, von Rooibos mit Orange bis Winterpunsch ohne Alkohol. Die "
+             "Teestube Kandiszucker lässt dich gern probieren.",
+     "offer": "100 g Wintertee zum Preis von 50 g", "daily_draw": False},
+    {"shop": "goldschmiede-ringel", "title": "Ein Stück, das bleibt",
+     "body": "In der Goldschmiede Ringel entstehen Ringe und Anhänger in der Werkstatt "
+             "hinter dem Laden. Heute kannst du beim Sägen und Löten zuschauen.",
+     "offer": "Gravur gratis bei jedem Kauf", "daily_draw": False},
+    {"shop": "naturkosmetik-lavendelhof", "title": "Duft nach Lavendel",
+     "body": "Seifen, Cremes und Badesalz aus eigener Herstellung – ohne Mikroplastik und "
+             "schön verpackt.",
+     "offer": "Eine Probiergröße Handcreme zu jedem Einkauf", "daily_draw": False},
+    {"shop": "feinkost-olivenzweig", "title": "Für die Festtafel",
+     "body": "Oliven, eingelegtes Gemüse und Olivenöl direkt vom Erzeuger: Im Feinkost "
+             "Olivenzweig stellst du dir deinen eigenen Präsentkorb zusammen.",
+     "offer": "10 % auf Präsentkörbe", "daily_draw": True},
+    {"shop": "galerie-farbtupfer", "title": "Kunst aus der Stadt",
+     "body": "Die Galerie Farbtupfer zeigt im Advent Bilder von Künstlerinnen und "
+             "Künstlern aus Herten. Postkarten der Werke gibt es auch.",
+     "offer": "Drei Kunstpostkarten zum Preis von zwei", "daily_draw": False},
+    {"shop": "kaeseladen-laib-rinde", "title": "Käse für das Raclette",
+     "body": "Der Käseladen Laib & Rinde hat die Raclette-Saison eröffnet. Lass dir "
+             "erklären, welcher Käse am besten schmilzt.",
+     "offer": "Ein Probierteller für zwei Personen", "daily_draw": False},
+    {"shop": "fotostudio-blende-8", "title": "Ein Foto für die Familie",
+     "body": "Das Fotostudio Blende 8 macht heute Familienfotos vor dem Weihnachtsbaum – "
+             "ohne Termin, solange der Vorrat an Geduld reicht.",
+     "offer": "Ein Familienfoto als Abzug 13 × 18 gratis", "daily_draw": False},
+    {"shop": "modehaus-fadenlauf", "title": "Warm eingepackt",
+     "body": "Schals, Mützen und Handschuhe aus Wolle: Im Modehaus Fadenlauf ist die "
+             "Winterkollektion da.",
+     "offer": "20 % auf Schals und Mützen", "daily_draw": True},
+    {"shop": "unverpackt-laden-tuetenlos", "title": "Weihnachten ohne Müll",
+     "body": "Nüsse, Trockenobst und Gewürze für die Plätzchen – bring deine eigenen "
+             "Gläser mit, im Unverpackt-Laden Tütenlos wird abgewogen.",
+     "offer": "Ein Glas mit Backgewürz gratis ab 10 € Einkauf", "daily_draw": False},
+    {"shop": "rahmenwerkstatt-goldleiste", "title": "Der passende Rahmen",
+     "body": "Ein Foto, ein Kinderbild, eine alte Landkarte: In der Rahmenwerkstatt "
+             "Goldleiste bekommt alles den Rahmen, den es verdient.",
+     "offer": "Passepartout gratis zu jedem Rahmen", "daily_draw": False},
+    {"shop": "eiscafe-waffelturm", "title": "Waffeln statt Eis",
+     "body": "Im Winter backt das Eiscafé Waffelturm Waffeln mit heißen Kirschen. Eis "
+             "gibt es trotzdem – für die Mutigen.",
+     "offer": "Eine Waffel mit heißen Kirschen für 2 €", "daily_draw": False},
+    {"shop": "uhrmacherei-unruh", "title": "Die Zeit läuft",
+     "body": "Noch eine Woche bis Weihnachten. Die Uhrmacherei Unruh wechselt heute "
+             "Batterien, während du wartest.",
+     "offer": "Batteriewechsel für 5 €", "daily_draw": True},
+    {"shop": "kindermode-puenktchen", "title": "Für die Kleinsten",
+     "body": "Schlafanzüge mit Sternen, Strickjacken und Stiefel: Kindermode Pünktchen "
+             "berät dich gern bei der richtigen Größe.",
+     "offer": "10 % auf Winterjacken für Kinder", "daily_draw": False},
+    {"shop": "fleischerei-rauchkammer", "title": "Der Festtagsbraten",
+     "body": "Jetzt vorbestellen: Die Fleischerei Rauchkammer nimmt Bestellungen für die "
+             "Feiertage bis zum 22. Dezember an.",
+     "offer": "Ein Glas Bratensoße zu jeder Vorbestellung", "daily_draw": False},
+    {"shop": "friseursalon-scherenschnitt", "title": "Schick für die Feiertage",
+     "body": "Der Friseursalon Scherenschnitt hat an den letzten Tagen vor Weihnachten "
+             "länger geöffnet. Termine gibt es auch kurzfristig.",
+     "offer": "Eine Haarkur gratis zu jedem Haarschnitt", "daily_draw": True},
+    {"shop": "stadtteilbuero-treffpunkt-mitte", "title": "Gemeinsam statt allein",
+     "body": "Im Stadtteilbüro Treffpunkt Mitte wird heute gebastelt und gesungen. Alle "
+             "sind willkommen, der Eintritt ist frei.",
+     "offer": "Punsch und Plätzchen für alle Gäste", "daily_draw": False},
+    {"shop": "schneiderei-nadeloehr", "title": "Noch schnell geändert",
+     "body": "Das Festtagskleid ist zu lang, die Hose zu weit? Die Schneiderei Nadelöhr "
+             "schafft kleine Änderungen bis Heiligabend.",
+     "offer": "Eilzuschlag entfällt heute", "daily_draw": False},
+    {"shop": "familienzentrum-pusteblume", "title": "Frohe Weihnachten!",
+     "body": "Heute ist Heiligabend. Das Familienzentrum Pusteblume und alle Geschäfte "
+             "der Innenstadt wünschen dir und deiner Familie frohe Weihnachten.\n\n"
+             "Danke, dass du bei der Rallye mitgemacht hast!",
+     "offer": "Eine Weihnachtsgeschichte zum Mitnehmen", "daily_draw": True},
+]

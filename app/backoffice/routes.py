@@ -26,6 +26,7 @@ from .forms import column_label, problem_message
 SECTIONS = (
     ("backoffice.dashboard", "dashboard"),
     ("backoffice.rally", "rallies"),
+    ("backoffice.advent", "advent"),
     ("backoffice.shop", "shops"),
     ("backoffice.station", "shops"),
     ("backoffice.poster", "shops"),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import db
 from ..models import Draw, Service
+from ..services import advent
 from ..services import draws as draw_service
 from ..services.content import render_markdown
 from ..services.draw_beacons import beacon_source
@@ -27,7 +28,7 @@ def home() -> str:
     services = db.session.scalars(select(Service).order_by(Service.position, Service.id))
     return render_template(
         "office/home.html", rally=rally, now=now, stations=stations, prizes=prizes,
-        services=list(services),
+        services=list(services), today_door=advent.today_door(rally.id, now) if rally else None,
     )
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("rally", __name__, template_folder="templates")
 
-from . import routes  # noqa: E402,F401  (registers the views on bp)
+from . import advent, routes  # noqa: E402,F401  (register the views on bp)

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import clock
 from ..extensions import limiter
 from ..security import no_store
-from ..services import cards, codes, entries, printset, qr
+from ..services import advent, cards, codes, entries, printset, qr
 from ..services.cards import CardError, card_for_secret
 from ..services.errors import DomainError
 from ..services.posters import FONT_DIR
@@ -241,6 +241,7 @@ def card() -> BaseResponse | str:
         notices=notices,
         celebrating=any(category == "stamp-new" for category, _text in notices),
         recovery_link=recovery_url(page.card.code),
+        today_door=advent.today_door(page.rally.id, clock.utcnow()),
     )
 
 

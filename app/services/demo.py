@@ -1,4 +1,5 @@
-"""The demo: the office's services, a rally running today, 40 shops with stations.
+"""The demo: the office's services, a rally running today, 40 shops with stations, and
+the rally's Advent calendar.
 
 Loading is idempotent: rows are matched by slug and left as they are, so a second run
 keeps every token, short code, card and stamp.
@@ -14,7 +15,8 @@ from sqlalchemy import select
 from .. import demo_data
 from ..clock import BERLIN, local
 from ..extensions import db
-from ..models import Prize, Rally, Service, Shop, Station, User, default_draw_at
+from ..models import AdventDoor, Prize, Rally, Service, Shop, Station, User, default_draw_at
+from .advent import default_day, has_calendar
 from .stations import new_station
 from .users import create_user
 
@@ -123,6 +125,21 @@ def load_stations(rally: Rally, shops: list[Shop]) -> tuple[list[Station], int]:
     return stations, created
 
 
+def load_advent(rally: Rally, shops: list[Shop], now: datetime) -> None:
+    """Give the demo rally its 24 doors on the default days, unless it has doors."""
+    if has_calendar(rally.id):
+        return
+    by_slug = {shop.slug: shop for shop in shops}
+    for number, item in enumerate(demo_data.ADVENT_DOORS_DEMO, start=1):
+        shop = by_slug.get(item["shop"])
+        db.session.add(AdventDoor(
+            rally_id=rally.id, number=number, opens_on=default_day(rally, number),
+            title=item["title"], body=item["body"], image_alt="",
+            shop_id=shop.id if shop else None, offer=item["offer"] if shop else "",
+            daily_draw=item["daily_draw"], updated_at=now,
+        ))
+
+
 def demo_staff(instance: Path) -> tuple[str, str]:
     """Return the demo staff login, creating the account and its password file once."""
     path = instance / DEMO_LOGIN_FILE
@@ -149,6 +166,7 @@ def load_demo(now: datetime, instance: Path) -> DemoSummary:
     shops = load_shops()
     load_prizes(rally, shops)
     stations, created = load_stations(rally, shops)
+    load_advent(rally, shops, now)
     db.session.commit()
     email, password = demo_staff(instance)
     db.session.commit()
