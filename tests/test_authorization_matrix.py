@@ -22,6 +22,7 @@ from werkzeug.test import TestResponse
 from app import create_app
 from app.extensions import db
 from app.models import (
+    AdventDoor,
     Card,
     Draw,
     DrawPrize,
@@ -90,6 +91,7 @@ class World:
     winner: Winner
     staff: User
     invitation: Invitation
+    door: AdventDoor
 
 
 def make_world() -> World:
@@ -141,12 +143,15 @@ def make_world() -> World:
         card_code=card.code,
     )
     db.session.add(winner)
+    door = AdventDoor(rally_id=rally.id, number=1, opens_on=FIRST_DAY.date(), title="Türchen 1",
+                      body="", image_alt="", offer="", daily_draw=False, updated_at=FIRST_DAY)
+    db.session.add(door)
     db.session.commit()
     staff = make_user("staff")
     invitation = invite_shopkeeper(shop_id=shop.id, email="laden@example.org",
                                    now=FIRST_DAY).invitation
     return World(rally, shop, station, card, entry, prize, service, draw, winner, staff,
-                 invitation)
+                 invitation, door)
 
 
 Getter = Callable[[World], tuple[int, str]]
@@ -165,6 +170,7 @@ PARAMETERS: dict[str, Getter] = {
     "winner": lambda w: (w.winner.id, str(w.winner.id)),
     "user": lambda w: (w.staff.id, w.staff.email),
     "invitation": lambda w: (w.invitation.id, str(w.invitation.id)),
+    "door": lambda w: (w.door.id, str(w.door.id)),
     "token": lambda w: (w.station.id, w.station.token),
     "short_code": lambda w: (w.station.id, w.station.short_code),
 }
