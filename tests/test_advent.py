@@ -107,7 +107,7 @@ def test_a_small_picture_keeps_its_size_and_transparency(app: Flask) -> None:
     ("data", "code"),
     [
         (b"", "empty"),
-        ("Das ist ein Brief, kein Bild.\n".encode() * 50, "not_an_image"),
+        (b"Das ist ein Brief, kein Bild.\n" * 50, "not_an_image"),
         (b"GIF89a" + b"\x00" * 200, "not_an_image"),  # an image, but not one of ours
         (jpeg_with_metadata((800, 600))[:1500], "unreadable"),  # cut off in the middle
         (png_header_only(30_000, 30_000), "too_many_pixels"),  # Pillow's own bomb limit
@@ -141,9 +141,10 @@ def test_a_picture_is_served_under_its_digest_for_good(app: Flask, client: Flask
     assert response.mimetype == "image/webp"
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response.data == image.data
-    for wrong in (f"/bilder/{image.id}-{'0' * 12}.webp", f"/bilder/{image.id}-{image.sha256[:12]}.jpg",
-                  f"/bilder/{image.id + 1}-{image.sha256[:12]}.webp",
-                  f"/bilder/{image.id}-{image.sha256[:11]}.webp"):
+    digest = image.sha256[:12]
+    for wrong in (f"/bilder/{image.id}-{'0' * 12}.webp", f"/bilder/{image.id}-{digest}.jpg",
+                  f"/bilder/{image.id + 1}-{digest}.webp",
+                  f"/bilder/{image.id}-{digest[:11]}.webp"):
         assert client.get(wrong).status_code == 404, wrong
 
 

@@ -129,13 +129,21 @@ def preview(door: AdventDoor, form: DoorForm) -> str:
 
 
 @bp.route("/adventskalender/tuerchen/<int:door_id>", methods=["GET", "POST"])
-@csrf.exempt  # checked in the view, after the upload limit is raised for this form
-@staff_required
+@csrf.exempt  # checked here, after the upload limit is raised for this one form
 def advent_door_edit(door_id: int) -> BaseResponse | tuple[str, int] | str:
-    """Edit one door; "Vorschau" shows it as visitors will see it without saving."""
+    """Edit one door; "Vorschau" shows it as visitors will see it without saving.
+
+    As everywhere, the CSRF token is checked before the access rules.
+    """
     if request.method == "POST":
         request.max_content_length = UPLOAD_LIMIT
         csrf.protect()
+    return edit_door_page(door_id)
+
+
+@staff_required
+def edit_door_page(door_id: int) -> BaseResponse | tuple[str, int] | str:
+    """The edit page of a door, and saving or previewing its form."""
     door = db.session.get(AdventDoor, door_id)
     if door is None:
         abort(404)

@@ -53,7 +53,7 @@ class DoorForm(BaseForm):
                        "Absätzen, **fett** für Betonung, „- “ für Aufzählungen."),
     )
     picture = FileField(
-        _l("Bild (optional)"),
+        _l("Bilddatei"),
         validators=[FileAllowed(PICTURE_TYPES, message=_l(
             "Bitte wählen Sie ein Foto im Format JPEG, PNG oder WebP."))],
         description=_l("JPEG, PNG oder WebP, höchstens %(mb)d MB. Das Bild wird verkleinert; "

@@ -342,6 +342,10 @@ PUBLIC: dict[str, Scenario] = {
     "invitation-weak-password": invitation_weak_password,
     "invitation-used-410": invitation_used,
     "invitation-unknown-404": with_status("/einladung/" + "A" * 43, 404),
+    # The demo's calendar starts today: door 1 is today's, door 2 opens tomorrow.
+    "advent-calendar": open_path("/adventskalender"),
+    "advent-door": open_path("/adventskalender/1"),
+    "advent-door-closed-404": with_status("/adventskalender/2", 404),
 }
 
 
@@ -457,6 +461,28 @@ def exclude_without_note(page: Page, live_server: LiveServer) -> None:
     expect(page.locator(".decision .error").first).to_be_visible()
 
 
+def open_first_door(page: Page, live_server: LiveServer) -> None:
+    """From the calendar's list, open door 1's edit page."""
+    page.locator("table a").first.click()
+    expect(page.get_by_role("heading", name="Türchen 1 bearbeiten")).to_be_visible()
+
+
+def preview_first_door(page: Page, live_server: LiveServer) -> None:
+    """Open door 1 and press "Vorschau": the door as visitors see it, below the form."""
+    open_first_door(page, live_server)
+    page.get_by_label("Titel", exact=True).fill("Ein neuer Titel")
+    page.get_by_role("button", name="Vorschau").click()
+    expect(page.locator("#vorschau")).to_contain_text("Ein neuer Titel")
+
+
+def save_door_without_title(page: Page, live_server: LiveServer) -> None:
+    """Open door 1 and save it without a title: the message at the field."""
+    open_first_door(page, live_server)
+    page.get_by_label("Titel", exact=True).fill("")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
 BACK_OFFICE: dict[str, Scenario] = {
     "bo-dashboard": staff_page("/buero/"),
     "bo-rallies": staff_page("/buero/rallyes"),
@@ -484,6 +510,10 @@ BACK_OFFICE: dict[str, Scenario] = {
     "bo-draw-protocol": staff_page(lambda server: f"/buero/ziehungen/{server.draw_id}/protokoll"),
     "bo-reauthenticate": staff_page("/anmelden/bestaetigen"),
     "bo-staff-on-home": staff_page("/"),
+    "bo-advent": staff_page("/buero/adventskalender"),
+    "bo-advent-door": staff_page("/buero/adventskalender", open_first_door),
+    "bo-advent-preview": staff_page("/buero/adventskalender", preview_first_door),
+    "bo-advent-door-errors": staff_page("/buero/adventskalender", save_door_without_title),
 }
 
 # --- the shop portal, as the demo's shopkeepers ------------------------------------------
