@@ -123,6 +123,7 @@ def test_what_is_no_usable_picture_is_refused(app: Flask, data: bytes, code: str
     assert db.session.scalar(select(func.count()).select_from(Image)) == 0
 
 
+@both_databases
 def test_the_same_picture_is_stored_once(app: Flask) -> None:
     data = jpeg_with_metadata()
     first = images.store_picture(data)
@@ -278,6 +279,7 @@ def test_a_bad_door_is_refused_and_nothing_is_stored(
         AuditEvent.action == "advent.edit")) == 0
 
 
+@both_databases
 def test_a_picture_needs_its_alt_text_and_a_bad_one_is_refused(app: Flask) -> None:
     rally, _stations = calendar_rally()
     target = door(rally, 3)
@@ -427,6 +429,7 @@ def public_get_paths(app: Flask) -> list[str]:
     return sorted(paths) + [f"/adventskalender/{n}" for n in range(1, 25)]
 
 
+@both_databases
 def test_no_response_reveals_a_closed_door(app: Flask, client: FlaskClient, freeze) -> None:
     rally, stations = calendar_rally()
     fill(rally, 1, title="Offenes Türchen", shop_id=stations[1].shop_id, offer="Kaffee gratis")
