@@ -1,5 +1,6 @@
 """Karten zusammenlegen: the service's rules, the recovery page's flow, and what counts."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Card, CardKey, CardSignal, Rally, Stamp, Station
-from app.services import card_merge, codes, review, shop_stats, stats
+from app.services import codes, review, shop_stats, stats
 from app.services.card_merge import MergeError, merge, merged_flag
 from app.services.cards import add_card_key, card_for_secret, set_card_flag
 from app.services.draws import eligible_pool
@@ -293,8 +294,10 @@ def test_the_page_offers_both_choices_and_get_merges_nothing(app: Flask, pair) -
     text = page.text
     assert "Du hast zwei Stempelkarten" in text
     assert f"Zu Karte {card_b.code} wechseln" in text
-    assert "Karten zusammenlegen (1 + 3 Stempel → 3 auf einer Karte)" in text
-    assert f"Alle Stempel kommen auf eine Karte mit dem Code {card_b.code}" in text
+    assert re.search(r"Karten zusammenlegen <span[^>]*>\(1 \+ 3 Stempel → 3 auf einer Karte\)",
+                     text)
+    assert f"Alle Stempel kommen auf die Karte {card_b.code}." in text
+    assert f"Die Karte {card_a.code} gibt es danach nicht mehr" in text
     assert f'action="{recovery_path(app, card_b.code)}/zusammenlegen"' in text
     assert fresh(card_a).merged_into_id is None and fresh(card_a).stamp_count == 1
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
@@ -327,7 +330,8 @@ def test_merging_lands_on_the_card_and_old_links_lead_there(app: Flask, pair) ->
     stranger = app.test_client()
     old_link = stranger.get(recovery_path(app, card_a.code))
     assert old_link.status_code == 200
-    assert f"Die Karte {card_a.code} wurde mit der Karte {card_b.code} zusammengelegt" in old_link.text
+    merged = f"Die Karte {card_a.code} wurde mit der Karte {card_b.code} zusammengelegt"
+    assert merged in old_link.text
     opened = stranger.post(recovery_path(app, card_a.code),
                            data={"csrf_token": csrf_token(old_link.text)})
     assert opened.status_code == 303
@@ -358,13 +362,14 @@ def test_both_entered_shows_the_reason_and_the_switch(app: Flask, rally, station
     browser = browser_with(app, card_a)
     path = recovery_path(app, card_b.code)
     page = browser.get(path)
-    assert "Karten zusammenlegen (" in page.text  # possible while only one entered
+    assert "Karten zusammenlegen <span" in page.text  # possible while only one entered
     make_entry(card_b)
     db.session.commit()
     refused = browser.post(path + "/zusammenlegen", data={"csrf_token": csrf_token(page.text)})
     assert refused.status_code == 409
     assert "Beide Karten nehmen schon an der Verlosung teil" in refused.text
-    assert "Karten zusammenlegen (" not in refused.text
+    assert "Karten zusammenlegen <span" not in refused.text
+    assert "Zusammenlegen geht hier nicht." in refused.text
     assert f"Zu Karte {card_b.code} wechseln" in refused.text
     assert fresh(card_b).merged_into_id is None
     # The GET says the same straight away now.

@@ -124,7 +124,8 @@ def test_double_submits_of_one_merge_make_one_merge_and_no_error(app: Flask) -> 
     db.session.commit()
     browser = app.test_client()
     browser.set_cookie("stempelkarte", cookie)
-    path = f"/karte/wiederherstellen/{card_b.code}/{codes.recovery_token(app.secret_key, card_b.code)}"
+    token = codes.recovery_token(app.secret_key, card_b.code)
+    path = f"/karte/wiederherstellen/{card_b.code}/{token}"
     page = browser.get(path)
     session_cookie = browser.get_cookie("sitzung").value
     form = {"csrf_token": csrf_token(page.text)}

@@ -303,9 +303,9 @@ def restore(code: str, token: str) -> BaseResponse | tuple[str, int] | str:
 # Why two cards cannot be merged, as the recovery page says it.
 MERGE_REFUSALS = {
     "both_entered": _l(
-        "Beide Karten nehmen schon an der Verlosung teil – zusammenlegen geht deshalb "
-        "nicht, denn jede Teilnahme gehört zu ihrer Karte. Du kannst aber zur anderen "
-        "Karte wechseln; beide Teilnahmen bleiben bestehen."
+        "Beide Karten nehmen schon an der Verlosung teil, und jede Teilnahme gehört zu "
+        "ihrer Karte. Du kannst aber zur anderen Karte wechseln – beide Teilnahmen "
+        "bleiben bestehen."
     ),
     "other_rally": _l(
         "Die beiden Karten gehören zu verschiedenen Rallyes. Zusammenlegen geht nur bei "

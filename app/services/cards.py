@@ -229,15 +229,16 @@ def card_page(secret: str | None, now: datetime) -> CardPage | None:
     if found is None:
         raise CardError("bad_card")
     card, entry_id = found
+    entered = entry_id is not None
     if card.merged_into_id is not None:  # a key given to a card while it was merged
         card = current_card(card)
-        entry_id = db.session.scalar(select(Entry.id).where(Entry.card_id == card.id))
+        entered = db.session.scalar(select(Entry.id).where(Entry.card_id == card.id)) is not None
     rally = card.rally
     return CardPage(
         card=card,
         rally=rally,
         progress=card_progress(card),
-        status=entry_status(card.id, card.rally_id) if entry_id is not None else NOT_ENTERED,
+        status=entry_status(card.id, card.rally_id) if entered else NOT_ENTERED,
         entry_open=entry_open(rally, now),
         entry_closed=now >= rally.entry_closes_at,
         prizes=prizes_with_donors(card.rally_id),
