@@ -7,10 +7,11 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, Card, CardKey, Stamp
+from app.models import AuditEvent, Card, CardKey, Entry, Stamp
 from app.services import codes
 from app.services.card_merge import MergeResult, merge
 from app.services.cards import add_card_key, restore_card
+from app.services.entries import enter_draw
 from app.services.stamping import stamp_card
 
 from .helpers import FIRST_DAY, csrf_token, make_card, make_rally, make_station
@@ -144,3 +145,29 @@ def test_double_submits_of_one_merge_make_one_merge_and_no_error(app: Flask) -> 
     assert statuses == [303] * THREADS
     one_survivor(union)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 1
+
+
+def test_an_entry_racing_the_merge_ends_on_the_survivor(app: Flask) -> None:
+    """Card A enters the draw while A and B merge: whoever wins, the one entry is on the
+    card that holds the stamps (A survives if its entry came first, else B gets it)."""
+    rally = make_rally()
+    stations = [make_station(rally) for _ in range(5)]
+    card_a = make_card(rally, stations[:3], 3)
+    card_b = make_card(rally, stations[1:5], 4)
+    ids = (card_a.id, card_b.id)
+    union = {station.id for station in stations}
+    db.session.commit()
+    db.session.remove()
+
+    def work(i: int) -> object:
+        """Thread 0 merges, thread 1 enters card A."""
+        if i == 0:
+            return merge(ids[0], ids[1], FIRST_DAY)
+        return enter_draw(card_id=ids[0], name="Mia", contact="mia@example.org",
+                          age_confirmed=True, consent=True, now=FIRST_DAY).card_id
+
+    _merged, entered = all_at_once(app, work, n=2)
+
+    survivor = one_survivor(union)
+    assert entered == survivor
+    assert list(db.session.scalars(select(Entry.card_id))) == [survivor]
