@@ -421,7 +421,7 @@ def test_staff_lookup_of_a_retired_code_points_to_the_survivor(app: Flask, pair)
         session["auth_at"] = FIRST_DAY.isoformat()
     retired = staff.get(f"/buero/karten?code={card_a.code}")
     assert retired.status_code == 200
-    assert f"Zusammengelegt mit {card_b.code}" in retired.text
+    assert f'Zusammengelegt mit <span class="nowrap">{card_b.code}</span> am' in retired.text
     assert f'href="/buero/karten?code={card_b.code}"' in retired.text
     assert "Von der Verlosung ausschließen" not in retired.text
     survivor = staff.get(f"/buero/karten?code={card_b.code}")

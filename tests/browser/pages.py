@@ -499,6 +499,18 @@ def exclude_without_note(page: Page, live_server: LiveServer) -> None:
     expect(page.locator(".decision .error").first).to_be_visible()
 
 
+def merged_card_lookup(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """Staff look up the code of a card retired by a merge: it points to the survivor."""
+    page = merge_offer(contexts, live_server)
+    both = set(page.locator(".merge-cards .card-code").all_inner_texts())
+    page.get_by_role("button", name=re.compile(r"^Karten zusammenlegen \(")).click()
+    page.wait_for_url(live_server.url("/karte"))
+    (retired,) = both - {page.locator("strong.card-code").inner_text()}
+    staff = staff_page(f"/buero/karten?code={retired}")(contexts, live_server)
+    expect(staff.get_by_text("Zusammengelegt mit")).to_be_visible()
+    return staff
+
+
 BACK_OFFICE: dict[str, Scenario] = {
     "bo-dashboard": staff_page("/buero/"),
     "bo-rallies": staff_page("/buero/rallyes"),
@@ -518,6 +530,7 @@ BACK_OFFICE: dict[str, Scenario] = {
     "bo-cards": staff_page("/buero/karten"),
     "bo-card-found": staff_page("/buero/karten", look_up_winner),
     "bo-card-error": staff_page("/buero/karten", look_up_nonsense),
+    "bo-card-merged": merged_card_lookup,
     "bo-review": review_queue(),
     "bo-review-error": review_queue(exclude_without_note),
     "bo-draws": staff_page("/buero/ziehungen"),
