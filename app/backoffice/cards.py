@@ -65,6 +65,9 @@ def card_page(card: Card, failed: tuple[str, str] | None = None,
     """A card found: its facts, its stamps, the decision form (``failed``: the message
     and the typed note of a refused decision)."""
     entry_at = db.session.scalar(select(Entry.created_at).where(Entry.card_id == card.id))
+    survivor = db.session.get(Card, card.merged_into_id) if card.merged_into_id else None
+    merged = list(db.session.scalars(
+        select(Card.code).where(Card.merged_into_id == card.id).order_by(Card.merged_at)))
     stamps = review_service.timelines_of([card.id]).get(card.id, [])
     names = {stamp.shop_slug: stamp.shop_name for stamp in stamps}
     return render_template(
@@ -80,6 +83,8 @@ def card_page(card: Card, failed: tuple[str, str] | None = None,
         gap=gap,
         entry_at=entry_at,
         failed=failed,
+        survivor=survivor,
+        merged=merged,
     ), status
 
 
@@ -141,6 +146,11 @@ def card_flag(code: str) -> BaseResponse | tuple[str, int]:
     card = find_card(code)
     if card is None:
         abort(404)
+    if card.merged_into_id is not None:
+        # A page opened before the merge: the decision belongs to the card it went into.
+        flash(_("Die Karte %(code)s ist mit einer anderen zusammengelegt worden; bitte "
+                "entscheiden Sie bei dieser.", code=card.code), "error")
+        return redirect(url_for("backoffice.cards", code=card.code), code=303)
     form = FlagForm()
     message = apply_decision(card, form, card_service.STAFF_FLAGS)
     if message is not None:

@@ -18,8 +18,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import clock
 from ..extensions import limiter
+from ..models import Card
 from ..security import no_store
-from ..services import advent, cards, codes, entries, printset, qr
+from ..services import advent, card_merge, cards, codes, entries, printset, qr
 from ..services.cards import CardError, card_for_secret
 from ..services.errors import DomainError
 from ..services.posters import FONT_DIR
@@ -31,7 +32,7 @@ from . import bp
 from .forms import EntryForm, ShopSearchForm, ShortCodeForm
 
 # Categories of the one-shot notices (Flask's flash) that the card page shows.
-NOTICES = ("stamp-new", "stamp-again", "entered", "restored")
+NOTICES = ("stamp-new", "stamp-again", "entered", "restored", "merged")
 
 
 def cookie_secret() -> str | None:
@@ -278,18 +279,18 @@ def recovery_url(card_code: str) -> str:
 @bp.route("/karte/wiederherstellen/<code>/<token>", methods=["GET", "POST"])
 @limiter.limit(recovery_limit)
 def restore(code: str, token: str) -> BaseResponse | tuple[str, int] | str:
-    """Open a saved card in this browser; the GET asks, the POST does it."""
+    """Open a saved card in this browser; the GET asks, the POST does it.
+
+    A browser holding another card of the rally is also offered to merge the two (see
+    :func:`merge`). The link of a card retired by a merge opens the card it went into.
+    """
     key = current_app.config["SECRET_KEY"]
     if request.method == "GET":
         try:
             found = cards.find_card_by_recovery(key, code, token)
         except DomainError:
             return render_template("rally/bad_recovery.html"), 404
-        try:
-            here = card_for_secret(cookie_secret())
-        except CardError:
-            here = None
-        return render_template("rally/restore.html", card=found, other=here)
+        return restore_page(code, token, found)
     try:
         restored, secret = cards.restore_card(key, code, token, clock.utcnow())
     except DomainError:
@@ -298,6 +299,87 @@ def restore(code: str, token: str) -> BaseResponse | tuple[str, int] | str:
     response = redirect(url_for("rally.card"), code=303)
     set_card_cookie(response, secret)
     return response
+
+
+# Why two cards cannot be merged, as the recovery page says it.
+MERGE_REFUSALS = {
+    "both_entered": _l(
+        "Beide Karten nehmen schon an der Verlosung teil, und jede Teilnahme gehört zu "
+        "ihrer Karte. Du kannst aber zur anderen Karte wechseln – beide Teilnahmen "
+        "bleiben bestehen."
+    ),
+    "other_rally": _l(
+        "Die beiden Karten gehören zu verschiedenen Rallyes. Zusammenlegen geht nur bei "
+        "Karten derselben Rallye."
+    ),
+    "same_card": _l("Das ist schon die Karte in diesem Browser – es gibt nichts "
+                    "zusammenzulegen."),
+    "already_merged": _l(
+        "Eine der beiden Karten wurde gerade schon mit einer anderen zusammengelegt. "
+        "Öffne den Link bitte noch einmal."
+    ),
+    "unknown_card": _l(
+        "Eine der beiden Karten gibt es nicht mehr. Öffne den Link bitte noch einmal."
+    ),
+    "no_card": _l(
+        "In diesem Browser ist keine zweite Karte gespeichert – es gibt nichts "
+        "zusammenzulegen."
+    ),
+}
+
+
+def restore_page(code: str, token: str, found: Card, refusal: str | None = None,
+                 status: int = 200) -> tuple[str, int]:
+    """The recovery page for the card ``found`` (the link of ``code``): open it here,
+    or, where this browser holds another card, merge the two or switch; ``refusal`` is
+    the code of a merge just refused."""
+    try:
+        here = card_for_secret(cookie_secret())
+    except CardError:
+        here = None
+    offer = card_merge.preview(here, found) if here is not None and here.id != found.id else None
+    reason = refusal or (offer.refusal if offer is not None else None)
+    return render_template(
+        "rally/restore.html", card=found, other=here, offer=offer,
+        merged_from=code if code != found.code else None,
+        refusal=MERGE_REFUSALS.get(reason) if reason else None,
+        restore_url=url_for("rally.restore", code=code, token=token),
+        merge_url=url_for("rally.merge", code=code, token=token),
+    ), status
+
+
+@bp.post("/karte/wiederherstellen/<code>/<token>/zusammenlegen")
+@limiter.limit(recovery_limit)
+def merge(code: str, token: str) -> BaseResponse | tuple[str, int]:
+    """Merge this browser's card and the card of the recovery link into one, then show it.
+
+    A refusal (both entered, another rally, ...) shows the recovery page again with the
+    reason and a 409; a second click after the merge finds one card and shows it.
+    """
+    key = current_app.config["SECRET_KEY"]
+    try:
+        link = cards.find_card_by_recovery(key, code, token)
+    except DomainError:
+        return render_template("rally/bad_recovery.html"), 404
+    try:
+        here = card_for_secret(cookie_secret())
+    except CardError:
+        here = None
+    if here is None:
+        return restore_page(code, token, link, "no_card", 409)
+    if here.id == link.id:
+        if not card_merge.has_merged_cards(link.id):
+            return restore_page(code, token, link, "same_card", 409)
+        count = link.stamp_count
+    else:
+        try:
+            result = card_merge.merge(here.id, link.id, clock.utcnow())
+        except card_merge.MergeError as error:
+            return restore_page(code, token, cards.find_card_by_recovery(key, code, token),
+                                error.code, 409)
+        count = result.stamp_count
+    flash(str(count), "merged")
+    return redirect(url_for("rally.card"), code=303)
 
 
 ENTRY_MESSAGES = {

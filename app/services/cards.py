@@ -14,6 +14,7 @@ from ..db import begin_write
 from ..extensions import db
 from ..models import CARD_FLAGS, Card, CardKey, Draw, Entry, Prize, Rally, Shop, Stamp, Station
 from . import codes
+from .card_merge import current_card
 from .codes import CROCKFORD
 from .editing import EditError, audit, existing
 from .entries import NOT_ENTERED, EntryStatus, entry_open, entry_status
@@ -31,23 +32,34 @@ class RecoveryError(DomainError):
     """Restoring refused. Code: ``invalid_link``."""
 
 
-def card_for_secret(secret: str | None, rally_id: int | None = None) -> Card | None:
+def card_for_secret(secret: str | None, rally_id: int | None = None, *,
+                    lock: bool = False) -> Card | None:
     """Return the card a browser's cookie secret belongs to, or ``None`` without a cookie.
 
-    With ``rally_id``, a card of another rally counts as no card. A cookie that is
-    malformed or matches no card raises ``CardError("bad_card")``.
+    A card retired by "Karten zusammenlegen" answers with the card it was merged into
+    (its keys moved there; this covers a key given to it while the merge ran). With
+    ``rally_id``, a card of another rally counts as no card. With ``lock``, the card's
+    row is locked for the write transaction (``FOR NO KEY UPDATE``, the lock its stamp
+    count takes anyway): a merge then either finished before, and the lock reads the
+    retired card's pointer, or waits for this transaction. A cookie that is malformed or
+    matches no card raises ``CardError("bad_card")``.
     """
     if not secret:
         return None
     if not codes.is_card_secret(secret):
         raise CardError("bad_card")
-    card = db.session.scalars(
+    query = (
         select(Card)
         .join(CardKey, CardKey.card_id == Card.id)
         .where(CardKey.secret_hash == codes.hash_secret(secret))
-    ).first()
+    )
+    if lock:
+        query = query.with_for_update(of=Card, key_share=True).execution_options(
+            populate_existing=True)
+    card = db.session.scalars(query).first()
     if card is None:
         raise CardError("bad_card")
+    card = current_card(card, lock=lock)
     if rally_id is not None and card.rally_id != rally_id:
         return None
     return card
@@ -217,12 +229,16 @@ def card_page(secret: str | None, now: datetime) -> CardPage | None:
     if found is None:
         raise CardError("bad_card")
     card, entry_id = found
+    entered = entry_id is not None
+    if card.merged_into_id is not None:  # a key given to a card while it was merged
+        card = current_card(card)
+        entered = db.session.scalar(select(Entry.id).where(Entry.card_id == card.id)) is not None
     rally = card.rally
     return CardPage(
         card=card,
         rally=rally,
         progress=card_progress(card),
-        status=entry_status(card.id, card.rally_id) if entry_id is not None else NOT_ENTERED,
+        status=entry_status(card.id, card.rally_id) if entered else NOT_ENTERED,
         entry_open=entry_open(rally, now),
         entry_closed=now >= rally.entry_closes_at,
         prizes=prizes_with_donors(card.rally_id),
@@ -230,22 +246,33 @@ def card_page(secret: str | None, now: datetime) -> CardPage | None:
     )
 
 
-def find_card_by_recovery(key: str, code: str, token: str) -> Card:
-    """Return the card a recovery link names, or raise ``RecoveryError("invalid_link")``."""
+def find_card_by_recovery(key: str, code: str, token: str, *, lock: bool = False) -> Card:
+    """Return the card a recovery link names, or raise ``RecoveryError("invalid_link")``.
+
+    The link of a card retired by a merge leads to the card it was merged into. With
+    ``lock``, that card's row is locked for the write transaction (see
+    :func:`card_for_secret`).
+    """
     if not codes.CARD_CODE_RE.fullmatch(code) or not codes.RECOVERY_RE.fullmatch(token):
         raise RecoveryError("invalid_link")
     if not codes.recovery_matches(key, code, token):
         raise RecoveryError("invalid_link")
-    card = db.session.scalars(select(Card).where(Card.code == code)).first()
+    query = select(Card).where(Card.code == code)
+    if lock:
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
+    card = db.session.scalars(query).first()
     if card is None:
         raise RecoveryError("invalid_link")
-    return card
+    return current_card(card, lock=lock)
 
 
 def restore_card(key: str, code: str, token: str, now: datetime) -> tuple[Card, str]:
-    """Give this browser a key to the card of a recovery link; return card and secret."""
+    """Give this browser a key to the card of a recovery link; return card and secret.
+
+    The card is locked first, so a key never lands on a card a merge is retiring.
+    """
     begin_write()
-    card = find_card_by_recovery(key, code, token)
+    card = find_card_by_recovery(key, code, token, lock=True)
     secret = add_card_key(card, now)
     db.session.commit()
     return card, secret

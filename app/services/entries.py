@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..db import begin_write
 from ..extensions import db
 from ..models import Card, Draw, Entry, Rally, Winner
+from .card_merge import current_card
 from .errors import DomainError
 
 NAME_MAX = 100
@@ -59,10 +60,14 @@ def enter_draw(
         raise EntryError("consent_missing")
     kind, normalised = normalise_contact(contact)
     begin_write()
-    # Fresh from the write transaction, not a copy the request loaded before it began.
-    card = db.session.get(Card, card_id, populate_existing=True)
+    # Fresh from the write transaction, not a copy the request loaded before it began,
+    # and locked: a card a merge retired meanwhile enters as the card it was merged into.
+    card = db.session.get(Card, card_id, populate_existing=True,
+                          with_for_update={"key_share": True})
     if card is None:
         raise EntryError("not_qualified")
+    card = current_card(card, lock=True)
+    card_id = card.id
     if not entry_open(card.rally, now):
         raise EntryError("closed")
     if card.stamp_count < card.rally.stamp_goal:

@@ -276,10 +276,12 @@ def new_cards_at_station(station_id: int, since: datetime) -> list[Involved]:
 
 
 def new_cards_of_network(hashed: str, since: datetime) -> list[Involved]:
-    """Cards started from the network ``hashed`` at or after ``since``."""
+    """Cards started from the network ``hashed`` at or after ``since`` (a card retired
+    by a merge counts as part of the card it went into)."""
     return [Involved(*row) for row in db.session.execute(
         select(Card.id, _signalled("network"))
-        .where(Card.network_hash == hashed, Card.created_at >= since)
+        .where(Card.network_hash == hashed, Card.created_at >= since,
+               Card.merged_into_id.is_(None))
     )]
 
 

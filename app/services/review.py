@@ -67,10 +67,12 @@ class ReviewQueue:
 
 
 def queue_length(rally_id: int) -> int:
-    """How many cards of the rally wait for a review (flagged, not cleared or excluded)."""
+    """How many cards of the rally wait for a review (flagged, not cleared or excluded;
+    a card retired by a merge handed its flag to the card it went into)."""
     return int(db.session.scalar(
         select(func.count()).select_from(Card)
-        .where(Card.rally_id == rally_id, Card.flag == "flagged")
+        .where(Card.rally_id == rally_id, Card.flag == "flagged",
+               Card.merged_into_id.is_(None))
     ) or 0)
 
 
@@ -86,7 +88,8 @@ def review_queue(rally_id: int, *, limit: int = QUEUE_PAGE) -> ReviewQueue:
         select(Card.id, Card.code, Card.created_at, Card.stamp_count, Entry.id)
         .outerjoin(first_signal, first_signal.c.card_id == Card.id)
         .outerjoin(Entry, Entry.card_id == Card.id)
-        .where(Card.rally_id == rally_id, Card.flag == "flagged")
+        .where(Card.rally_id == rally_id, Card.flag == "flagged",
+               Card.merged_into_id.is_(None))
         .order_by(func.coalesce(first_signal.c.at, Card.created_at), Card.id)
         .limit(limit)
     ).all()

@@ -147,7 +147,10 @@ def shop_figures(station_id: int, *, now: datetime) -> ShopFigures | None:
     if station is None:
         return None
     stamps = _per_local_hour(Stamp.created_at, Stamp.station_id == station_id)
-    cards = _per_local_hour(Card.created_at, Card.first_station_id == station_id)
+    # A card retired by a merge is no card of its own: the card it went into carries
+    # the start of the older of the two.
+    cards = _per_local_hour(Card.created_at, Card.first_station_id == station_id,
+                            Card.merged_into_id.is_(None))
     today = local(now).date()
     monday = today - timedelta(days=today.weekday())
     hours = [0] * 24

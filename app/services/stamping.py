@@ -176,7 +176,9 @@ def stamp_card(
     station, source = stamping_station(token=token, short_code=short_code,
                                        live_code=live_code, source=source, now=now)
     try:
-        card = card_for_secret(card_secret, rally_id=station.rally_id)
+        # Locked: a merge retiring this card either ended before (the lock then reads its
+        # pointer to the survivor, which gets the stamp) or waits for this one.
+        card = card_for_secret(card_secret, rally_id=station.rally_id, lock=True)
     except CardError as error:
         raise StampError("bad_card") from error
     secret = None

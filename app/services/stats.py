@@ -87,6 +87,18 @@ def _cards_reaching(
     return func.coalesce(func.sum(case((column >= threshold, 1), else_=0)), 0)
 
 
+def retired_cards(rally_id: int) -> Any:
+    """How many cards of the rally a merge retired, as a scalar subquery: they stay as
+    rows (their old links lead on) but count as no card. They have no stamps, so only
+    the plain card counts subtract them; the index on ``merged_into_id`` finds the few."""
+    return (
+        select(func.count())
+        .select_from(Card)
+        .where(Card.rally_id == rally_id, Card.merged_into_id.is_not(None))
+        .scalar_subquery()
+    )
+
+
 def overview(
     rally_id: int, now: datetime, stations: list[StationCount] | None = None
 ) -> Overview:
@@ -102,7 +114,11 @@ def overview(
         stations = stamps_per_station(rally_id)
     total = sum(station.stamps for station in stations)
     return Overview(
-        cards=_count(select(func.count()).select_from(Card).where(Card.rally_id == rally_id)),
+        cards=_count(
+            select(func.count() - retired_cards(rally_id))
+            .select_from(Card)
+            .where(Card.rally_id == rally_id)
+        ),
         stamps_today=_count(
             stamps.where(
                 Stamp.rally_id == rally_id, Stamp.created_at >= start, Stamp.created_at < end
@@ -113,7 +129,8 @@ def overview(
         flagged=_count(
             select(func.count())
             .select_from(Card)
-            .where(Card.rally_id == rally_id, Card.flag == "flagged")
+            .where(Card.rally_id == rally_id, Card.flag == "flagged",
+                   Card.merged_into_id.is_(None))
         ),
     )
 
@@ -198,7 +215,7 @@ def funnel(rally_id: int) -> Funnel:
     # One pass over the index on (rally_id, stamp_count): no stamp is read.
     row = db.session.execute(
         select(
-            func.count(),
+            func.count() - retired_cards(rally_id),
             _cards_reaching(stamps, 1),
             _cards_reaching(stamps, FUNNEL_MIDDLE),
             _cards_reaching(stamps, goal),

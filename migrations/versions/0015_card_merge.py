@@ -53,9 +53,11 @@ def upgrade():
             batch_op.create_check_constraint(
                 op.f('ck_cards_merged_has_time'), '(merged_into_id IS NULL) = (merged_at IS NULL)'
             )
+    op.create_index('ix_cards_merged_into', 'cards', ['merged_into_id'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_cards_merged_into', table_name='cards')
     with keeping_triggers():
         with op.batch_alter_table('cards', schema=None) as batch_op:
             batch_op.drop_constraint(op.f('ck_cards_merged_has_time'), type_='check')

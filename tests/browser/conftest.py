@@ -19,6 +19,7 @@ from app.clock import local
 from app.demo_data import SERVICES
 from app.extensions import db
 from app.models import Rally, Stamp, Station
+from app.services import codes
 from app.services.cards import create_card
 from app.services.demo import load_demo
 from app.services.draws import run_draw, seal_draw
@@ -66,6 +67,8 @@ class LiveServer:
     flow_shopkeeper_email: str
     live_token: str  # the token of the live-mode shop's station
     shopkeeper_password: str = SHOPKEEPER_PASSWORD
+    # The recovery link (path) of the winner's card: a card that entered, to merge with.
+    winner_recovery_path: str = ""
 
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` on this server."""
@@ -172,6 +175,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             live_shopkeeper_email=keepers[1].email,
             flow_shopkeeper_email=keepers[2].email,
             live_token=live_token,
+            winner_recovery_path=(f"/karte/wiederherstellen/{winner_code}/"
+                                  + codes.recovery_token(str(config["SECRET_KEY"]),
+                                                         winner_code)),
         )
     finally:
         server.shutdown()

@@ -10,6 +10,7 @@ walk through (with ``SHOP_PORTAL``); a new page belongs here.
 import csv
 import io
 import re
+import uuid
 from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, Page, expect
@@ -178,13 +179,52 @@ def recovery_confirmation(contexts: ContextFactory, live_server: LiveServer) -> 
     return page
 
 
-def recovery_replacing_card(contexts: ContextFactory, live_server: LiveServer) -> Page:
-    """The recovery page in a browser that holds another card (with a warning notice)."""
+def merge_offer(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The recovery page in a browser that holds another card: merge the two, or switch."""
     link = recovery_link(contexts(), live_server)
-    here = contexts()
-    page = stamp_once(here, live_server, index=1)
+    page = stamp_once(contexts(), live_server, index=1)
     page.goto(link)
-    expect(page.get_by_text("In diesem Browser ist schon die Karte")).to_be_visible()
+    expect(page.get_by_role("heading", name="Du hast zwei Stempelkarten")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Karten zusammenlegen \("))).to_be_visible()
+    return page
+
+
+def merged_cards(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The card page right after merging two cards, with its notice."""
+    page = merge_offer(contexts, live_server)
+    page.get_by_role("button", name=re.compile(r"^Karten zusammenlegen \(")).click()
+    page.wait_for_url(live_server.url("/karte"))
+    expect(page.get_by_text("Deine Karten sind jetzt eine: 2 Stempel.")).to_be_visible()
+    return page
+
+
+def enter_the_draw(page: Page, live_server: LiveServer) -> None:
+    """From a card page with the goal reached, enter the draw (with a contact of its own)."""
+    page.get_by_role("link", name="Jetzt an der Verlosung teilnehmen").click()
+    page.get_by_label("Dein Name").fill("Mia Zweikarte")
+    page.get_by_label("E-Mail-Adresse oder Telefonnummer").fill(
+        f"mia-{uuid.uuid4().hex[:12]}@example.org")
+    page.get_by_label("Ich bin mindestens 16 Jahre alt.").check()
+    page.get_by_label("Ich akzeptiere die Teilnahmebedingungen").check()
+    page.get_by_role("button", name="Jetzt teilnehmen").click()
+    page.wait_for_url(live_server.url("/karte"))
+    expect(page.get_by_text("Du nimmst an der Verlosung teil.")).to_be_visible()
+
+
+def merge_refused(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The merge refused with a 409: this browser's card entered the draw (in another tab)
+    after the offer was shown, and the card of the link (the demo's winner) entered too."""
+    context = contexts()
+    card_tab = stamps(context, live_server, 10)
+    page = context.new_page()
+    page.goto(live_server.url(live_server.winner_recovery_path))
+    button = page.get_by_role("button", name=re.compile(r"^Karten zusammenlegen \("))
+    expect(button).to_be_visible()
+    enter_the_draw(card_tab, live_server)
+    with page.expect_response(lambda response: "/zusammenlegen" in response.url) as answer:
+        button.click()
+    assert answer.value.status == 409
+    expect(page.get_by_text("Beide Karten nehmen schon an der Verlosung teil")).to_be_visible()
     return page
 
 
@@ -321,7 +361,9 @@ PUBLIC: dict[str, Scenario] = {
     "entry-form": entry_form,
     "entry-form-errors": entry_form_with_errors,
     "recovery-confirmation": recovery_confirmation,
-    "recovery-replacing-card": recovery_replacing_card,
+    "merge-offer": merge_offer,
+    "merge-refused-409": merge_refused,
+    "card-merged": merged_cards,
     "card-restored": restored_card,
     "recovery-bad-link": bad_recovery,
     "unknown-token-404": with_status(f"/s/{UNKNOWN_TOKEN}", 404),
@@ -483,6 +525,18 @@ def save_door_without_title(page: Page, live_server: LiveServer) -> None:
     expect(page.locator(".error-summary")).to_be_visible()
 
 
+def merged_card_lookup(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """Staff look up the code of a card retired by a merge: it points to the survivor."""
+    page = merge_offer(contexts, live_server)
+    both = set(page.locator(".merge-cards .card-code").all_inner_texts())
+    page.get_by_role("button", name=re.compile(r"^Karten zusammenlegen \(")).click()
+    page.wait_for_url(live_server.url("/karte"))
+    (retired,) = both - {page.locator("strong.card-code").inner_text()}
+    staff = staff_page(f"/buero/karten?code={retired}")(contexts, live_server)
+    expect(staff.get_by_text("Zusammengelegt mit")).to_be_visible()
+    return staff
+
+
 BACK_OFFICE: dict[str, Scenario] = {
     "bo-dashboard": staff_page("/buero/"),
     "bo-rallies": staff_page("/buero/rallyes"),
@@ -502,6 +556,7 @@ BACK_OFFICE: dict[str, Scenario] = {
     "bo-cards": staff_page("/buero/karten"),
     "bo-card-found": staff_page("/buero/karten", look_up_winner),
     "bo-card-error": staff_page("/buero/karten", look_up_nonsense),
+    "bo-card-merged": merged_card_lookup,
     "bo-review": review_queue(),
     "bo-review-error": review_queue(exclude_without_note),
     "bo-draws": staff_page("/buero/ziehungen"),
