@@ -1,7 +1,7 @@
-"""The shopper's pages: scan, stamp, card, recovery, shop directory."""
+"""The shopper's pages: scan, stamp, card, recovery, shop directory, and the card offline."""
 
 from flask import Blueprint
 
 bp = Blueprint("rally", __name__, template_folder="templates")
 
-from . import routes  # noqa: E402,F401  (registers the views on bp)
+from . import offline, routes  # noqa: E402,F401  (registers the views on bp)
