@@ -215,7 +215,7 @@ def test_goal_reached_not_entered(client: FlaskClient,
         tap(client, station.token)
     html = card_html(client)
     assert fields(html)[:2] == (3, 2)
-    assert "das Ziel von 3 Stempeln ist erreicht" in html
+    assert "3 Stempel gesammelt</strong> (Ziel: 3)" in html
     assert 'href="/karte/teilnahme"' in html
     assert "Alle 5 Geschäfte gestempelt" not in html
 
