@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from .conftest import PHONE, LiveServer
 from .pages import stamp_once
@@ -57,6 +58,10 @@ def test_the_card_is_there_offline_and_stamping_says_it_needs_the_network(
            ).to_be_visible()
     page.goto(live_server.url("/stempel"))
     expect(page.get_by_text("Zum Stempeln brauchst du Internet.")).to_be_visible()
+
+    # Staff pages are not the worker's: offline they fail as without it.
+    with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
+        page.goto(live_server.url("/anmelden"))
 
     # Back online, the scan page comes from the server again, and so does the card.
     context.set_offline(False)

@@ -9,7 +9,8 @@
 //   explicitly, and by nothing else.
 // - Offline, /karte answers with that copy, marked data-offline on its <html>, which
 //   shows the page's "Du bist offline" note; any other page (a scan page above all)
-//   answers with the offline page: stamping needs the network.
+//   answers with the offline page: stamping needs the network. Staff and shopkeepers'
+//   pages (/buero, /laden, the login) and the API are left alone.
 // - The static files the pages need come from the network first too, and from the cache
 //   when the network fails. Nothing but GET requests of this site is touched: stamping
 //   (a POST) always goes to the server.
@@ -22,6 +23,10 @@ const CARD = ROOT + "karte";
 const CARD_QR = ROOT + "karte/qr/";
 const OFFLINE = ROOT + "offline";
 const STATIC = ROOT + "static/";
+// Staff, shopkeepers and the JSON API: the worker leaves their requests alone.
+const NOT_SHOPPERS = ["buero", "laden", "anmelden", "abmelden", "einladung", "api"].map(
+  (path) => ROOT + path,
+);
 const PRECACHE = [
   OFFLINE,
   STATIC + "css/site.css",
@@ -131,6 +136,9 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) {
+    return;
+  }
+  if (NOT_SHOPPERS.some((path) => url.pathname === path || url.pathname.startsWith(path + "/"))) {
     return;
   }
   if (request.mode === "navigate") {
