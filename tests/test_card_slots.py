@@ -29,7 +29,7 @@ from .helpers import (
 )
 from .test_entries import entry_form
 from .test_prizes_and_dates import counted_statements
-from .test_shopper_pages import tap
+from .test_shopper_pages import BOTH_DATABASES, tap
 
 Freeze = Callable[[datetime], None]
 
@@ -220,6 +220,7 @@ def test_goal_reached_not_entered(client: FlaskClient,
     assert "Alle 5 Geschäfte gestempelt" not in html
 
 
+@BOTH_DATABASES
 def test_entered_and_not_drawn(client: FlaskClient, rally_of_five: tuple[Rally, list[Station]],
                                freeze: Freeze, monkeypatch: pytest.MonkeyPatch) -> None:
     rally, stations = rally_of_five
@@ -252,6 +253,7 @@ def test_entered_and_not_drawn(client: FlaskClient, rally_of_five: tuple[Rally, 
     assert "Du hast gewonnen" not in html
 
 
+@BOTH_DATABASES
 def test_every_shop_stamped(client: FlaskClient,
                             rally_of_five: tuple[Rally, list[Station]]) -> None:
     _rally, stations = rally_of_five

@@ -365,6 +365,7 @@ def test_home_is_short_and_links_the_shops_and_services(
     assert "Spielwaren Kreisel" not in text  # one link, not a list of names
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_home_names_the_categories_with_links_to_their_shops(
     client: FlaskClient, directory: list[Station]
 ) -> None:
