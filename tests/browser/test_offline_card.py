@@ -5,7 +5,7 @@ network. The stamp that has just landed is the one that plays the animation."""
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from .conftest import PHONE, LiveServer
@@ -116,3 +116,38 @@ def test_no_animation_for_reduced_motion(
     page.emulate_media(reduced_motion="reduce")
     svg = page.locator(".slot.is-new .stamp-ink")
     assert svg.evaluate("(svg) => getComputedStyle(svg).animationName") == "none"
+
+
+@pytest.mark.browser
+def test_link_kopieren_copies_the_recovery_link(
+    live_server: LiveServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    context = new_context(PHONE)
+    context.grant_permissions(["clipboard-read", "clipboard-write"],
+                              origin=live_server.base_url)
+    page = stamp_once(context, live_server, index=38)
+    link = page.locator("#karten-link").get_attribute("href")
+    assert link is not None and "/karte/wiederherstellen/" in link
+    page.get_by_role("button", name="Link kopieren").click()
+    expect(page.locator("#karten-link-status")).to_have_text("Link kopiert")
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    # "Teilen" shows only where the browser can share.
+    can_share = page.evaluate("typeof navigator.share === 'function'")
+    expect(page.get_by_role("button", name="Teilen")).to_have_count(1 if can_share else 0)
+
+
+@pytest.mark.browser
+def test_without_javascript_the_link_is_there_and_no_button(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    context = browser.new_context(viewport=PHONE, locale="de-DE", java_script_enabled=False)
+    try:
+        page = stamp_once(context, live_server, index=39)
+        expect(page.locator("#karten-link")).to_be_visible()
+        expect(page.locator("#karten-link")).to_contain_text("/karte/wiederherstellen/")
+        expect(page.locator(".keep-buttons button")).to_have_count(2)
+        for button in page.locator(".keep-buttons button").all():
+            expect(button).to_be_hidden()
+        expect(page.locator(".offline-note")).to_be_hidden()
+    finally:
+        context.close()
