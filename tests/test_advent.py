@@ -457,6 +457,7 @@ def test_no_response_reveals_a_closed_door(app: Flask, client: FlaskClient, free
         if response.status_code >= 500:
             pytest.fail(f"{path}: {response.status_code}")
         body = response.get_data(as_text=True)
+        response.close()  # a file response (the service worker) holds its file open
         for secret in secrets:
             assert secret not in body, f"{path} reveals {secret!r}"
         seen += 1

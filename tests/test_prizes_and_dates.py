@@ -266,7 +266,7 @@ def directory(app: Flask, freeze: Freeze) -> list[Station]:
 
 def listed(html: str) -> list[str]:
     """The shop names the directory lists, in order."""
-    return re.findall(r'<li class="shop[^"]*">\s*<h3>([^<]+?)\s*(?:<|</h3>)', html)
+    return re.findall(r'<li [^>]*class="shop[^"]*">\s*<h3>([^<]+?)\s*(?:<|</h3>)', html)
 
 
 @pytest.mark.parametrize(
@@ -363,3 +363,26 @@ def test_home_is_short_and_links_the_shops_and_services(
     text = main_text(page)
     assert "Zu den 4 Geschäften" in text
     assert "Spielwaren Kreisel" not in text  # one link, not a list of names
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+def test_home_names_the_categories_with_links_to_their_shops(
+    client: FlaskClient, directory: list[Station]
+) -> None:
+    page = client.get("/").text
+    main = page.split("<main", 1)[1]
+    assert "4 Geschäfte machen mit" in main
+    links = re.findall(
+        r'<a href="(/geschaefte\?suche=[^"]+)"><span class="category-name">([^<]+) '
+        r'<span class="category-count">(\d+)<span class="visually-hidden"> (\w+)</span>', main)
+    assert [(name, int(count), word) for _href, name, count, word in links] == [
+        ("Bücher", 1, "Geschäft"), ("Cafés", 2, "Geschäfte"), ("Spielwaren", 1, "Geschäft")]
+    cafes = client.get(links[1][0].replace("&amp;", "&")).text
+    assert listed(cafes) == ["Café Kornblume", "Kaffeerösterei Bohne"]
+    assert 'href="/geschaefte">Alle Geschäfte</a>' in main
+    # The rally first (its intro, then how it works), the office's offers last.
+    order = [main.index(marker) for marker in ('id="rallye-titel"', 'id="so-gehts"',
+                                               'id="gewinne-titel"', 'id="geschaefte-titel"')]
+    assert order == sorted(order)
+    if 'id="angebote-titel"' in main:
+        assert main.index('id="angebote-titel"') > order[-1]

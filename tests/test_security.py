@@ -1,5 +1,6 @@
 """Headers, error pages and configuration safety."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,11 @@ def test_pages_have_no_inline_script_or_style(app: Flask, client, freeze) -> Non
     db.session.commit()
     for path in ["/", "/geschaefte", "/karte", "/stempel", "/datenschutz"]:
         html = client.get(path).text
-        assert "<script" not in html
+        # Scripts only as the site's own static files, never inline.
+        scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S)
+        assert html.count("<script") == len(scripts)
+        assert all(re.search(r'\bsrc="/static/js/[\w-]+\.js"', attributes) and not body.strip()
+                   for attributes, body in scripts), scripts
         assert "style=" not in html and "<style" not in html
 
 

@@ -12,23 +12,25 @@ from ..services import advent
 from ..services import draws as draw_service
 from ..services.content import render_markdown
 from ..services.draw_beacons import beacon_source
-from ..services.rallies import active_stations, current_rally
+from ..services.rallies import current_rally, shop_categories
 from ..services.rally_terms import entries_deleted_by, prizes_with_donors
 from . import bp
 
 
 @bp.get("/")
 def home() -> str:
-    """The current rally first (goal, dates, top prizes, one action), then the office's
-    services in brief."""
+    """The current rally first (dates, goal, top prizes, how it works), then its shops in
+    brief (their number and categories), then the office's services in brief."""
     now = clock.utcnow()
     rally = current_rally(now)
-    stations = active_stations(rally.id) if rally else []
+    categories = shop_categories(rally.id) if rally else []
     prizes = prizes_with_donors(rally.id) if rally else []
     services = db.session.scalars(select(Service).order_by(Service.position, Service.id))
     return render_template(
-        "office/home.html", rally=rally, now=now, stations=stations, prizes=prizes,
-        services=list(services), today_door=advent.today_door(rally.id, now) if rally else None,
+        "office/home.html", rally=rally, now=now, categories=categories,
+        shop_count=sum(number for _category, number in categories), prizes=prizes,
+        services=list(services),
+        today_door=advent.today_door(rally.id, now) if rally else None,
     )
 
 

@@ -21,6 +21,7 @@ from ..extensions import limiter
 from ..models import Card
 from ..security import no_store
 from ..services import advent, card_merge, cards, codes, entries, printset, qr
+from ..services.card_slots import blank_card, card_slots
 from ..services.cards import CardError, card_for_secret
 from ..services.errors import DomainError
 from ..services.posters import FONT_DIR
@@ -30,6 +31,7 @@ from ..services.stamping import StampError, StampResult, scan_page, stamp_card
 from ..services.stations import find_station
 from . import bp
 from .forms import EntryForm, ShopSearchForm, ShortCodeForm
+from .offline import offline_copy
 
 # Categories of the one-shot notices (Flask's flash) that the card page shows.
 NOTICES = ("stamp-new", "stamp-again", "entered", "restored", "merged")
@@ -222,28 +224,46 @@ def type_code() -> BaseResponse | tuple[str, int] | str:
     return after_stamp(result)
 
 
+def slot_words() -> dict[str, str]:
+    """What each field of the card says to screen readers, translated once per page and
+    filled in per field (a gettext call per field was a fifth of the card page's time)."""
+    return {
+        "stamped": _("Stempel %(num)s von %(of)s: %(shop)s, %(day)s"),
+        "free": _("Stempel %(num)s von %(of)s: noch frei"),
+    }
+
+
 @bp.get("/karte")
 @no_store
 def card() -> BaseResponse | str:
     """The stamp card: progress, stamped shops, shops left, and how to keep the card."""
+    now = clock.utcnow()
     try:
-        page = cards.card_page(cookie_secret(), clock.utcnow())
+        page = cards.card_page(cookie_secret(), now)
     except CardError:
-        return bad_card_response()
+        return offline_copy(bad_card_response(), keep=False)
     if page is None:
-        return render_template("rally/no_card.html", rally=current_rally(clock.utcnow()))
+        rally = current_rally(now)
+        blank = blank_card(rally.stamp_goal) if rally else None
+        return offline_copy(make_response(render_template(
+            "rally/no_card.html", rally=rally, slots=blank, slot_words=slot_words())),
+            keep=False)
     # (category, text) pairs: flash() was given the text and the category.
     notices: list[tuple[str, str]] = get_flashed_messages(  # type: ignore[assignment]
         with_categories=True, category_filter=NOTICES
     )
-    return render_template(
+    celebrating = any(category == "stamp-new" for category, _text in notices)
+    return offline_copy(make_response(render_template(
         "rally/card.html",
         page=page,
+        slots=card_slots(page.progress, celebrating=celebrating),
+        slot_words=slot_words(),
         notices=notices,
-        celebrating=any(category == "stamp-new" for category, _text in notices),
+        celebrating=celebrating,
         recovery_link=recovery_url(page.card.code),
-        today_door=advent.today_door(page.rally.id, clock.utcnow()),
-    )
+        shown_at=now,
+        today_door=advent.today_door(page.rally.id, now),
+    )), keep=True)
 
 
 @bp.get("/karte/qr/<code>.svg")

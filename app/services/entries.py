@@ -111,7 +111,8 @@ NOT_ENTERED = EntryStatus(entry=None, wins=[], draws_run=0)
 
 
 def entry_status(card_id: int, rally_id: int) -> EntryStatus:
-    """The card's entry, the prizes it won, and how many draws of its rally have run.
+    """The card's entry, the prizes it won, and how many draws of its rally have run
+    since it entered (those sealed before it did not have it in their pool).
 
     Most cards never enter: for them one small query answers (the draws then do not
     concern the card and count as 0).
@@ -121,6 +122,7 @@ def entry_status(card_id: int, rally_id: int) -> EntryStatus:
         return NOT_ENTERED
     wins = list(db.session.scalars(select(Winner).where(Winner.entry_id == entry.id)))
     draws_run = db.session.scalar(
-        select(func.count(Draw.id)).where(Draw.rally_id == rally_id, Draw.status == "run")
+        select(func.count(Draw.id)).where(
+            Draw.rally_id == rally_id, Draw.status == "run", Draw.sealed_at >= entry.created_at)
     ) or 0
     return EntryStatus(entry=entry, wins=wins, draws_run=draws_run)

@@ -8,6 +8,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,9 @@ class LiveServer:
     live_shopkeeper_email: str
     flow_shopkeeper_email: str
     live_token: str  # the token of the live-mode shop's station
+    # The recovery path of a card stamped in every shop (not entered): the card page's
+    # last state, which no browser test would stamp forty times to see.
+    full_card_path: str
     shopkeeper_password: str = SHOPKEEPER_PASSWORD
     # The recovery link (path) of the winner's card: a card that entered, to merge with.
     winner_recovery_path: str = ""
@@ -87,6 +91,19 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def stamp_everywhere(rally: Rally, stations: list[Station], secret_key: str) -> str:
+    """A card with a stamp at each of ``stations``, a minute apart; its recovery path."""
+    now = clock.utcnow()
+    card, _secret = create_card(rally, now)
+    for minute, station in enumerate(stations):
+        db.session.add(Stamp(rally_id=rally.id, card_id=card.id, station_id=station.id,
+                             created_at=now + timedelta(minutes=minute - len(stations)),
+                             source="qr"))
+    db.session.commit()
+    token = codes.recovery_token(secret_key, card.code)
+    return f"/karte/wiederherstellen/{card.code}/{token}"
 
 
 def run_a_daily_draw(rally: Rally, stations: list[Station]) -> tuple[str, int]:
@@ -135,6 +152,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         staff_email, staff_password = summary.staff_email, summary.staff_password
         rotate_station(shop_slug=retired.shop.slug, rally_slug=None, now=clock.utcnow())
         winner_code, draw_id = run_a_daily_draw(summary.rally, summary.stations[20:30])
+        full_card_path = stamp_everywhere(summary.rally, summary.stations,
+                                          str(application.config["SECRET_KEY"]))
         shop_id, station_id = summary.stations[5].shop_id, summary.stations[5].id
         printed, live, flow = summary.stations[6:9]
         live.mode = "live"
@@ -178,6 +197,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             winner_recovery_path=(f"/karte/wiederherstellen/{winner_code}/"
                                   + codes.recovery_token(str(config["SECRET_KEY"]),
                                                          winner_code)),
+            full_card_path=full_card_path,
         )
     finally:
         server.shutdown()

@@ -103,6 +103,40 @@ def stamps(context: BrowserContext, live_server: LiveServer, count: int) -> Page
     return page
 
 
+def goal_reached_card(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The card page with the goal reached (ten stamps), not entered yet, seen again."""
+    page = stamps(contexts(), live_server, 10)
+    page.reload()
+    expect(page.get_by_role("link", name="Jetzt an der Verlosung teilnehmen")).to_be_visible()
+    return page
+
+
+def entered_card(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The card page of a card that entered the draw, right after entering (the notice)."""
+    page = entry_form(contexts, live_server)
+    page.get_by_label("Dein Name").fill("Erika Musterfrau")
+    # One entry per contact: each run of the scenario enters under an address of its own.
+    contact = f"erika-{uuid.uuid4().hex}@example.org"
+    page.get_by_label("E-Mail-Adresse oder Telefonnummer").fill(contact)
+    page.get_by_label("Ich bin mindestens 16 Jahre alt.").check()
+    page.get_by_label("Ich akzeptiere die Teilnahmebedingungen").check()
+    page.get_by_role("button", name="Jetzt teilnehmen").click()
+    page.wait_for_url(live_server.url("/karte"))
+    expect(page.get_by_text("Du nimmst an der Verlosung teil.")).to_be_visible()
+    return page
+
+
+def full_card(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The card page of a card with a stamp from every shop (opened by its recovery link)."""
+    page = contexts().new_page()
+    page.goto(live_server.url(live_server.full_card_path))
+    page.get_by_role("button", name="Karte hier öffnen").click()
+    page.wait_for_url(live_server.url("/karte"))
+    page.reload()
+    expect(page.get_by_text("Geschäfte gestempelt – stark!")).to_be_visible()
+    return page
+
+
 def entry_form(contexts: ContextFactory, live_server: LiveServer) -> Page:
     """The entry form of a card that reached the goal (ten stamps)."""
     page = stamps(contexts(), live_server, 10)
@@ -357,6 +391,10 @@ PUBLIC: dict[str, Scenario] = {
     "card": plain_card,
     "card-stamp-again": stamp_again_notice,
     "card-none": open_path("/karte"),
+    "card-goal-reached": goal_reached_card,
+    "card-entered": entered_card,
+    "card-all-shops": full_card,
+    "offline": open_path("/offline"),
     "entry-too-early": entry_form_too_early,
     "entry-form": entry_form,
     "entry-form-errors": entry_form_with_errors,
