@@ -14,8 +14,8 @@ from .models import Shop
 from .services.opening_hours import (
     DAY_KEYS,
     INTERVALS_PER_DAY,
-    Interval,
     WEEK_FIELDS,
+    Interval,
     note_of,
     week_field,
     week_values,
