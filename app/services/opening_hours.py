@@ -170,7 +170,9 @@ def parse_hours(text: str) -> ParsedHours:
         elif token.kind in ("sep", "uhr"):
             index += 1
         elif token.kind == "word" and intervals and (have_times or not days):
-            note_start = token.start
+            previous = tokens[index - 1]
+            # "…, und nach Vereinbarung": the "und" belongs to the note.
+            note_start = previous.start if previous.text.lower() == "und" else token.start
             break
         else:
             raise unreadable()
@@ -390,23 +392,42 @@ class OpenNow:
         return self.text
 
 
-def open_label(intervals: Sequence[Interval], now: datetime) -> OpenNow | None:
-    """``Jetzt geöffnet · schließt um 18:30`` or ``Geschlossen · öffnet Sa um 10:00``
-    (``heute``, ``morgen`` for the next two days); ``None`` for a shop without hours."""
+@dataclass(frozen=True)
+class LabelTexts:
+    """The translated wordings of :func:`open_label`, looked up once for many shops."""
+
+    open: str
+    today: str
+    tomorrow: str
+    later: str
+
+
+def label_texts() -> LabelTexts:
+    """The wordings in the request's language (``%(time)s``, ``%(day)s`` left to fill)."""
+    return LabelTexts(
+        open=_("Jetzt geöffnet · bis %(time)s", time="%(time)s"),
+        today=_("Geschlossen · öffnet heute %(time)s", time="%(time)s"),
+        tomorrow=_("Geschlossen · öffnet morgen %(time)s", time="%(time)s"),
+        later=_("Geschlossen · öffnet %(day)s %(time)s", day="%(day)s", time="%(time)s"),
+    )
+
+
+def open_label(intervals: Sequence[Interval], now: datetime,
+               texts: LabelTexts | None = None) -> OpenNow | None:
+    """``Jetzt geöffnet · bis 18:30`` or ``Geschlossen · öffnet Sa 10:00`` (``heute``,
+    ``morgen`` for the next two days): short enough for a line beside a shop on a
+    phone; ``None`` for a shop without hours. ``texts`` saves the look-up of the
+    wordings when labelling many shops."""
     if not intervals:
         return None
     state = open_state(intervals, now)
     if state.change_at is None:  # pragma: no cover (intervals always give a change)
         return None
-    at = f"{state.change_at.hour}:{state.change_at.minute:02d}"
+    texts = texts or label_texts()
+    values = {"time": f"{state.change_at.hour}:{state.change_at.minute:02d}",
+              "day": DAY_ABBREVIATIONS[state.change_at.weekday()]}
     if state.is_open:
-        return OpenNow(True, _("Jetzt geöffnet · schließt um %(time)s", time=at))
+        return OpenNow(True, texts.open % values)
     days = (state.change_at.date() - now.astimezone(BERLIN).date()).days
-    if days == 0:
-        text = _("Geschlossen · öffnet heute um %(time)s", time=at)
-    elif days == 1:
-        text = _("Geschlossen · öffnet morgen um %(time)s", time=at)
-    else:
-        text = _("Geschlossen · öffnet %(day)s um %(time)s",
-                 day=DAY_ABBREVIATIONS[state.change_at.weekday()], time=at)
-    return OpenNow(False, text)
+    wording = texts.today if days == 0 else texts.tomorrow if days == 1 else texts.later
+    return OpenNow(False, wording % values)

@@ -17,7 +17,7 @@ from sqlalchemy import and_, select
 
 from ..extensions import db
 from ..models import OpeningHours, Shop, Stamp, Station
-from .opening_hours import Interval, OpenNow, open_label
+from .opening_hours import Interval, OpenNow, label_texts, open_label
 
 EARTH_RADIUS_M = 6_371_000.0
 WALKING_M_PER_MIN = 4500 / 60  # 4.5 km/h
@@ -64,6 +64,24 @@ def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def distance_matrix(points: Sequence[tuple[float, float]]) -> list[list[float]]:
+    """Haversine metres between every two points (each point's trigonometry once)."""
+    radians = [(math.radians(lat), math.radians(lon)) for lat, lon in points]
+    cosines = [math.cos(phi) for phi, _lam in radians]
+    size = len(points)
+    matrix = [[0.0] * size for _ in range(size)]
+    for i in range(size):
+        phi1, lam1 = radians[i]
+        cos1 = cosines[i]
+        row = matrix[i]
+        for j in range(i + 1, size):
+            phi2, lam2 = radians[j]
+            a = math.sin((phi2 - phi1) / 2) ** 2 + \
+                cos1 * cosines[j] * math.sin((lam2 - lam1) / 2) ** 2
+            row[j] = matrix[j][i] = 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+    return matrix
 
 
 def _length(order: Sequence[int], matrix: list[list[float]]) -> float:
@@ -116,12 +134,14 @@ def walking_order(start: tuple[float, float], places: Sequence[Place]) -> list[P
     if not located:
         return []
     points = [start, *(place.point for place in located)]
-    matrix = [[haversine(*a, *b) for b in points] for a in points]
+    size = len(points)
+    matrix = distance_matrix(points)
     rank = {id(place): position for position, place in enumerate(list_order(located))}
-    by_list = sorted(range(1, len(points)), key=lambda index: rank[id(located[index - 1])])
-    candidates = [_two_opt(_nearest_neighbour(len(located), matrix), matrix),
-                  _two_opt(by_list, matrix)]
-    best = min(candidates, key=lambda order: _length(order, matrix))
+    by_list = sorted(range(1, size), key=lambda index: rank[id(located[index - 1])])
+    best = _two_opt(_nearest_neighbour(len(located), matrix), matrix)
+    if _length(best, matrix) > _length(by_list, matrix):
+        # Rare: the list itself is the better start; improved, it is never longer.
+        best = _two_opt(by_list, matrix)
     return [located[index - 1] for index in best]
 
 
@@ -243,7 +263,8 @@ def suggest_route(places: Sequence[Place], office: Start, now: datetime) -> Rout
                  key=lambda place: (place.stamped_at, place.stamp_id), default=None)
     start = office if latest is None else Start(latest.name, *latest.point, is_office=False)
     ordered = walking_order((start.lat, start.lon), to_visit)
-    labels = {place.station_id: open_label(place.hours, now) for place in places}
+    texts = label_texts()
+    labels = {place.station_id: open_label(place.hours, now, texts) for place in places}
     legs = [haversine(*a.point, *b.point) for a, b in zip(ordered, ordered[1:], strict=False)]
     first = haversine(start.lat, start.lon, *ordered[0].point) if ordered else 0.0
     total = first + sum(legs)
