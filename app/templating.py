@@ -71,6 +71,7 @@ def init_app(app: Flask) -> None:
     from jinja2 import StrictUndefined
 
     from .hours_form import week_rows
+    from .services.route import distance_label
 
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.filters["when"] = when
@@ -79,6 +80,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["contact_links"] = contact_links
     # The week of opening hours in the portal's and the back office's shop forms.
     app.jinja_env.globals["week_rows"] = week_rows
+    # "350 m", "1,2 km" in the walking route.
+    app.jinja_env.globals["distance_label"] = distance_label
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -8,12 +8,14 @@ Everything is deterministic: the points are sorted by slug first and ties go to 
 smaller slug. Distances are haversine metres, walking at about 4.5 km/h.
 """
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, String, and_, bindparam, cast, func, select
 
 from ..extensions import db
 from ..models import OpeningHours, Shop, Stamp, Station
@@ -84,6 +86,21 @@ def distance_matrix(points: Sequence[tuple[float, float]]) -> list[list[float]]:
     return matrix
 
 
+@functools.lru_cache(maxsize=64)
+def _shop_matrix(points: tuple[tuple[float, float], ...]) -> list[list[float]]:
+    """The distances between the shops themselves, which every card of a rally shares
+    (a pure function of the coordinates; callers copy before adding their start)."""
+    return distance_matrix(points)
+
+
+def _with_start(start: tuple[float, float], points: Sequence[tuple[float, float]],
+                shops: list[list[float]]) -> list[list[float]]:
+    """The shops' matrix with ``start`` as point 0 (a new matrix; ``shops`` unchanged)."""
+    to_start = [haversine(*start, *point) for point in points]
+    return [[0.0, *to_start], *([distance, *row] for distance, row in zip(to_start, shops,
+                                                                          strict=True))]
+
+
 def _length(order: Sequence[int], matrix: list[list[float]]) -> float:
     """The open path 0 → order[0] → … in the distance matrix (0 is the start)."""
     total, previous = 0.0, 0
@@ -135,7 +152,8 @@ def walking_order(start: tuple[float, float], places: Sequence[Place]) -> list[P
         return []
     points = [start, *(place.point for place in located)]
     size = len(points)
-    matrix = distance_matrix(points)
+    shop_points = tuple(place.point for place in located)
+    matrix = _with_start(start, shop_points, _shop_matrix(shop_points))
     rank = {id(place): position for position, place in enumerate(list_order(located))}
     by_list = sorted(range(1, size), key=lambda index: rank[id(located[index - 1])])
     best = _two_opt(_nearest_neighbour(len(located), matrix), matrix)
@@ -172,6 +190,11 @@ def walking_minutes(metres: float) -> int:
 
 # --- The route as the pages show it ----------------------------------------------------
 
+def distance_label(metres: int) -> str:
+    """``350 m``, ``1,2 km``: a rounded distance as the pages write it."""
+    return f"{metres / 1000:.1f} km".replace(".", ",") if metres >= 1000 else f"{metres} m"
+
+
 @dataclass(frozen=True)
 class Stop:
     """A numbered stop of the route."""
@@ -180,6 +203,11 @@ class Stop:
     place: Place
     metres_to_next: int | None  # None for the last stop
     open_now: OpenNow | None  # None for a shop without hours
+
+    @property
+    def to_next(self) -> str:
+        """The distance to the next stop as text ("" for the last)."""
+        return "" if self.metres_to_next is None else distance_label(self.metres_to_next)
 
 
 @dataclass(frozen=True)
@@ -281,29 +309,53 @@ def suggest_route(places: Sequence[Place], office: Start, now: datetime) -> Rout
     )
 
 
+# The intervals of a shop packed into one number each (weekday, opens, closes), so that
+# one row per station carries them all, joined by commas: aggregate_strings is
+# SQLAlchemy's portable string aggregate (group_concat, string_agg).
+_PACKED = (OpeningHours.weekday * 100_000_000 + OpeningHours.opens * 10_000
+           + OpeningHours.closes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _unpack(packed: str | None) -> tuple[Interval, ...]:
+    """The intervals of an aggregated ``"100054001080,…"`` string, sorted."""
+    intervals = []
+    for part in (packed or "").split(","):
+        if part:
+            day, rest = divmod(int(part), 100_000_000)
+            intervals.append(Interval(day, *divmod(rest, 10_000)))
+    return tuple(sorted(intervals))
+
+
+@functools.cache
+def _places_query() -> Select[Any]:
+    """The statement of :func:`rally_places`, built once (``rally_id``, ``card_id``)."""
+    hours = (
+        select(OpeningHours.shop_id,
+               func.aggregate_strings(cast(_PACKED, String), ",").label("packed"))
+        .group_by(OpeningHours.shop_id)
+        .subquery()
+    )
+    return (
+        select(Station.id, Shop.slug, Shop.name, Shop.street, Shop.postcode, Shop.city,
+               Shop.lat, Shop.lon, hours.c.packed, Stamp.created_at, Stamp.id)
+        .join(Shop, Shop.id == Station.shop_id)
+        .outerjoin(hours, hours.c.shop_id == Shop.id)
+        .outerjoin(Stamp, and_(Stamp.station_id == Station.id,
+                               Stamp.card_id == bindparam("card_id")))
+        .where(Station.rally_id == bindparam("rally_id"), Station.active.is_(True))
+    )
+
+
 def rally_places(rally_id: int, card_id: int | None = None) -> list[Place]:
     """The rally's active stations with their shops' coordinates and hours, and the
-    card's stamp of each (one query: a row per station and interval)."""
-    query = (
-        select(Station.id, Shop.slug, Shop.name, Shop.street, Shop.postcode, Shop.city,
-               Shop.lat, Shop.lon, OpeningHours.weekday, OpeningHours.opens,
-               OpeningHours.closes, Stamp.created_at, Stamp.id)
-        .join(Shop, Shop.id == Station.shop_id)
-        .outerjoin(OpeningHours, OpeningHours.shop_id == Shop.id)
-        .outerjoin(Stamp, and_(Stamp.station_id == Station.id,
-                               Stamp.card_id == (card_id if card_id is not None else -1)))
-        .where(Station.rally_id == rally_id, Station.active.is_(True))
-    )
-    rows: dict[int, dict[str, object]] = {}
-    hours: dict[int, list[Interval]] = {}
-    for (station_id, slug, name, street, postcode, city, lat, lon, weekday, opens, closes,
-         stamped_at, stamp_id) in db.session.execute(query):
-        rows.setdefault(station_id, {
-            "station_id": station_id, "slug": slug, "name": name,
-            "address": f"{street}, {postcode} {city}", "lat": lat, "lon": lon,
-            "stamped_at": stamped_at, "stamp_id": stamp_id or 0,
-        })
-        if weekday is not None:
-            hours.setdefault(station_id, []).append(Interval(weekday, opens, closes))
-    return [Place(**values, hours=tuple(sorted(set(hours.get(key, ())))))  # type: ignore[arg-type]
-            for key, values in rows.items()]
+    card's stamp of each (one query, a row per station)."""
+    rows = db.session.execute(_places_query(), {
+        "rally_id": rally_id, "card_id": card_id if card_id is not None else -1})
+    return [
+        Place(station_id=station_id, slug=slug, name=name,
+              address=f"{street}, {postcode} {city}", lat=lat, lon=lon,
+              hours=_unpack(packed), stamped_at=stamped_at, stamp_id=stamp_id or 0)
+        for (station_id, slug, name, street, postcode, city, lat, lon, packed, stamped_at,
+             stamp_id) in rows
+    ]
