@@ -91,6 +91,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "de",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
         "OFFICE": OFFICE,
+        # Where the suggested walking route starts for a card without a stamp: the
+        # office in the Hermannstraße, amid the town centre's shops (WGS 84 degrees).
+        "OFFICE_LAT": 51.59633,
+        "OFFICE_LON": 7.14284,
         "PRIVACY_AUTHORITY": PRIVACY_AUTHORITY,
         "ACCESSIBILITY_OMBUDS": ACCESSIBILITY_OMBUDS,
         # The one retention period of entry data (name, contact) and of the cards: the

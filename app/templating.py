@@ -70,11 +70,18 @@ def init_app(app: Flask) -> None:
     """Register globals and filters; keep Jinja strict about undefined names."""
     from jinja2 import StrictUndefined
 
+    from .hours_form import week_rows
+    from .services.route import distance_label
+
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.filters["when"] = when
     # The page's language, for keys of cached fragments.
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.filters["contact_links"] = contact_links
+    # The week of opening hours in the portal's and the back office's shop forms.
+    app.jinja_env.globals["week_rows"] = week_rows
+    # "350 m", "1,2 km" in the walking route.
+    app.jinja_env.globals["distance_label"] = distance_label
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

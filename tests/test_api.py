@@ -3,6 +3,7 @@
 from flask import Flask
 
 from app.extensions import db
+from app.models import OpeningHours
 
 from .helpers import csrf_token, make_rally, make_station
 
@@ -20,8 +21,26 @@ def test_shops_never_expose_tokens(app: Flask, client, freeze) -> None:
     for station in stations:
         assert station.token not in raw and station.short_code not in raw
     assert set(body["shops"][0]) == {
-        "slug", "name", "category", "address", "lat", "lon", "opening_hours", "website"
+        "slug", "name", "category", "address", "lat", "lon", "opening_hours", "hours", "website"
     }
+    # The helper's shops have their hours as text only: the structured list is empty.
+    assert body["shops"][0]["opening_hours"] == "Mo–Fr 9–18 Uhr"
+    assert body["shops"][0]["hours"] == []
+
+
+def test_shops_give_their_hours_as_data(client) -> None:
+    rally = make_rally()
+    station = make_station(rally)
+    station.shop.hours = [OpeningHours(weekday=0, opens=570, closes=1110),
+                          OpeningHours(weekday=5, opens=600, closes=1440)]
+    db.session.commit()
+    shop = client.get("/api/v1/shops").get_json()["shops"][0]
+    assert shop["hours"] == [{"weekday": 0, "opens": "09:30", "closes": "18:30"},
+                             {"weekday": 5, "opens": "10:00", "closes": "24:00"}]
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Shop"]
+    assert {"opening_hours", "hours"} <= set(schema["required"])
+    assert set(schema["properties"]["hours"]["items"]["required"]) == {
+        "weekday", "opens", "closes"}
 
 
 def test_shops_without_rally_is_404_json(client) -> None:

@@ -159,7 +159,7 @@ def new_shop(w: World) -> TestResponse:
 def new_shop_optional_field(w: World) -> TestResponse:
     # "\x1f" counts as a blank for str.strip(): Optional-style checks would let it through.
     return post_form(w.staff_client, "/buero/geschaefte/neu", **{
-        **SHOP_FIELDS, "opening_hours": "\x1f"})
+        **SHOP_FIELDS, "hours_note": "\x1f"})
 
 
 def edit_shop(w: World) -> TestResponse:

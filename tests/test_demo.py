@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import Prize, Rally
+from app.models import Prize, Rally, Shop
 from app.services.content import render_markdown
 from app.services.demo import load_demo
 
@@ -60,3 +60,18 @@ def test_an_older_demo_gets_donors_but_keeps_edited_prizes(app: Flask, tmp_path:
     assert rows[3] == (4, "Vom Büro geändert", None, "")
     assert rows[4][2] is not None  # the Buchhandlung's voucher has its donor again
     assert db.session.scalars(select(Rally)).one().slug == "advents-rallye-demo"
+
+
+def test_demo_shops_have_their_hours_as_data(app: Flask, tmp_path: Path) -> None:
+    load_demo(clock.utcnow(), tmp_path)
+    shops = db.session.scalars(select(Shop)).all()
+    assert len(shops) == 40 and all(shop.hours for shop in shops)
+    fadenlauf = next(shop for shop in shops if shop.slug == "modehaus-fadenlauf")
+    assert [(h.weekday, h.opens, h.closes) for h in fadenlauf.hours] == [
+        *((day, 570, 1110) for day in range(5)), (5, 600, 960)]
+    # Loading again keeps the hours as they are (edited ones too).
+    fadenlauf.hours.pop()
+    db.session.commit()
+    load_demo(clock.utcnow(), tmp_path)
+    db.session.expire_all()
+    assert len(db.session.get(Shop, fadenlauf.id).hours) == 5  # type: ignore[union-attr]

@@ -172,7 +172,7 @@ def test_card_page_lists_stamped_and_open_shops(client, station) -> None:
     text = response.text
     assert "1 von 3 Stempeln" in text
     assert "1 von 2 Geschäften besucht" in text
-    assert other.shop.name in text.split("Noch zu besuchen")[1]
+    assert other.shop.name in text.split("Dein Rundgang")[1]
     assert "Karte sichern" in text
     assert 'class="qr-figure"><img src="/karte/qr/' in text
     assert "http://rallye.test/karte/wiederherstellen/" in text

@@ -316,14 +316,25 @@ def test_replacing_the_code(app: Flask, keeper_client: FlaskClient, portal: Port
     assert f"Code ersetzt ({old_code} → {rotated.short_code})" in staff_view
 
 
+def input_value(html: str, name: str) -> str | None:
+    """The value of the form's input ``name`` (a time field of the week), or None."""
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*type="time" value="([^"]*)"', html)
+    return match.group(1) if match else None
+
+
 @BOTH_DATABASES
 def test_editing_the_profile(app: Flask, keeper_client: FlaskClient, portal: Portal) -> None:
     shop = portal.station.shop
     old_hours = shop.opening_hours
     page = keeper_client.get("/laden/angaben")
     assert page.status_code == 200 and old_hours in page.text
+    # The helper's shop has its hours as text only: the week is empty, the text its note.
+    assert input_value(page.text, "tue_1_opens") == ""
+    assert 'value="Mo–Fr 9–18 Uhr"' in page.text
+    tuesday_to_saturday = {f"{day}_1_{end}": time for day in ("tue", "wed", "thu", "fri", "sat")
+                           for end, time in (("opens", "10:00"), ("closes", "18:00"))}
     response = keeper_client.post("/laden/angaben", data={
-        "csrf_token": csrf_token(page.text), "opening_hours": "Di–Sa 10–18 Uhr",
+        "csrf_token": csrf_token(page.text), **tuesday_to_saturday, "hours_note": "",
         "website": "www.laden.test", "description": shop.description,
         "name": "Ein anderer Name",  # not the shop's to change: ignored
     })
@@ -333,6 +344,8 @@ def test_editing_the_profile(app: Flask, keeper_client: FlaskClient, portal: Por
     assert saved is not None
     assert (saved.opening_hours, saved.website) == ("Di–Sa 10–18 Uhr", "https://www.laden.test")
     assert saved.name != "Ein anderer Name"
+    assert [(h.weekday, h.opens, h.closes) for h in saved.hours] == [
+        (day, 600, 1080) for day in range(1, 6)]
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "shop.profile")
                                ).one()
     assert event.actor_id == portal.keeper.id and event.subject == shop.slug
@@ -342,8 +355,10 @@ def test_editing_the_profile(app: Flask, keeper_client: FlaskClient, portal: Por
     }
     # Saving again without a change records nothing.
     page = keeper_client.get("/laden/angaben")
+    assert input_value(page.text, "sat_1_closes") == "18:00"
+    assert input_value(page.text, "mon_1_opens") == ""
     keeper_client.post("/laden/angaben", data={
-        "csrf_token": csrf_token(page.text), "opening_hours": "Di–Sa 10–18 Uhr",
+        "csrf_token": csrf_token(page.text), **tuesday_to_saturday,
         "website": "https://www.laden.test", "description": shop.description})
     assert len(db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "shop.profile")).all()) == 1
@@ -352,22 +367,33 @@ def test_editing_the_profile(app: Flask, keeper_client: FlaskClient, portal: Por
     assert "Öffnungszeiten: „Mo–Fr 9–18 Uhr“ → „Di–Sa 10–18 Uhr“" in staff_view
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("website", "keine adresse", "Bitte geben Sie eine Webadresse"),
-    ("opening_hours", "x" * 201, "Höchstens 200 Zeichen."),
-    ("description", "x" * 4001, "Höchstens 4000 Zeichen."),
-    ("opening_hours", "Mo\x00Di", "Steuerzeichen"),
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"website": "keine adresse"}, "Bitte geben Sie eine Webadresse"),
+    ({"hours_note": "x" * 201}, "Öffnungszeiten und Hinweis sind zusammen zu lang"),
+    ({"description": "x" * 4001}, "Höchstens 4000 Zeichen."),
+    ({"hours_note": "Mo\x00Di"}, "Steuerzeichen"),
+    ({"mon_1_closes": "08:30"}, "muss nach der Öffnungszeit liegen"),
+    ({"mon_1_closes": ""}, "Bitte geben Sie beide Zeiten an"),
+    ({"mon_1_opens": "neun"}, "„neun“ ist keine Uhrzeit"),
+    ({"mon_2_opens": "11:00", "mon_2_closes": "15:00"}, "überschneidet sich"),
 ])
-def test_profile_refusals(keeper_client: FlaskClient, portal: Portal, field: str, value: str,
-                          message: str) -> None:
+def test_profile_refusals(keeper_client: FlaskClient, portal: Portal,
+                          fields: dict[str, str], message: str) -> None:
+    shop = portal.station.shop
+    before = (shop.opening_hours, [(h.weekday, h.opens, h.closes) for h in shop.hours])
     page = keeper_client.get("/laden/angaben")
-    data = {"csrf_token": csrf_token(page.text), "opening_hours": "Mo 9–12 Uhr",
-            "website": "", "description": "", field: value}
+    data = {"csrf_token": csrf_token(page.text), "mon_1_opens": "09:00",
+            "mon_1_closes": "12:00", "website": "", "description": "", **fields}
     response = keeper_client.post("/laden/angaben", data=data)
     assert response.status_code == 400
     assert message in response.text
+    assert 'aria-invalid="true"' in response.text
     assert db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "shop.profile")).first() is None
+    db.session.expire_all()
+    saved = db.session.get(Shop, shop.id)
+    assert saved is not None
+    assert (saved.opening_hours, [(h.weekday, h.opens, h.closes) for h in saved.hours]) == before
 
 
 @BOTH_DATABASES

@@ -183,9 +183,8 @@ def card_lists(html: str) -> tuple[list[tuple[str, str]], list[str]]:
     stamped = html.split('id="gestempelt-titel"')[1].split('id="sichern-titel"')[0]
     stamps = re.findall(r'<span class="stamp-shop">([^<]*?) <span class="muted">([^<]*)</span>',
                         stamped)
-    to_visit: list[str] = []
-    if 'id="offen-titel"' in html:
-        to_visit = re.findall(r"<li><strong>([^<]*)</strong>", html.split('id="offen-titel"')[1])
+    route = html.split('id="route-titel"')[1]
+    to_visit = re.findall(r'(?:<span class="route-shop">|<li>)<strong>([^<]*)</strong>', route)
     return [(name, moment.strip()) for name, moment in stamps], to_visit
 
 
@@ -236,7 +235,7 @@ def test_card_lists_follow_new_stamps_and_renames(
     db.session.commit()
     page = card_page(client)
     assert card_lists(page)[1] == []
-    assert "Noch zu besuchen" not in page
+    assert "Du hast schon in allen Geschäften gestempelt" in page
 
     # Another browser's card shows its own stamps, not the first one's items.
     other = app.test_client()

@@ -41,6 +41,11 @@ def openapi() -> Response:
     return jsonify(openapi_document())
 
 
+def clock_time(minutes: int) -> str:
+    """Minutes since midnight as ``HH:MM`` (``24:00`` for the end of the day)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 @bp.get("/shops")
 def shops() -> Response | tuple[Response, int]:
     """The shops of the current rally (never their tokens or short codes)."""
@@ -56,9 +61,11 @@ def shops() -> Response | tuple[Response, int]:
             "lat": s.shop.lat,
             "lon": s.shop.lon,
             "opening_hours": s.shop.opening_hours,
+            "hours": [{"weekday": h.weekday, "opens": clock_time(h.opens),
+                       "closes": clock_time(h.closes)} for h in s.shop.hours],
             "website": s.shop.website or None,
         }
-        for s in active_stations(rally.id)
+        for s in active_stations(rally.id, with_hours=True)
     ]
     return jsonify(rally={"slug": rally.slug, "name": rally.name}, shops=items)
 

@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from ..forms import BaseForm
+from ..hours_form import HOURS_MESSAGES, WeekHoursFields, week_raw
 from ..services.cards import NOTE_MAX, STAFF_FLAGS
 from ..services.errors import Problem
 
@@ -173,8 +174,9 @@ class RallyForm(BaseForm):
     )
 
 
-class ShopForm(BaseForm):
-    """A shop. The content is checked by ``services.shops.parse_shop``, as in the import."""
+class ShopForm(BaseForm, WeekHoursFields):
+    """A shop, its hours as a week form. The content is checked by
+    ``services.shops.parse_shop``, as in the import."""
 
     name = StringField(_l("Name"), validators=[_max(200)])
     slug = StringField(
@@ -192,15 +194,14 @@ class ShopForm(BaseForm):
                       description=_l("Zum Beispiel 51,5955"))
     lon = StringField(_l("Geografische Länge (optional)"), validators=[_max(40)],
                       description=_l("Zum Beispiel 7,1415"))
-    opening_hours = StringField(_l("Öffnungszeiten"), validators=[_max(400)])
     website = StringField(_l("Webseite (optional)"), validators=[_max(400)])
     description = TextAreaField(_l("Beschreibung"), validators=[_max(8000)])
 
     def raw_values(self) -> dict[str, str | None]:
-        """The typed values by field name, for the service."""
-        return {name: self[name].data for name in (
+        """The typed values by field name (the hours as the week), for the service."""
+        return {**{name: self[name].data for name in (
             "name", "slug", "category", "street", "postcode", "city", "lat", "lon",
-            "opening_hours", "website", "description")}
+            "website", "description")}, **week_raw(self)}
 
 
 class AddStationForm(BaseForm):
@@ -258,6 +259,7 @@ COLUMN_LABELS: dict[str, Any] = {
 }
 
 PROBLEM_MESSAGES: dict[tuple[str, str] | str, Any] = {
+    **HOURS_MESSAGES,
     ("name", "missing"): _l("Bitte geben Sie einen Namen ein."),
     ("category", "missing"): _l("Bitte geben Sie eine Kategorie ein, z. B. „Café“."),
     ("street", "missing"): _l("Bitte geben Sie Straße und Hausnummer ein."),

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.decorators import staff_required
 from ..extensions import db
+from ..hours_form import fill_week
 from ..models import Rally, Shop, Station
 from ..security import private_download
 from ..services import fraud, stats
@@ -164,6 +165,7 @@ def shop_page(shop: Shop, rally: Rally | None, status: int = 200, *,
     form = ShopForm(formdata=None, obj=shop)
     form.lat.data = format_coordinate(shop.lat)
     form.lon.data = format_coordinate(shop.lon)
+    fill_week(form, shop)
     return shop_form_page(form, shop, rally, [], status, invite_form=invite_form,
                           issued=issued)
 
@@ -181,7 +183,8 @@ def shop_new() -> BaseResponse | tuple[str, int]:
         return shop_form_page(form, None, rally, [], 400)
     try:
         shop = shop_service.save_shop(shop_id=None, raw=form.raw_values(), now=now(),
-                               actor_id=actor_id(), rally_id=rally.id if rally else None)
+                                      actor_id=actor_id(), rally_id=rally.id if rally else None,
+                                      week=True)
     except InvalidInput as error:
         return shop_form_page(form, None, rally, show_problems(form, error.problems), 400)
     if rally is not None:
@@ -208,7 +211,7 @@ def shop_edit(shop_id: int) -> BaseResponse | tuple[str, int]:
         return shop_form_page(form, shop, rally, [], 400)
     try:
         saved = shop_service.save_shop(shop_id=shop.id, raw=form.raw_values(), now=now(),
-                                actor_id=actor_id())
+                                       actor_id=actor_id(), week=True)
     except InvalidInput as error:
         return shop_form_page(form, shop, rally, show_problems(form, error.problems), 400)
     flash(_("„%(shop)s“ ist gespeichert.", shop=saved.name), "ok")

@@ -15,8 +15,19 @@ from sqlalchemy import select
 from .. import demo_data
 from ..clock import BERLIN, local
 from ..extensions import db
-from ..models import AdventDoor, Prize, Rally, Service, Shop, Station, User, default_draw_at
+from ..models import (
+    AdventDoor,
+    OpeningHours,
+    Prize,
+    Rally,
+    Service,
+    Shop,
+    Station,
+    User,
+    default_draw_at,
+)
 from .advent import default_day, has_calendar
+from .opening_hours import HoursError, parse_hours
 from .stations import new_station
 from .users import create_user
 
@@ -96,7 +107,8 @@ def load_prizes(rally: Rally, shops: list[Shop]) -> None:
 
 
 def load_shops() -> list[Shop]:
-    """Add the missing demo shops; return all 40 in the demo's order."""
+    """Add the missing demo shops, their opening hours as data (read from the demo's
+    texts); return all 40 in the demo's order. A shop that has hours keeps them."""
     by_slug = {shop.slug: shop for shop in db.session.scalars(select(Shop))}
     shops = []
     for item in demo_data.SHOPS:
@@ -104,6 +116,13 @@ def load_shops() -> list[Shop]:
         if shop is None:
             shop = Shop(**item)
             db.session.add(shop)
+        if not shop.hours:
+            try:
+                intervals = parse_hours(shop.opening_hours).intervals
+            except HoursError:
+                intervals = ()
+            shop.hours = [OpeningHours(weekday=day, opens=opens, closes=closes)
+                          for day, opens, closes in intervals]
         shops.append(shop)
     db.session.flush()
     return shops

@@ -47,11 +47,13 @@ def current_rally(now: datetime) -> Rally | None:
     return None
 
 
-def active_stations(rally_id: int) -> list[Station]:
-    """Return the rally's active stations with their shops, ordered by shop name."""
+def active_stations(rally_id: int, *, with_hours: bool = False) -> list[Station]:
+    """Return the rally's active stations with their shops, ordered by shop name; with
+    ``with_hours`` also the shops' opening hours (one more query)."""
+    shop = joinedload(Station.shop)
     query = (
         select(Station)
-        .options(joinedload(Station.shop))
+        .options(shop.selectinload(Shop.hours) if with_hours else shop)
         .where(Station.rally_id == rally_id, Station.active.is_(True))
     )
     stations = list(db.session.scalars(query))

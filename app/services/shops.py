@@ -12,9 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import AuditEvent, Rally, Shop, User
+from ..models import AuditEvent, OpeningHours, Rally, Shop, User
 from .editing import SLUG_MAX, SLUG_RE, InvalidInput, audit, existing, refuse, slugify
 from .errors import Problem
+from .opening_hours import HoursError, Interval, compose_text, parse_hours, parse_week
 from .stations import new_station
 
 POSTCODE_RE = re.compile(r"\d{5}")
@@ -53,6 +54,7 @@ class ShopValues:
     opening_hours: str
     description: str
     website: str
+    hours: tuple[Interval, ...] = ()
 
     def apply(self, shop: Shop) -> None:
         """Copy the values onto ``shop``."""
@@ -67,6 +69,49 @@ class ShopValues:
         shop.opening_hours = self.opening_hours
         shop.description = self.description
         shop.website = self.website
+        set_hours(shop, self.hours)
+
+
+def set_hours(shop: Shop, intervals: tuple[Interval, ...]) -> bool:
+    """Give ``shop`` exactly these intervals; whether anything changed. The old rows go
+    first (flushed), so that a new row may take the place of an old one."""
+    if tuple(sorted((h.weekday, h.opens, h.closes) for h in shop.hours)) == intervals:
+        return False
+    if shop.hours:
+        shop.hours.clear()
+        db.session.flush()
+    shop.hours.extend(OpeningHours(weekday=day, opens=opens, closes=closes)
+                      for day, opens, closes in intervals)
+    return True
+
+
+# The note beside the week form: what the intervals cannot say ("nach Vereinbarung").
+HOURS_NOTE = "hours_note"
+
+
+def hours_from_text(text: str) -> tuple[tuple[Interval, ...], str, list[Problem]]:
+    """A typed or imported opening-hours text as intervals and its normalised text:
+    "" for no hours; ``bad_hours`` (``value``) for a text that is not readable."""
+    if not text:
+        return (), "", []
+    try:
+        parsed = parse_hours(text)
+    except HoursError as error:
+        return (), text, [Problem("opening_hours", "bad_hours",
+                                  {"value": text, "reason": error.code})]
+    return parsed.intervals, compose_text(parsed.intervals, parsed.note), []
+
+
+def hours_from_week(raw: Mapping[str, str | None]
+                    ) -> tuple[tuple[Interval, ...], str, list[Problem]]:
+    """The week form (its fields and the note) as intervals and the shop's text."""
+    intervals, problems = parse_week(raw)
+    note = (raw.get(HOURS_NOTE) or "").strip()
+    text = compose_text(intervals, note)
+    if not problems and len(text) > SHOP_LIMITS["opening_hours"]:
+        problems.append(Problem(HOURS_NOTE, "hours_too_long",
+                                {"max": SHOP_LIMITS["opening_hours"]}))
+    return intervals, text, problems
 
 
 def parse_coordinate(text: str, limit: float) -> float | None:
@@ -87,16 +132,24 @@ def normalise_website(text: str) -> str | None:
     return text if WEBSITE_RE.fullmatch(text) else None
 
 
-def parse_shop(raw: Mapping[str, str | None]) -> tuple[ShopValues | None, list[Problem]]:
+def parse_shop(
+    raw: Mapping[str, str | None], *, week: bool = False
+) -> tuple[ShopValues | None, list[Problem]]:
     """Check a shop as typed into the form or read from a CSV row (strings only).
 
-    No database access: slug clashes are the caller's to check, because a form and an
-    import mean different things by an existing slug.
+    The opening hours come from the text ``opening_hours`` (a CSV row), or with ``week``
+    from the week form's fields and note. No database access: slug clashes are the
+    caller's to check, because a form and an import mean different things by an
+    existing slug.
     """
     text = {name: (raw.get(name) or "").strip() for name in SHOP_FIELDS}
     problems = [Problem(name, "missing") for name in SHOP_REQUIRED if not text[name]]
+    if week:
+        hours, text["opening_hours"], hour_problems = hours_from_week(raw)
+    else:
+        hours, text["opening_hours"], hour_problems = hours_from_text(text["opening_hours"])
     for name, limit in SHOP_LIMITS.items():
-        if len(text[name]) > limit:
+        if len(text[name]) > limit and not (week and name == "opening_hours"):
             problems.append(Problem(name, "too_long", {"max": limit}))
     slug_derived = not text["slug"]
     slug = slugify(text["name"]) if slug_derived else text["slug"]
@@ -123,6 +176,7 @@ def parse_shop(raw: Mapping[str, str | None]) -> tuple[ShopValues | None, list[P
             problems.append(Problem("website", "bad_url"))
         else:
             website = normalised
+    problems.extend(hour_problems)
     if problems:
         return None, problems
     return ShopValues(
@@ -138,6 +192,7 @@ def parse_shop(raw: Mapping[str, str | None]) -> tuple[ShopValues | None, list[P
         opening_hours=text["opening_hours"],
         description=text["description"],
         website=website,
+        hours=hours,
     ), []
 
 
@@ -148,8 +203,10 @@ def save_shop(
     now: datetime,
     actor_id: int | None = None,
     rally_id: int | None = None,
+    week: bool = False,
 ) -> Shop:
-    """Create a shop (``shop_id`` None) or update one; a new shop may join ``rally_id`` at once.
+    """Create a shop (``shop_id`` None) or update one; a new shop may join ``rally_id`` at
+    once. With ``week`` the hours come from the week form's fields (see parse_shop).
 
     Raises ``InvalidInput`` (nothing written), ``EditError("unknown_shop")`` or
     ``EditError("unknown_rally")``.
@@ -161,7 +218,7 @@ def save_shop(
     rally = None
     if rally_id is not None:
         rally = existing(Rally, rally_id, "unknown_rally")
-    values, problems = parse_shop(raw)
+    values, problems = parse_shop(raw, week=week)
     if values is not None:
         other = db.session.scalar(select(Shop.id).where(Shop.slug == values.slug))
         if other is not None and (shop is None or other != shop.id):
@@ -196,17 +253,20 @@ PORTAL_ACTIONS = ("shop.profile", "station.rotate", "station.mode")
 def update_shop_profile(
     *, shop_id: int, raw: Mapping[str, str | None], now: datetime, actor_id: int | None
 ) -> Shop:
-    """Save a shop's description, opening hours and website as its shopkeeper typed them.
+    """Save a shop's description, opening hours (the week form) and website as its
+    shopkeeper typed them.
 
-    Checked like the office's form (lengths, a web address); the audit event holds the
-    old and new value of each field that changed, and nothing is recorded when nothing
-    did. Raises ``InvalidInput`` or ``EditError("unknown_shop")``; nothing is written then.
+    Checked like the office's form (lengths, a web address, the week's times); the
+    audit event holds the old and new value of each field that changed (the hours as
+    their text), and nothing is recorded when nothing did. Raises ``InvalidInput`` or
+    ``EditError("unknown_shop")``; nothing is written then.
     """
     begin_write()
     shop = existing(Shop, shop_id, "unknown_shop")
     text = {name: (raw.get(name) or "").strip() for name in PROFILE_FIELDS}
-    problems = [Problem(name, "too_long", {"max": SHOP_LIMITS[name]})
-                for name in PROFILE_FIELDS if len(text[name]) > SHOP_LIMITS[name]]
+    intervals, text["opening_hours"], problems = hours_from_week(raw)
+    problems += [Problem(name, "too_long", {"max": SHOP_LIMITS[name]})
+                 for name in ("description", "website") if len(text[name]) > SHOP_LIMITS[name]]
     if text["website"] and not problems:
         website = normalise_website(text["website"])
         if website is None:
@@ -219,6 +279,8 @@ def update_shop_profile(
                for name in PROFILE_FIELDS if getattr(shop, name) != text[name]}
     for name, change in changes.items():
         setattr(shop, name, change["new"])
+    if set_hours(shop, intervals) and "opening_hours" not in changes:
+        changes["opening_hours"] = {"old": shop.opening_hours, "new": shop.opening_hours}
     if changes:
         audit(now, actor_id, "shop.profile", shop.slug, changes=changes)
     db.session.commit()

@@ -8,6 +8,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Length
 
 from ..forms import BaseForm
+from ..hours_form import HOURS_MESSAGES, WeekHoursFields, week_raw
 from ..models import STATION_MODES
 from ..services.errors import Problem
 
@@ -27,16 +28,12 @@ def _max(limit: int) -> Length:
     return Length(max=limit, message=_l("Höchstens %(max)d Zeichen.", max=limit))
 
 
-class ProfileForm(BaseForm):
-    """What a shop says about itself on the rally's pages."""
+class ProfileForm(BaseForm, WeekHoursFields):
+    """What a shop says about itself on the rally's pages; its hours as a week form."""
 
     description = TextAreaField(
         _l("Beschreibung"), validators=[_max(8000)],
         description=_l("Ein paar Sätze über Ihr Geschäft für die Liste der Geschäfte."),
-    )
-    opening_hours = StringField(
-        _l("Öffnungszeiten"), validators=[_max(400)],
-        description=_l("Zum Beispiel: Mo–Fr 9–18 Uhr, Sa 9–14 Uhr"),
     )
     website = StringField(
         _l("Webseite (optional)"), validators=[_max(400)],
@@ -44,11 +41,13 @@ class ProfileForm(BaseForm):
     )
 
     def raw_values(self) -> dict[str, str | None]:
-        """The typed values by field name, for the service."""
-        return {name: self[name].data for name in ("description", "opening_hours", "website")}
+        """The typed values by field name (the hours as the week), for the service."""
+        return {"description": self.description.data, "website": self.website.data,
+                **week_raw(self)}
 
 
-PROBLEM_MESSAGES: dict[str, Any] = {
+PROBLEM_MESSAGES: dict[tuple[str, str] | str, Any] = {
+    **HOURS_MESSAGES,
     "too_long": _l("Höchstens %(max)d Zeichen."),
     "bad_url": _l("Bitte geben Sie eine Webadresse wie https://www.beispiel.de ein."),
 }

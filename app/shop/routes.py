@@ -27,6 +27,7 @@ from .. import clock
 from ..charts import Chart, Column, column_chart
 from ..clock import local
 from ..extensions import db
+from ..hours_form import fill_week
 from ..models import Shop, Station, User
 from ..security import private_download
 from ..services import fraud, live_codes, qr
@@ -201,7 +202,9 @@ def profile() -> BaseResponse | tuple[str, int]:
     """Edit what the rally's pages say about the shop: description, hours, website."""
     shop = own_shop()
     if request.method == "GET":
-        return render_template("shop/profile.html", shop=shop, form=ProfileForm(obj=shop)), 200
+        form = ProfileForm(obj=shop)
+        fill_week(form, shop)
+        return render_template("shop/profile.html", shop=shop, form=form), 200
     form = ProfileForm()
     if not form.validate_on_submit():
         return render_template("shop/profile.html", shop=shop, form=form), 400

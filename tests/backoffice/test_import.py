@@ -320,3 +320,45 @@ def test_duplicates_are_named_even_in_rows_with_other_problems(app) -> None:
     report = bad_rows(csv_bytes(*rows), rally.id)
     assert {(p.field, p.code) for p in report[0].problems} == {
         ("postcode", "bad_format"), ("slug", "duplicate_in_file")}
+
+
+@both_databases
+def test_hours_in_the_text_format_become_data(app) -> None:
+    rally = make_rally()
+    db.session.commit()
+    import_shops(data=csv_bytes(
+        GOOD[0],
+        'Laden,laden,Café,Markt 1,45699,Herten,,,"Mo-Fr 9-13 und 14-18, Sa 10-14",,',
+        'Büro,buero,Dienst,Markt 2,45699,Herten,,,"Mo–Do 8–17 Uhr, nach Vereinbarung",,',
+    ), rally_id=rally.id, now=FIRST_DAY)
+    korn = db.session.scalars(select(Shop).where(Shop.slug == "baeckerei-korn")).one()
+    assert [(h.weekday, h.opens, h.closes) for h in korn.hours] == [
+        (day, 360, 1080) for day in range(6)]
+    laden = db.session.scalars(select(Shop).where(Shop.slug == "laden")).one()
+    # The text is written back in the house style, from the data.
+    assert laden.opening_hours == "Mo–Fr 9–13 und 14–18, Sa 10–14 Uhr"
+    assert len(laden.hours) == 11
+    buero = db.session.scalars(select(Shop).where(Shop.slug == "buero")).one()
+    assert buero.opening_hours == "Mo–Do 8–17 Uhr, nach Vereinbarung" and len(buero.hours) == 4
+    # Importing again with other hours replaces them, without a clash of old and new rows.
+    import_shops(data=csv_bytes("Laden,laden,Café,Markt 1,45699,Herten,,,Mo–Fr 9–18 Uhr,,"),
+                 rally_id=rally.id, now=FIRST_DAY)
+    db.session.expire_all()
+    laden = db.session.scalars(select(Shop).where(Shop.slug == "laden")).one()
+    assert [(h.weekday, h.opens, h.closes) for h in laden.hours] == [
+        (day, 540, 1080) for day in range(5)]
+
+
+def test_unreadable_hours_refuse_the_row_in_german(staff_client: FlaskClient,
+                                                   rally_with_shops) -> None:
+    rally, _stations = rally_with_shops
+    before = count(Shop)
+    response = upload(staff_client, rally.slug, csv_bytes(
+        GOOD[0], "Laden,laden,Café,Markt 1,45699,Herten,,,immer offen,,",
+        "Nacht,nacht,Bar,Markt 3,45699,Herten,,,Fr 22–2 Uhr,,"))
+    assert response.status_code == 400
+    assert "Nichts importiert" in response.text
+    assert "„immer offen“ lässt sich nicht als Öffnungszeiten lesen" in response.text
+    assert "„Fr 22–2 Uhr“ lässt sich nicht als Öffnungszeiten lesen" in response.text
+    assert 'Öffnungszeiten (Spalte <span class="column">opening_hours</span>)' in response.text
+    assert count(Shop) == before

@@ -1,6 +1,7 @@
 """Shops and stations: forms, adding to a rally, switching off, new codes, downloads."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -70,6 +71,10 @@ def test_create_a_shop_that_joins_the_rally(staff_client: FlaskClient, rally_wit
         ({"name": "Café Mitte"}, "Das Kürzel „cafe-mitte“ hat schon ein anderes Geschäft."),
         ({"slug": "Café"}, "Das Kürzel darf nur Kleinbuchstaben"),
         ({"name": "x" * 121}, "Höchstens 120 Zeichen."),
+        ({"mon_1_opens": "18:00", "mon_1_closes": "09:00"}, "muss nach der Öffnungszeit liegen"),
+        ({"tue_1_opens": "09:00", "tue_1_closes": "13:00", "tue_2_opens": "12:00",
+          "tue_2_closes": "18:00"}, "überschneidet sich mit der ersten"),
+        ({"sat_1_opens": "10:00"}, "Bitte geben Sie beide Zeiten an"),
     ],
 )
 def test_invalid_shop_forms_answer_400_and_write_nothing(
@@ -102,6 +107,49 @@ def test_edit_a_shop(staff_client: FlaskClient, rally_with_shops) -> None:
                                 data=shop_data(page.text, slug="buchladen"))
     assert refused.status_code == 400
     assert "„buchladen“ hat schon ein anderes Geschäft" in refused.text
+
+
+def time_input(html: str, name: str) -> str | None:
+    """The value of the week form's time input ``name``."""
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*type="time" value="([^"]*)"', html)
+    return found.group(1) if found else None
+
+
+def test_the_shop_form_edits_hours_as_a_week(staff_client: FlaskClient,
+                                             rally_with_shops) -> None:
+    _rally, stations = rally_with_shops
+    shop = stations[0].shop
+    url = f"/buero/geschaefte/{shop.id}"
+    page = staff_client.get(url)
+    # A shop with its hours as text only: an empty week, the text as the note.
+    assert time_input(page.text, "mon_1_opens") == ""
+    assert 'name="hours_note" type="text" value="Mo–Fr 9–18 Uhr"' in page.text
+    assert page.text.count('type="time"') == 28
+    week = {f"{day}_1_{end}": value for day in ("mon", "tue", "wed", "thu", "fri")
+            for end, value in (("opens", "09:30"), ("closes", "18:30"))}
+    response = staff_client.post(url, data=shop_data(
+        page.text, slug=shop.slug, **week, sat_1_opens="10:00", sat_1_closes="16:00",
+        hours_note="und nach Vereinbarung"))
+    assert response.status_code == 303
+    db.session.expire_all()
+    saved = db.session.get(Shop, shop.id)
+    assert saved is not None
+    assert saved.opening_hours == "Mo–Fr 9:30–18:30, Sa 10–16 Uhr, und nach Vereinbarung"
+    assert [(h.weekday, h.opens, h.closes) for h in saved.hours] == [
+        *((day, 570, 1110) for day in range(5)), (5, 600, 960)]
+    page = staff_client.get(url)
+    assert time_input(page.text, "fri_1_closes") == "18:30"
+    assert time_input(page.text, "sun_1_opens") == ""
+    assert 'name="hours_note" type="text" value="und nach Vereinbarung"' in page.text
+    # Overlapping times: refused at the field, the saved hours stay as they were.
+    refused = staff_client.post(url, data=shop_data(
+        page.text, slug=shop.slug, **week, mon_2_opens="12:00", mon_2_closes="20:00"))
+    assert refused.status_code == 400
+    assert "Montag, zweite Zeit: öffnet: Die zweite Zeit überschneidet sich" in refused.text
+    db.session.expire_all()
+    again = db.session.get(Shop, shop.id)
+    assert again is not None and len(again.hours) == 6
+    assert again.opening_hours == saved.opening_hours
 
 
 def test_add_an_existing_shop_to_the_rally(staff_client: FlaskClient, rally_with_shops) -> None:

@@ -178,6 +178,25 @@ def shops_not_visited(contexts: ContextFactory, live_server: LiveServer) -> Page
     return page
 
 
+def shops_details_open(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The directory with the route's list and a shop's details opened."""
+    page = contexts().new_page()
+    page.goto(live_server.url("/geschaefte"))
+    page.get_by_text("Reihenfolge als Liste").click()
+    page.locator("li.shop summary").first.click()
+    expect(page.locator("li.shop details[open]")).to_have_count(1)
+    return page
+
+
+def card_route_list(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The card page with the route's numbered list opened."""
+    page = stamp_once(contexts(), live_server)
+    page.goto(live_server.url("/karte"))
+    page.get_by_text("Reihenfolge als Liste").click()
+    expect(page.locator(".route-list")).to_be_visible()
+    return page
+
+
 def shops_search_error(contexts: ContextFactory, live_server: LiveServer) -> Page:
     """The directory with a search that is too long (400 with a message at the field)."""
     page = contexts().new_page()
@@ -382,6 +401,8 @@ PUBLIC: dict[str, Scenario] = {
     "shops-with-card": shops_with_card,
     "shops-not-visited": shops_not_visited,
     "shops-search-error": shops_search_error,
+    "shops-details-open": shops_details_open,
+    "card-route-list": card_route_list,
     "code-form": open_path("/stempel"),
     "code-form-error": code_form_with_error,
     "scan": scan_page,
@@ -642,6 +663,16 @@ def submit_bad_profile(page: Page, live_server: LiveServer) -> None:
     expect(page.locator(".error-summary")).to_be_visible()
 
 
+def submit_bad_hours(page: Page, live_server: LiveServer) -> None:
+    """Send the week with a Monday that closes before it opens and a half interval."""
+    page.get_by_label("Montag: öffnet").fill("18:00")
+    page.get_by_label("Montag: schließt").fill("09:00")
+    page.get_by_label("Dienstag, zweite Zeit: öffnet").fill("15:00")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator(".week-time.has-error")).to_have_count(2)
+
+
 def counter_display(page: Page, live_server: LiveServer) -> None:
     """Wait until the display's script shows its countdown."""
     expect(page.locator(".live-countdown")).to_be_visible()
@@ -668,6 +699,7 @@ SHOP_PORTAL: dict[str, Scenario] = {
     "shop-mode-off": shop_page("/laden/modus", live=True),
     "shop-profile": shop_page("/laden/angaben"),
     "shop-profile-errors": shop_page("/laden/angaben", submit_bad_profile),
+    "shop-profile-hours-errors": shop_page("/laden/angaben", submit_bad_hours),
     "shop-display-printed": shop_page("/laden/live"),
     "shop-display": shop_page("/laden/live", counter_display, live=True),
     "scan-live-poster": live_scan(""),
