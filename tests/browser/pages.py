@@ -189,11 +189,11 @@ def shops_details_open(contexts: ContextFactory, live_server: LiveServer) -> Pag
 
 
 def card_route_list(contexts: ContextFactory, live_server: LiveServer) -> Page:
-    """The card page with the route's numbered list opened."""
+    """The card page with the route's next stops listed (open there from the start)."""
     page = stamp_once(contexts(), live_server)
     page.goto(live_server.url("/karte"))
-    page.get_by_text("Reihenfolge als Liste").click()
-    expect(page.locator(".route-list")).to_be_visible()
+    expect(page.locator(".route-list li")).to_have_count(5)
+    expect(page.get_by_role("link", name=re.compile(r"^Ganzer Rundgang mit allen"))).to_be_visible()
     return page
 
 

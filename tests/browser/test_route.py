@@ -5,6 +5,7 @@ With ``SCREENSHOT_DIR`` set, the pages are also saved as phone screenshots to lo
 """
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,17 +37,26 @@ def test_card_shows_the_route_with_its_plan(
     expect(plan).to_be_visible()
     box = plan.bounding_box()
     assert box is not None and box["width"] <= PHONE["width"]
-    # 39 shops to go, each a numbered circle; the start is the stamped shop.
-    expect(route.locator(".plan-stop")).to_have_count(len(live_server.stations) - 1)
+    # 39 shops to go: the next five numbered, the rest dots on the line; the start is the
+    # stamped shop.
+    expect(route.locator(".plan-stop")).to_have_count(5)
+    expect(route.locator(".plan-later")).to_have_count(len(live_server.stations) - 1 - 5)
     expect(route.locator(".plan-stamped")).to_have_count(1)
     expect(route.get_by_text(f"Start: {live_server.stations[0].shop_name}")).to_be_visible()
-    route.get_by_text("Reihenfolge als Liste").click()
     items = route.locator(".route-list > li")
-    expect(items).to_have_count(len(live_server.stations) - 1)
+    expect(items).to_have_count(5)  # open on the card page
     expect(items.first.locator(".open-now")).to_have_text(
-        __import__("re").compile(r"^(Jetzt geöffnet · bis|Geschlossen · öffnet)"))
+        re.compile(r"^(Jetzt geöffnet · bis|Geschlossen · öffnet)"))
     route.scroll_into_view_if_needed()
     keep(page, "karte-route")
+
+    # The whole walk, every stop numbered, is on the directory.
+    route.get_by_role("link", name=re.compile(r"^Ganzer Rundgang mit allen 39")).click()
+    page.wait_for_url(re.compile(r"/geschaefte#route-titel$"))
+    full = page.locator("section.route")
+    expect(full.locator(".plan-stop")).to_have_count(len(live_server.stations) - 1)
+    full.get_by_text("Reihenfolge als Liste").click()
+    expect(full.locator(".route-list > li")).to_have_count(len(live_server.stations) - 1)
 
 
 @pytest.mark.browser
