@@ -27,7 +27,7 @@ from ..services.errors import DomainError
 from ..services.posters import FONT_DIR
 from ..services.rallies import current_rally, shop_directory
 from ..services.rally_terms import prizes_with_donors
-from ..services.route import Route, Start, rally_places, suggest_route
+from ..services.route import Place, Route, Start, rally_places, suggest_route
 from ..services.stamping import StampError, StampResult, scan_page, stamp_card
 from ..services.stations import find_station
 from . import bp
@@ -95,14 +95,15 @@ def typed_code_limit() -> str:
     return str(current_app.config["RATELIMIT_TYPED_CODE"])
 
 
-def walking_route(rally_id: int, card_id: int | None) -> Route:
-    """The suggested walk through the shops the card (if any) has still to visit, from
-    its latest stamp or the office, with "jetzt geöffnet" now (one query)."""
+def walking_route(places: list[Place]) -> Route:
+    """The suggested walk through the ``places`` still to visit (see
+    ``route.rally_places``), from the latest stamp or the office, with "jetzt geöffnet"
+    now."""
     config = current_app.config
     office = Start(name=f"{config['OFFICE']['name']}, {config['OFFICE']['street']}",
                    lat=float(config["OFFICE_LAT"]), lon=float(config["OFFICE_LON"]),
                    is_office=True)
-    return suggest_route(rally_places(rally_id, card_id), office, clock.utcnow())
+    return suggest_route(places, office, clock.utcnow())
 
 
 def bad_card_response() -> BaseResponse:
@@ -274,7 +275,7 @@ def card() -> BaseResponse | str:
         recovery_link=recovery_url(page.card.code),
         shown_at=now,
         today_door=advent.today_door(page.rally.id, now),
-        route=walking_route(page.rally.id, page.card.id),
+        route=walking_route(page.progress.places),
     )), keep=True)
 
 
@@ -524,6 +525,6 @@ def shops() -> BaseResponse | tuple[str, int] | str:
     page = render_template(
         "rally/shops.html", rally=rally, directory=directory, form=form,
         has_card=found is not None,
-        route=walking_route(rally.id, found.id if found is not None else None),
+        route=walking_route(rally_places(rally.id, found.id if found is not None else None)),
     )
     return page if valid else (page, 400)

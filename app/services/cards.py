@@ -21,6 +21,7 @@ from .entries import NOT_ENTERED, EntryStatus, entry_open, entry_status
 from .errors import DomainError
 from .rallies import latest_result
 from .rally_terms import prizes_with_donors
+from .route import Place, rally_places
 
 
 class CardError(DomainError):
@@ -116,21 +117,6 @@ class StampLine(NamedTuple):
     shop_slug: str
 
 
-class ShopLine(NamedTuple):
-    """An active station of the rally, by its shop's name and address."""
-
-    station_id: int
-    name: str
-    street: str
-    postcode: str
-    city: str
-
-    @property
-    def address(self) -> str:
-        """``Street 1, 12345 Town``."""
-        return f"{self.street}, {self.postcode} {self.city}"
-
-
 def card_stamps(card_id: int) -> list[StampLine]:
     """The card's stamps, oldest first, with their shops (one query, plain rows)."""
     query = (
@@ -143,26 +129,25 @@ def card_stamps(card_id: int) -> list[StampLine]:
     return [StampLine(*row) for row in db.session.execute(query)]
 
 
-def open_shops(rally_id: int, stamped: set[int]) -> list[ShopLine]:
-    """The rally's active stations not in ``stamped``, by shop name (one query, rows)."""
-    query = (
-        select(Station.id, Shop.name, Shop.street, Shop.postcode, Shop.city)
-        .join(Shop, Shop.id == Station.shop_id)
-        .where(Station.rally_id == rally_id, Station.active.is_(True))
-    )
-    lines = [ShopLine(*row) for row in db.session.execute(query)]
-    lines.sort(key=lambda line: line.name.casefold())
-    return [line for line in lines if line.station_id not in stamped]
-
-
 @dataclass(frozen=True)
 class Progress:
-    """A card's stamps in order, the rally's active stations it has not stamped, the goal."""
+    """A card's stamps in order, the rally's active stations it has not stamped, the goal.
+
+    ``places`` are all the rally's active stations as the walking route needs them (with
+    coordinates, hours and this card's stamps): the card page builds its route from them
+    instead of reading the stations a second time.
+    """
 
     card: Card
     stamps: list[StampLine]
-    open_stations: list[ShopLine]
+    places: list[Place]
     goal: int
+
+    @property
+    def open_stations(self) -> list[Place]:
+        """The active stations the card has not stamped, by shop name."""
+        return sorted((place for place in self.places if place.stamped_at is None),
+                      key=lambda place: place.name.casefold())
 
     @property
     def count(self) -> int:
@@ -186,11 +171,9 @@ class Progress:
 
 
 def card_progress(card: Card) -> Progress:
-    """Collect the card's stamps and the active stations still open."""
-    stamps = card_stamps(card.id)
-    stamped = {stamp.station_id for stamp in stamps}
-    return Progress(card=card, stamps=stamps, open_stations=open_shops(card.rally_id, stamped),
-                    goal=card.rally.stamp_goal)
+    """Collect the card's stamps and the rally's active stations (two queries)."""
+    return Progress(card=card, stamps=card_stamps(card.id),
+                    places=rally_places(card.rally_id, card.id), goal=card.rally.stamp_goal)
 
 
 @dataclass(frozen=True)
