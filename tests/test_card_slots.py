@@ -271,6 +271,6 @@ def test_every_shop_stamped(client: FlaskClient,
     tap(fresh, stations[0].token)
     with counted_statements() as one_stamp:
         card_html(fresh)
-    # Card, stamps, open shops, prizes, latest draw, today's Advent door and the route's
-    # shops, each twice.
+    # Card, stamps, the rally's stations (open shops and route alike), prizes, latest draw
+    # and today's Advent door, each twice, and BEGIN.
     assert len(statements) == len(one_stamp) <= 2 * 8
