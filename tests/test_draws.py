@@ -115,7 +115,10 @@ def test_seal_then_run_is_reproducible(rally_setup) -> None:
     assert run.beacon_hex == RANDOMNESS
     codes = [w.card_code for w in run.winners]
     assert codes == reference_winners(draw.pool_text, draw.seed_hex, RANDOMNESS, 3)
-    assert codes != reference_winners(draw.pool_text, draw.seed_hex, None, 3)
+    # The beacon changes the ranking: compared over all 8 entries, since the top 3 of two
+    # random rankings agree once in 336 seeds (a flaky test); all 8, once in 40,320.
+    assert (reference_winners(draw.pool_text, draw.seed_hex, RANDOMNESS, 8)
+            != reference_winners(draw.pool_text, draw.seed_hex, None, 8))
     assert [w.prize_id for w in run.winners] == [p.id for p in prizes]
     events = {e.action: e.details for e in db.session.scalars(select(AuditEvent))}
     assert events["draw.seal"]["beacon_round"] == draw.beacon_round
