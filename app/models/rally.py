@@ -1,24 +1,22 @@
-"""The domain's tables as typed SQLAlchemy models.
+"""The rally: rallies, shops and their opening hours, stations, cards, stamps, fraud
+signals and draw entries.
 
 Invariants live here, in the database: one stamp per card and station, stamps only for
 cards and stations of the same rally, unique tokens and codes, valid enumerations.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    Date,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -27,38 +25,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .clock import BERLIN, local, utcnow
-from .db import UTCDateTime
-from .extensions import Base, db
-from .services.codes import new_live_secret
-
-if TYPE_CHECKING:
-    # mypy cannot follow Flask-SQLAlchemy's dynamically built db.Model; it is a Base.
-    Model = Base
-else:
-    Model = db.Model
-
-STAMP_SOURCES = ("qr", "short_code", "live", "staff")
-STATION_MODES = ("printed", "live")
-CARD_FLAGS = ("none", "flagged", "cleared", "excluded")
-# What the fraud signals (app.services.fraud) notice; one row per card and kind at most.
-SIGNAL_KINDS = ("speed", "burst", "shared_code", "network")
-USER_ROLES = ("admin", "staff", "shopkeeper")
-RALLY_STATUSES = ("draft", "published", "archived")
-CONTACT_KINDS = ("email", "phone")
-DRAW_KINDS = ("daily", "final")
-DRAW_STATUSES = ("sealed", "run")
-# drand networks a draw may name at sealing (app.services.drand.CHAINS describes them).
-BEACON_CHAINS = ("default", "quicknet")
-# What an uploaded picture is stored as after app.services.images re-encoded it.
-IMAGE_TYPES = ("image/webp", "image/jpeg", "image/png")
-ADVENT_DOORS = 24
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    """SQL for a CHECK that ``column`` holds one of ``values`` (fixed literals only)."""
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
+from ..clock import BERLIN, local, utcnow
+from ..db import UTCDateTime
+from ..services.codes import new_live_secret
+from .common import (
+    CARD_FLAGS,
+    CONTACT_KINDS,
+    RALLY_STATUSES,
+    SIGNAL_KINDS,
+    STAMP_SOURCES,
+    STATION_MODES,
+    Model,
+    _in,
+)
 
 # A rally's draw, notice and claim deadline when the office names none: the draw a few
 # days after entries close, at noon in Herten; prizes lapse four weeks after the draw.
@@ -69,6 +48,9 @@ DEFAULT_WINNERS_NOTICE = (
     "Wer gewinnt, bekommt innerhalb einer Woche nach der Ziehung eine Nachricht an die "
     "E-Mail-Adresse oder Telefonnummer, die bei der Teilnahme angegeben wurde."
 )
+
+if TYPE_CHECKING:
+    from .draws import Prize
 
 
 def default_draw_at(entry_closes_at: datetime) -> datetime:
@@ -419,298 +401,3 @@ class Entry(Model):
     exclusion_reason: Mapped[str] = mapped_column(String(200), default="")
 
     card: Mapped[Card] = relationship(viewonly=True)
-
-
-class Prize(Model):
-    """A prize of a rally, in the order the rules list it."""
-
-    __tablename__ = "prizes"
-    __table_args__ = (UniqueConstraint("rally_id", "position"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rally_id: Mapped[int] = mapped_column(ForeignKey("rallies.id"))
-    position: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
-    # A short line under the name (its value, what it includes), and the shop that gave it.
-    description: Mapped[str] = mapped_column(String(200), default="")
-    donor_shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"))
-
-    rally: Mapped[Rally] = relationship(back_populates="prizes")
-    donor: Mapped[Shop | None] = relationship()
-
-
-class Draw(Model):
-    """A verifiable draw: sealed (pool fixed, seed committed), then run exactly once."""
-
-    __tablename__ = "draws"
-    __table_args__ = (
-        CheckConstraint(_in("kind", DRAW_KINDS), name="kind_known"),
-        CheckConstraint(_in("status", DRAW_STATUSES), name="status_known"),
-        CheckConstraint("kind <> 'daily' OR day IS NOT NULL", name="daily_has_day"),
-        CheckConstraint("status <> 'run' OR run_at IS NOT NULL", name="run_has_time"),
-        CheckConstraint(
-            "beacon_chain IS NULL OR " + _in("beacon_chain", BEACON_CHAINS),
-            name="beacon_chain_known",
-        ),
-        CheckConstraint(
-            "(beacon_chain IS NULL AND beacon_round IS NULL AND beacon_due_at IS NULL)"
-            " OR (beacon_chain IS NOT NULL AND beacon_round IS NOT NULL"
-            " AND beacon_due_at IS NOT NULL AND beacon_due_at > sealed_at)",
-            name="beacon_named_before_due",
-        ),
-        CheckConstraint(
-            "status <> 'run' OR beacon_chain IS NULL OR beacon_hex IS NOT NULL",
-            name="run_takes_named_beacon",
-        ),
-        UniqueConstraint("id", "rally_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rally_id: Mapped[int] = mapped_column(ForeignKey("rallies.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(8))
-    title: Mapped[str] = mapped_column(String(120))
-    day: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(8), default="sealed")
-    pool_text: Mapped[str] = mapped_column(Text)
-    pool_hash: Mapped[str] = mapped_column(String(64))
-    pool_size: Mapped[int] = mapped_column(Integer)
-    seed_hex: Mapped[str] = mapped_column(String(64))
-    commitment: Mapped[str] = mapped_column(String(64))
-    beacon_hex: Mapped[str | None] = mapped_column(String(128))
-    # The public randomness named at sealing (a drand round), fixed from then on; all
-    # three NULL when the draw was sealed without a beacon (key = seed alone).
-    beacon_chain: Mapped[str | None] = mapped_column(String(16))
-    beacon_round: Mapped[int | None] = mapped_column(Integer)
-    beacon_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Why a final draw was sealed before the rally's entries closed ("" if it was not).
-    seal_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
-    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    sealed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    run_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-    rally: Mapped[Rally] = relationship()
-    prizes: Mapped[list["DrawPrize"]] = relationship(order_by="DrawPrize.rank")
-    winners: Mapped[list["Winner"]] = relationship(order_by="Winner.rank")
-
-
-class DrawPrize(Model):
-    """The prizes a draw gives away, by rank: rank 1 gets the first."""
-
-    __tablename__ = "draw_prizes"
-    __table_args__ = (UniqueConstraint("draw_id", "rank"), UniqueConstraint("draw_id", "prize_id"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"))
-    prize_id: Mapped[int] = mapped_column(ForeignKey("prizes.id"))
-    rank: Mapped[int] = mapped_column(Integer)
-
-    prize: Mapped[Prize] = relationship()
-
-
-class Winner(Model):
-    """An entry drawn for a prize; hand-over is tracked until received or forfeited."""
-
-    __tablename__ = "winners"
-    __table_args__ = (
-        UniqueConstraint("draw_id", "rank"),
-        UniqueConstraint("draw_id", "entry_id"),
-        ForeignKeyConstraint(["draw_id", "rally_id"], ["draws.id", "draws.rally_id"]),
-        ForeignKeyConstraint(["entry_id", "rally_id"], ["entries.id", "entries.rally_id"]),
-        CheckConstraint(
-            "handed_over_at IS NULL OR forfeited_at IS NULL", name="handed_over_or_forfeited"
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rally_id: Mapped[int] = mapped_column(Integer)
-    draw_id: Mapped[int] = mapped_column(Integer)
-    entry_id: Mapped[int] = mapped_column(Integer, index=True)
-    prize_id: Mapped[int] = mapped_column(ForeignKey("prizes.id"))
-    rank: Mapped[int] = mapped_column(Integer)
-    card_code: Mapped[str] = mapped_column(String(9))
-    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    forfeited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    prize: Mapped[Prize] = relationship()
-    entry: Mapped[Entry] = relationship(viewonly=True)
-
-
-class Image(Model):
-    """An uploaded picture, re-encoded without its metadata (app.services.images).
-
-    Stored in the database so that backups, every worker and every server see the same
-    pictures; served under its digest, so a URL never changes its content.
-    """
-
-    __tablename__ = "images"
-    __table_args__ = (
-        CheckConstraint(_in("mime", IMAGE_TYPES), name="mime_known"),
-        CheckConstraint("width > 0 AND height > 0", name="has_size"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    mime: Mapped[str] = mapped_column(String(16))
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class AdventDoor(Model):
-    """Door ``number`` (1 to 24) of a rally's Advent calendar: it opens on ``opens_on``.
-
-    Until then nothing of it may leave the server (app.services.advent). A rally may have
-    no doors at all; then it has no calendar.
-    """
-
-    __tablename__ = "advent_doors"
-    __table_args__ = (
-        UniqueConstraint("rally_id", "number"),
-        CheckConstraint(f"number BETWEEN 1 AND {ADVENT_DOORS}", name="number_in_calendar"),
-        CheckConstraint(
-            "image_id IS NULL OR length(image_alt) > 0", name="image_has_alt_text"
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rally_id: Mapped[int] = mapped_column(ForeignKey("rallies.id"), index=True)
-    number: Mapped[int] = mapped_column(Integer)
-    # The local (Europe/Berlin) day from whose midnight the door is open.
-    opens_on: Mapped[date] = mapped_column(Date)
-    title: Mapped[str] = mapped_column(String(120))
-    # Markdown, sanitised when rendered (as the rules text).
-    body: Mapped[str] = mapped_column(Text, default="")
-    image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id"))
-    image_alt: Mapped[str] = mapped_column(String(200), default="")
-    # The featured shop and its offer of the day.
-    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"))
-    offer: Mapped[str] = mapped_column(String(300), default="")
-    # Whether the door announces the day's daily draw (Draw.kind == "daily", same day).
-    daily_draw: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    rally: Mapped[Rally] = relationship()
-    shop: Mapped[Shop | None] = relationship()
-    image: Mapped[Image | None] = relationship()
-
-
-class Service(Model):
-    """One of the office's services, shown as a page of its own."""
-
-    __tablename__ = "services"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    title: Mapped[str] = mapped_column(String(120))
-    summary: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class User(UserMixin, Model):
-    """A login: office staff (admin, staff) or a shopkeeper bound to one shop."""
-
-    __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint(_in("role", USER_ROLES), name="role_known"),
-        CheckConstraint(
-            "role <> 'shopkeeper' OR shop_id IS NOT NULL", name="shopkeeper_has_shop"
-        ),
-        # Target of the invitations' composite foreign key (the account is the shop's).
-        UniqueConstraint("id", "shop_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120), default="")
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))
-    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped at logout and password change: every older session stops working.
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def get_id(self) -> str:
-        """Flask-Login: the session holds id and session version, see ``auth.load_user``."""
-        return f"{self.id}.{self.session_version}"
-
-    @property
-    def is_active(self) -> bool:
-        """Flask-Login: deactivated accounts cannot log in."""
-        return self.active
-
-
-class Invitation(Model):
-    """A single-use link with which a shopkeeper sets a password for one shop's account.
-
-    Only the SHA-256 of the link's random token is stored. Accepting it creates the
-    account, or renews an existing account of the same shop (a forgotten password): the
-    composite foreign key keeps that account the shop's own. A newer invitation for the
-    same address, or the account's disabling, revokes an open one.
-    """
-
-    __tablename__ = "invitations"
-    __table_args__ = (
-        ForeignKeyConstraint(["user_id", "shop_id"], ["users.id", "users.shop_id"]),
-        CheckConstraint("length(token_hash) = 64", name="token_hash_sha256"),
-        CheckConstraint("expires_at > created_at", name="expires_after_creation"),
-        CheckConstraint("used_at IS NULL OR revoked_at IS NULL", name="used_or_revoked"),
-        CheckConstraint("used_at IS NULL OR user_id IS NOT NULL", name="used_names_account"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
-    email: Mapped[str] = mapped_column(String(254))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Who invited (NULL: the command line); the account it renews or created.
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    user_id: Mapped[int | None] = mapped_column(Integer)
-
-    shop: Mapped[Shop] = relationship()
-
-    def is_open(self, now: datetime) -> bool:
-        """Whether the link can still be used at ``now``."""
-        return self.used_at is None and self.revoked_at is None and now < self.expires_at
-
-
-class LoginAttempt(Model):
-    """A failed login, counted to slow down guessing (see ``app.services.auth``).
-
-    ``device`` is the nonce of the trusted device cookie the attempt came with, and
-    such an attempt counts against that cookie only; ``NULL`` for an untrusted client,
-    whose attempts count against the account and the address.
-    """
-
-    __tablename__ = "login_attempts"
-    __table_args__ = (
-        Index("ix_login_attempts_email_at", "email", "at"),
-        Index("ix_login_attempts_address_at", "address", "at"),
-        Index("ix_login_attempts_device_at", "device", "at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
-    address: Mapped[str] = mapped_column(String(64))
-    device: Mapped[str | None] = mapped_column(String(32))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class AuditEvent(Model):
-    """Who did what, when: logins, token rotations, draws, exports, deletions."""
-
-    __tablename__ = "audit_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(60))
-    subject: Mapped[str] = mapped_column(String(120), default="")
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

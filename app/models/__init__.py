@@ -1,0 +1,85 @@
+"""The domain's tables as typed SQLAlchemy models, one module per domain.
+
+Every model and enumeration is re-exported here: ``from app.models import Card``.
+"""
+
+from .accounts import Invitation, LoginAttempt, User
+from .audit import AuditEvent
+from .common import (
+    ADVENT_DOORS,
+    BEACON_CHAINS,
+    CARD_FLAGS,
+    CONTACT_KINDS,
+    DRAW_KINDS,
+    DRAW_STATUSES,
+    IMAGE_TYPES,
+    RALLY_STATUSES,
+    SIGNAL_KINDS,
+    STAMP_SOURCES,
+    STATION_MODES,
+    USER_ROLES,
+)
+from .content import AdventDoor, Image, Service
+from .draws import Draw, DrawPrize, Prize, Winner
+from .rally import (
+    CLAIM_PERIOD,
+    DEFAULT_WINNERS_NOTICE,
+    DRAW_DAYS_AFTER_ENTRY_CLOSE,
+    DRAW_LOCAL_TIME,
+    STAMP_COUNT_TRIGGERS,
+    Card,
+    CardKey,
+    CardSignal,
+    Entry,
+    OpeningHours,
+    Rally,
+    RetiredToken,
+    Shop,
+    Stamp,
+    Station,
+    default_claim_until,
+    default_draw_at,
+)
+
+__all__ = [
+    "STAMP_SOURCES",
+    "STATION_MODES",
+    "CARD_FLAGS",
+    "SIGNAL_KINDS",
+    "USER_ROLES",
+    "RALLY_STATUSES",
+    "CONTACT_KINDS",
+    "DRAW_KINDS",
+    "DRAW_STATUSES",
+    "BEACON_CHAINS",
+    "IMAGE_TYPES",
+    "ADVENT_DOORS",
+    "Rally",
+    "Shop",
+    "OpeningHours",
+    "Station",
+    "RetiredToken",
+    "Card",
+    "CardKey",
+    "Stamp",
+    "CardSignal",
+    "Entry",
+    "default_draw_at",
+    "default_claim_until",
+    "DRAW_DAYS_AFTER_ENTRY_CLOSE",
+    "DRAW_LOCAL_TIME",
+    "CLAIM_PERIOD",
+    "DEFAULT_WINNERS_NOTICE",
+    "STAMP_COUNT_TRIGGERS",
+    "Prize",
+    "Draw",
+    "DrawPrize",
+    "Winner",
+    "Image",
+    "AdventDoor",
+    "Service",
+    "User",
+    "Invitation",
+    "LoginAttempt",
+    "AuditEvent",
+]
