@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .backoffice import bp as backoffice_bp
     from .office import bp as office_bp
     from .rally import bp as rally_bp
+    from .services import mail
     from .shop import bp as shop_bp
 
     auth.init_app(app)
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    mail.init_app(app)
     app.register_blueprint(office_bp)
     app.register_blueprint(rally_bp)
     app.register_blueprint(api_bp)

@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 
 from . import clock
 from .private_files import create_sqlite_database
-from .services import drand, procedure
+from .services import drand, mail, procedure
 from .services import draws as draw_service
 from .services.accounts import invitation_path, invite_shopkeeper
 from .services.backup import make_backup
@@ -397,6 +397,23 @@ def purge() -> None:
     )
 
 
+@click.group("outbox")
+def outbox_group() -> None:
+    """The outbox of e-mails."""
+
+
+@outbox_group.command("send")
+@click.option("--limit", default=100, show_default=True, help="Mails per run at most.")
+@with_appcontext
+def outbox_send(limit: int) -> None:
+    """Send the mails that are due (run every minute by a timer; see docs/deploy.md)."""
+    report = mail.deliver(now=clock.utcnow(), limit=limit)
+    click.echo(
+        f"Gesendet: {len(report.sent)}, später erneut: {len(report.retrying)}, "
+        f"aufgegeben: {len(report.failed) + len(report.stale)}."
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(init_db)
@@ -407,6 +424,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(draw_group)
     app.cli.add_command(backup)
     app.cli.add_command(purge)
+    app.cli.add_command(outbox_group)
 
 
 def main() -> None:

@@ -157,6 +157,19 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "FRAUD_SHARED_CODE_SECONDS": 60,
         "FRAUD_NETWORK_CARDS": 20,
         "FRAUD_NETWORK_MINUTES": 10,
+        # E-mail (Flask-Mailman, app/services/mail.py). Without MAIL_SERVER mails go to
+        # the console; MAIL_BACKEND may name one of Flask-Mailman's backends outright.
+        "MAIL_BACKEND": "",
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_DEFAULT_SENDER": (
+            "Nutzungsmanagement Innenstadt <nutzungsmanagement@innenstadt-herten.de>"
+        ),
+        "MAIL_TIMEOUT": 10,
         # The purge sets the networks' hashes of cards older than this to NULL.
         "FRAUD_NETWORK_RETENTION_HOURS": 24,
     }

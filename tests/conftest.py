@@ -16,6 +16,7 @@ from app import clock, create_app
 from app.extensions import db
 
 from .helpers import FIRST_DAY
+from .smtp import Mailbox, SMTPServer
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -30,6 +31,22 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SMTPServer]:
+    """One real SMTP server on loopback for the whole run; every test app mails to it."""
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: SMTPServer) -> Mailbox:
+    """The SMTP server's messages, emptied for this test."""
+    smtp_server.mailbox.clear()
+    return smtp_server.mailbox
 
 
 def base_config(tmp_path: Path, database_url: str) -> dict[str, object]:
@@ -106,9 +123,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
+def app(tmp_path: Path, database_url: str, smtp_server: SMTPServer) -> Iterator[Flask]:
     """An app with all tables on a fresh database, inside an app context."""
-    application = create_app(base_config(tmp_path, database_url))
+    application = create_app({**base_config(tmp_path, database_url), **smtp_server.config()})
     application.test_client_class = FreshRequestClient
     with application.app_context():
         db.create_all()

@@ -4,6 +4,16 @@ Every model and enumeration is re-exported here: ``from app.models import Card``
 """
 
 from .accounts import Invitation, LoginAttempt, User
+from .appointments import (
+    APPOINTMENT_STATUSES,
+    HOLDING_STATUSES,
+    SLOT_MINUTES,
+    Appointment,
+    AppointmentSlot,
+    AppointmentTopic,
+    OfficeClosure,
+    OfficeHours,
+)
 from .audit import AuditEvent
 from .common import (
     ADVENT_DOORS,
@@ -21,6 +31,7 @@ from .common import (
 )
 from .content import AdventDoor, Image, Service
 from .draws import Draw, DrawPrize, Prize, Winner
+from .mail import OUTBOX_STATUSES, OutboxMail
 from .rally import (
     CLAIM_PERIOD,
     DEFAULT_WINNERS_NOTICE,
@@ -82,4 +93,16 @@ __all__ = [
     "Invitation",
     "LoginAttempt",
     "AuditEvent",
+    "PasswordReset",
+    "RecoveryCode",
+    "OUTBOX_STATUSES",
+    "OutboxMail",
+    "APPOINTMENT_STATUSES",
+    "HOLDING_STATUSES",
+    "SLOT_MINUTES",
+    "Appointment",
+    "AppointmentSlot",
+    "AppointmentTopic",
+    "OfficeClosure",
+    "OfficeHours",
 ]

@@ -48,6 +48,14 @@ class User(UserMixin, Model):
     # Bumped at logout and password change: every older session stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two-factor log-in (RFC 6238, app.services.totp): the base32 secret while enrolling
+    # or enrolled, the moment it was confirmed, and the last time step used (a code is
+    # accepted once).
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The secret part of this staff member's private appointment feed URL (NULL: none).
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     def get_id(self) -> str:
         """Flask-Login: the session holds id and session version, see ``auth.load_user``."""
@@ -116,3 +124,42 @@ class LoginAttempt(Model):
     address: Mapped[str] = mapped_column(String(64))
     device: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PasswordReset(Model):
+    """A single-use link to set a new password, valid for an hour.
+
+    Only the SHA-256 of the token is stored. The link's page asks for the new password
+    and a POST uses it up, so a mail scanner that opens the link consumes nothing.
+    """
+
+    __tablename__ = "password_resets"
+    __table_args__ = (
+        CheckConstraint("length(token_hash) = 64", name="token_hash_sha256"),
+        CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Model):
+    """A one-time code that stands in for the authenticator app (SHA-256 stored only)."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (
+        UniqueConstraint("user_id", "code_hash"),
+        CheckConstraint("length(code_hash) = 64", name="code_hash_sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
