@@ -29,6 +29,7 @@ from app.services.stations import rotate_station
 
 from ..conftest import base_config
 from ..helpers import SHOPKEEPER_PASSWORD, make_shopkeeper
+from ..smtp import SMTPServer
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -126,12 +127,17 @@ def run_a_daily_draw(rally: Rally, stations: list[Station]) -> tuple[str, int]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Serve the app with the demo loaded on http://127.0.0.1:<port> for the session."""
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer
+) -> Iterator[LiveServer]:
+    """Serve the app with the demo loaded on http://127.0.0.1:<port> for the session.
+
+    Its mails go to the session's SMTP server (the ``mailbox`` fixture reads them)."""
     tmp = tmp_path_factory.mktemp("live")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    config = base_config(tmp, "sqlite:///" + str(tmp / "browser.sqlite3"))
+    config = {**base_config(tmp, "sqlite:///" + str(tmp / "browser.sqlite3")),
+              **smtp_server.config()}
     config["BASE_URL"] = base_url
     # Every page test logs the demo staff in afresh; the per-address limit is not under test.
     config["RATELIMIT_LOGIN"] = "10000 per minute"
