@@ -3,7 +3,7 @@
 Every model and enumeration is re-exported here: ``from app.models import Card``.
 """
 
-from .accounts import Invitation, LoginAttempt, User
+from .accounts import Invitation, LoginAttempt, PasswordReset, RecoveryCode, User
 from .appointments import (
     APPOINTMENT_STATUSES,
     HOLDING_STATUSES,
