@@ -370,3 +370,20 @@ def test_privacy_commands_export_and_delete(app: Flask, freeze: Callable[[dateti
 
     bad = runner.invoke(args=["privacy", "export", "--email", "nope"])
     assert bad.exit_code == 1 and "keine gültige E-Mail-Adresse" in bad.output
+
+
+# --- the public privacy notice -------------------------------------------------------------
+
+
+def test_privacy_notice_lists_every_kind_with_its_configured_retention(app: Flask) -> None:
+    app.config["APPOINTMENT_RETENTION_MONTHS"] = 4
+    app.config["OUTBOX_RETENTION_DAYS"] = 21
+    html = app.test_client().get("/datenschutz").text
+    for kind in privacy.KINDS:
+        assert f"<dt>{kind.label}</dt>\n      <dd>{privacy.retention(kind)}</dd>" in html
+    assert "4 Monate nach dem Termin" in html
+    assert '<h3 id="termine">Beratungstermine</h3>' in html
+    assert '<h3 id="e-mails">E-Mails von dieser Website</h3>' in html
+    assert "21 Tage nach dem Versand oder dem letzten Zustellversuch; der Link zur " \
+           "Stempelkarte sofort nach dem Versand" in html
+    assert "gespeichert wird die Adresse nicht" in html
