@@ -16,6 +16,7 @@ from app.models import (
     AppointmentTopic,
     AuditEvent,
     Card,
+    CardKey,
     Draw,
     Entry,
     Invitation,
@@ -128,6 +129,12 @@ def make_world(now: datetime) -> World:
     new_entry = make_entry(new_card, contact=PERSON, name="Pia Person")
     old_card = make_card(new, [new_station], 1, created_at=now - timedelta(hours=25),
                          network_hash="a" * 64)
+    db.session.add_all([CardKey(card_id=cards[0].id, secret_hash="c" * 64),
+                        CardKey(card_id=new_card.id, secret_hash="d" * 64)])
+    db.session.add_all([
+        AuditEvent(created_at=now - timedelta(days=2), action="auth.login", subject=PERSON),
+        AuditEvent(created_at=now - timedelta(days=2), action="auth.login", subject=OTHER),
+    ])
 
     old_appointment = appointment(PERSON, datetime(2026, 12, 10, 9, tzinfo=BERLIN),
                                   status="confirmed")
@@ -195,6 +202,9 @@ def test_purge_removes_what_is_past_retention_and_keeps_the_rest(
     assert (old.name, old.contact) == ("", f"geloescht-{old.id}")
     assert db.session.get_one(Entry, world.winner_entry).name == ""
     assert db.session.get_one(Entry, world.new_rally_entry).contact == PERSON
+    # The keys tying the old rally's cards to browsers; the cards stay.
+    assert done["card_keys"] == 1
+    assert list(db.session.scalars(select(CardKey.card_id))) == [world.new_card]
     # Network hashes after 24 hours.
     assert done["network_hashes"] == 1
     assert db.session.get_one(Card, world.old_card).network_hash is None
@@ -267,7 +277,10 @@ def test_export_holds_each_kind_of_the_address_and_nothing_of_another(
     assert data["email"] == PERSON
     held = data["data"]
     assert set(held) == {"entries", "appointments", "outbox", "login_attempts",
-                         "password_resets", "recovery_codes", "invitations", "accounts"}
+                         "password_resets", "recovery_codes", "invitations", "audit",
+                         "accounts"}
+    assert {"action": "auth.login", "subject": PERSON} in [
+        {k: v for k, v in event.items() if k != "at"} for event in held["audit"]]
     assert len(held["entries"]) == 2 and len(held["appointments"]) == 2
     assert {e["prizes_won"] for e in held["entries"]} <= {0, 1}
     assert held["accounts"][0]["role"] == "shopkeeper"
@@ -297,6 +310,10 @@ def test_delete_leaves_an_empty_export_and_the_aggregates(
     db.session.expire_all()
 
     assert done["entries"] == 2 and done["appointments"] == 2 and done["accounts"] == 1
+    assert done["audit"] >= 2  # the login above and the account's invitation
+    assert db.session.scalars(select(AuditEvent.subject).where(
+        AuditEvent.action == "auth.login").order_by(AuditEvent.id)).all() == [
+        privacy.email_reference(PERSON), OTHER]
     assert privacy.export(PERSON, now=now)["data"] == {}
     assert privacy.held(OTHER) == other_before
     assert [aggregates(rally_id, now) for rally_id in rally_ids] == before
@@ -311,7 +328,8 @@ def test_delete_leaves_an_empty_export_and_the_aggregates(
     events = list(db.session.scalars(select(AuditEvent).where(
         AuditEvent.action.like("privacy.%"))))
     assert [e.action for e in events] == ["privacy.delete", "privacy.export"]
-    assert PERSON not in json.dumps([[e.subject, e.details] for e in events])
+    everything = [[e.subject, e.details] for e in db.session.scalars(select(AuditEvent))]
+    assert PERSON not in json.dumps(everything)
 
 
 def test_delete_refuses_the_own_account_and_bad_addresses(app: Flask) -> None:

@@ -8,11 +8,10 @@ notice all go through :data:`KINDS`; a new kind of data is one more entry there.
 
 Aggregates stay: entries are anonymised, not deleted (the dashboard counts them, winners
 and draw records name their pseudonymous card codes); appointments keep topic, time and
-status; cards and stamps hold no person's data and stay as they are.
+status; cards and stamps stay as figures once their keys (the link to a browser) and
+network hashes are gone.
 """
 
-import hashlib
-import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,9 +29,10 @@ from ..editing import audit
 from ..errors import DomainError
 from ..rally_terms import entries_deleted_by, months_after
 from . import kinds
-from .kinds import Record, drop_network_hashes
+from .kinds import Record, drop_network_hashes, email_reference
 
-__all__ = ["KINDS", "Kind", "delete", "drop_network_hashes", "export", "purge"]
+__all__ = ["KINDS", "Kind", "delete", "drop_network_hashes", "email_reference", "export",
+           "purge"]
 
 UNITS = ("months", "days", "hours", "minutes")
 EMAIL_MAX = 254  # the longest address any table stores
@@ -92,6 +92,17 @@ KINDS: tuple[Kind, ...] = (
         count=kinds.count_entries,
         purge=lambda now, months: kinds.purge_entries(rally_ids=_expired_rallies(now, months)),
         export=kinds.export_entries, delete=kinds.delete_entries,
+    ),
+    Kind(
+        key="card_keys",
+        label=_l("Verbindung von Stempelkarte und Browser"),
+        description=_l("Der Prüfwert des Schlüssels im Cookie, mit dem ein Browser seine "
+                       "Karte öffnet; Karten und Stempel selbst nennen niemanden."),
+        retention_key="ENTRY_RETENTION_MONTHS", unit="months",
+        after=_l("nach dem Ende der Rallye"), done=_l("gelöscht"),
+        count=kinds.count_card_keys,
+        purge=lambda now, months: kinds.purge_card_keys(
+            rally_ids=_expired_rallies(now, months)),
     ),
     Kind(
         key="network_hashes",
@@ -170,6 +181,16 @@ KINDS: tuple[Kind, ...] = (
         purge=_before(kinds.purge_invitations, "days"),
         export=kinds.export_invitations, delete=kinds.delete_invitations,
     ),
+    Kind(
+        key="audit",
+        label=_l("Protokoll der Anmeldungen und Änderungen"),
+        description=_l("Wer sich wann angemeldet, eine Ziehung durchgeführt oder Daten "
+                       "geändert hat; Anmeldungen nennen die E-Mail-Adresse des Kontos."),
+        retention_key=None, unit="", after="", done=_l("Adresse durch Prüfwert ersetzt"),
+        kept=_l("als Nachweis; bei einer Löschung ersetzt ein Prüfwert die Adresse"),
+        count=kinds.count_audit,
+        export=kinds.export_audit, delete=kinds.delete_audit,
+    ),
     # Last: the kinds above find their rows through the account's address.
     Kind(
         key="accounts",
@@ -241,14 +262,6 @@ def normalise_email(raw: str) -> str:
             char.isspace() for char in email):
         raise DomainError("bad_email")
     return email
-
-
-def email_reference(email: str) -> str:
-    """A short keyed hash of an address for the audit trail: the same address gives the
-    same reference, and the reference does not give the address back."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(key, b"privacy-audit:" + email.encode(), hashlib.sha256).hexdigest()
-    return f"email:{digest[:16]}"
 
 
 def held(email: str) -> dict[str, list[Record]]:

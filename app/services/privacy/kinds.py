@@ -6,10 +6,13 @@ past its retention. Exports and deletions take a normalised e-mail address (see
 ``normalise_email``) and match stored addresses case-insensitively.
 """
 
+import hashlib
+import hmac
 import secrets
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.security import generate_password_hash
@@ -19,7 +22,9 @@ from ...models import (
     HOLDING_STATUSES,
     Appointment,
     AppointmentSlot,
+    AuditEvent,
     Card,
+    CardKey,
     Entry,
     Invitation,
     LoginAttempt,
@@ -68,7 +73,8 @@ def _anonymise_entries(condition: ColumnElement[bool]) -> int:
     result = db.session.execute(
         update(Entry)
         .where(condition, _entry_held())
-        .values(name="", contact=literal(ANONYMOUS_CONTACT) + cast(Entry.id, String))
+        .values(name="", contact=literal(ANONYMOUS_CONTACT) + cast(Entry.id, String),
+                exclusion_reason="")
         .execution_options(synchronize_session=False)
     )
     return _rows(result)
@@ -132,6 +138,22 @@ def drop_network_hashes(*, before: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return _rows(result)
+
+
+def purge_card_keys(*, rally_ids: list[int]) -> int:
+    """Delete the keys that tie the cards of these rallies to browsers: the cards and
+    their stamps stay, as figures that no browser or person leads to any more."""
+    if not rally_ids:
+        return 0
+    cards = select(Card.id).where(Card.rally_id.in_(rally_ids))
+    return _rows(db.session.execute(
+        delete(CardKey).where(CardKey.card_id.in_(cards))
+        .execution_options(synchronize_session=False)
+    ))
+
+
+def count_card_keys() -> int:
+    return _count(select(func.count()).select_from(CardKey))
 
 
 def count_network_hashes() -> int:
@@ -402,3 +424,38 @@ def delete_accounts(email: str, now: datetime) -> int:
 def count_accounts() -> int:
     return _count(select(func.count()).select_from(User).where(
         ~User.email.endswith("@" + ANONYMOUS_ACCOUNT_DOMAIN)))
+
+
+# --- the audit trail -----------------------------------------------------------------------
+
+
+def email_reference(email: str) -> str:
+    """A short keyed hash of an address for the audit trail: the same address gives the
+    same reference, and the reference does not give the address back."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, b"privacy-audit:" + email.encode(), hashlib.sha256).hexdigest()
+    return f"email:{digest[:16]}"
+
+
+def export_audit(email: str) -> list[Record]:
+    """Audit events about the address (logins, account changes name it as subject)."""
+    rows = db.session.scalars(
+        select(AuditEvent).where(_same_address(AuditEvent.subject, email))
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+    )
+    return [{"at": _iso(row.created_at), "action": row.action, "subject": row.subject}
+            for row in rows]
+
+
+def delete_audit(email: str, now: datetime) -> int:
+    """Replace the address in the audit trail by its reference: the events stay as proof."""
+    return _rows(db.session.execute(
+        update(AuditEvent).where(_same_address(AuditEvent.subject, email))
+        .values(subject=email_reference(email))
+        .execution_options(synchronize_session=False)
+    ))
+
+
+def count_audit() -> int:
+    return _count(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.subject.contains("@")))
