@@ -1,6 +1,7 @@
 """Command line: ``flask --app wsgi ...`` or the ``rallye`` console script."""
 
-from datetime import datetime, timedelta
+import json
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -11,7 +12,7 @@ from flask_migrate import upgrade
 
 from . import clock
 from .private_files import create_sqlite_database
-from .services import drand, mail, procedure
+from .services import drand, mail, privacy, procedure
 from .services import draws as draw_service
 from .services.accounts import invitation_path, invite_shopkeeper
 from .services.backup import make_backup
@@ -19,7 +20,6 @@ from .services.demo import load_demo
 from .services.draw_beacons import beacon_source
 from .services.errors import DomainError
 from .services.printset import export_print_set
-from .services.privacy import purge as run_purge
 from .services.stations import rotate_station, set_station_mode, station_of
 from .services.users import create_user
 
@@ -388,13 +388,49 @@ def backup(out: Path | None) -> None:
 @click.command("purge")
 @with_appcontext
 def purge() -> None:
-    """Drop personal and tracking data that is no longer needed (networks of cards)."""
-    hours = int(current_app.config["FRAUD_NETWORK_RETENTION_HOURS"])
-    report = run_purge(now=clock.utcnow(), network_retention=timedelta(hours=hours))
-    click.echo(
-        f"Netz-Kennungen gelöscht: {report.network_hashes} Karten, angelegt vor "
-        f"{clock.local(report.before):%d.%m.%Y %H:%M} Uhr (älter als {hours} Stunden)."
-    )
+    """Delete or anonymise the personal data past its retention (run daily)."""
+    for item in privacy.purge(now=clock.utcnow()):
+        click.echo(f"{item.kind.label}: {item.count} {item.kind.done} "
+                   f"(Frist: {privacy.retention(item.kind)}).")
+
+
+@click.group("privacy")
+def privacy_group() -> None:
+    """Export or delete what the app holds about one e-mail address."""
+
+
+@privacy_group.command("export")
+@click.option("--email", required=True, help="The person's e-mail address.")
+@with_appcontext
+def privacy_export(email: str) -> None:
+    """Print everything held about an address as JSON."""
+    try:
+        data = privacy.export(email, now=clock.utcnow())
+    except DomainError as error:
+        raise failure(error) from error
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@privacy_group.command("delete")
+@click.option("--email", required=True, help="The person's e-mail address.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def privacy_delete(email: str, yes: bool) -> None:
+    """Delete or anonymise everything held about an address."""
+    try:
+        address = privacy.normalise_email(email)
+    except DomainError as error:
+        raise failure(error) from error
+    found = privacy.held(address)
+    if not found:
+        click.echo(f"Zu {address} ist nichts gespeichert.")
+        return
+    for key, records in found.items():
+        click.echo(f"{privacy.KIND_BY_KEY[key].label}: {len(records)}")
+    if not yes:
+        click.confirm(f"Diese Daten zu {address} löschen?", abort=True)
+    for item in privacy.delete(address, now=clock.utcnow()):
+        click.echo(f"{item.kind.label}: {item.count} {item.kind.done}.")
 
 
 @click.group("outbox")
@@ -424,6 +460,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(draw_group)
     app.cli.add_command(backup)
     app.cli.add_command(purge)
+    app.cli.add_command(privacy_group)
     app.cli.add_command(outbox_group)
 
 

@@ -172,6 +172,23 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_TIMEOUT": 10,
         # The purge sets the networks' hashes of cards older than this to NULL.
         "FRAUD_NETWORK_RETENTION_HOURS": 24,
+        # Retention of the other kinds of personal data (app/services/privacy): the daily
+        # purge deletes or anonymises what is older, the privacy notice states it from here.
+        # Appointments: name, address, phone and notes are blanked this many calendar
+        # months after the appointment (room for a follow-up that refers to it; what the
+        # consultation produced lives in the office's files, not here).
+        "APPOINTMENT_RETENTION_MONTHS": 3,
+        # Mails in the outbox: deleted this many days after sending or the last failed
+        # attempt (long enough to answer "did you send me ...?"; pending mails stay).
+        "OUTBOX_RETENTION_DAYS": 30,
+        # Password reset links and recovery codes: deleted this many days after use or
+        # expiry (a week to look into a suspicious reset; a used code is refused anyway).
+        "PASSWORD_RESET_RETENTION_DAYS": 7,
+        "RECOVERY_CODE_RETENTION_DAYS": 7,
+        # Shopkeeper invitations: deleted this many days after acceptance, revocation or
+        # expiry (open ones stay). Failed login attempts follow
+        # LOGIN_FAILURE_WINDOW_MINUTES: they are deleted once they no longer count.
+        "INVITATION_RETENTION_DAYS": 30,
     }
 
 

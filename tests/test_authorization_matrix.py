@@ -254,6 +254,13 @@ def visitors(app: Flask, world: World) -> dict[str, FlaskClient]:
 
 def test_discovery_finds_the_back_office() -> None:
     assert GET_RULES, "no GET rule of the back office found"
+    # The privacy tools (personal data of anyone) are among the checked URLs.
+    assert ("backoffice.privacy_page", "/buero/datenschutz") in GET_RULES
+    for endpoint, rule in (("backoffice.privacy_export", "/buero/datenschutz/auskunft"),
+                           ("backoffice.privacy_delete_check", "/buero/datenschutz/loeschen"),
+                           ("backoffice.privacy_delete",
+                            "/buero/datenschutz/loeschen/bestaetigen")):
+        assert (endpoint, rule) in POST_RULES and (endpoint, rule) not in GET_RULES
     assert all(rule.startswith("/buero/") for _, rule in GET_RULES + POST_RULES)
 
 

@@ -345,8 +345,8 @@ def test_purge_drops_old_network_hashes(app: Flask) -> None:
     new, _ = stamp_at(station, FIRST_DAY - timedelta(hours=1), DEFAULT, client="203.0.113.8")
     result = app.test_cli_runner().invoke(args=["purge"])
     assert result.exit_code == 0, result.output
-    assert "Netz-Kennungen gelöscht: 1 Karten" in result.output
-    assert "älter als 24 Stunden" in result.output
+    assert ("Netz-Kennungen der Stempelkarten: 1 gelöscht "
+            "(Frist: 24 Stunden nach dem Anlegen der Karte)") in result.output
     hashes = dict(db.session.execute(select(Card.id, Card.network_hash)).all())
     assert hashes[old] is None and hashes[new] is not None
 

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Draw, Service
 from ..services import advent
 from ..services import draws as draw_service
+from ..services import privacy as privacy_service
 from ..services.content import render_markdown
 from ..services.draw_beacons import beacon_source
 from ..services.rallies import current_rally, shop_categories
@@ -73,8 +74,11 @@ def imprint() -> str:
 
 @bp.get("/datenschutz")
 def privacy() -> str:
-    """Privacy notice."""
-    return render_template("office/privacy.html")
+    """Privacy notice, with the retention of every kind of personal data."""
+    return render_template(
+        "office/privacy.html", privacy_kinds=privacy_service.KINDS,
+        kinds=privacy_service.KIND_BY_KEY, retention=privacy_service.retention,
+    )
 
 
 @bp.get("/barrierefreiheit")

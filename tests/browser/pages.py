@@ -535,6 +535,20 @@ def seal_without_prizes(page: Page, live_server: LiveServer) -> None:
     expect(page.locator(".error, .notice.alert").first).to_be_visible()
 
 
+def privacy_delete_check(page: Page, live_server: LiveServer) -> None:
+    """Ask to delete a shopkeeper's data: the confirmation step lists what would go."""
+    page.get_by_label("E-Mail-Adresse").fill(live_server.shopkeeper_email)
+    page.get_by_role("button", name="Löschen …").click()
+    expect(page.get_by_role("button", name="Endgültig löschen")).to_be_visible()
+
+
+def privacy_bad_address(page: Page, live_server: LiveServer) -> None:
+    """Ask for an export of something that is no address: the message at the field."""
+    page.get_by_label("E-Mail-Adresse").fill("kein-at-zeichen")
+    page.get_by_role("button", name="Auskunft herunterladen").click()
+    expect(page.locator("#email-fehler")).to_be_visible()
+
+
 def a_flagged_card(contexts: ContextFactory, live_server: LiveServer) -> None:
     """Stamp two shops of the demo within a second: faster than walking, so flagged."""
     context = contexts()
@@ -628,6 +642,9 @@ BACK_OFFICE: dict[str, Scenario] = {
     "bo-advent-door": staff_page("/buero/adventskalender", open_first_door),
     "bo-advent-preview": staff_page("/buero/adventskalender", preview_first_door),
     "bo-advent-door-errors": staff_page("/buero/adventskalender", save_door_without_title),
+    "bo-privacy": staff_page("/buero/datenschutz"),
+    "bo-privacy-delete-check": staff_page("/buero/datenschutz", privacy_delete_check),
+    "bo-privacy-error": staff_page("/buero/datenschutz", privacy_bad_address),
 }
 
 # --- the shop portal, as the demo's shopkeepers ------------------------------------------
