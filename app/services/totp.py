@@ -27,7 +27,7 @@ from ..models.accounts import RecoveryCode
 from .editing import audit
 from .errors import DomainError
 
-ISSUER = "Innenstadt Herten"
+ISSUER = "Innenstadt-Rallye"  # the name the authenticator app shows
 STAFF_ROLES = ("admin", "staff")
 # Codes of the step before and after now pass too: phone clocks drift a little.
 DRIFT_STEPS = 1
