@@ -354,3 +354,18 @@ def test_logout_works_for_an_admin_who_has_not_enrolled(
     response = client.post("/abmelden", {}, "/buero/konto/zwei-faktor")
     assert response.status_code == 303 and location(response) == "/anmelden"
     assert client.get("/buero/konto/zwei-faktor").status_code == 302
+
+
+def test_the_command_line_switches_it_off(app: Flask, staff: User) -> None:
+    enrol(staff, FIRST_DAY)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["user", "two-factor-off", "--email", "Erika@herten.test"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert not totp.is_enabled(staff)
+    assert db.session.scalar(select(func.count(RecoveryCode.id))) == 0
+    event = db.session.scalars(select(AuditEvent)
+                               .where(AuditEvent.action == "auth.totp_disable")).one()
+    assert event.details == {"method": "command_line"}
+    again = runner.invoke(args=["user", "two-factor-off", "--email", "erika@herten.test"])
+    assert again.exit_code == 1 and "kein Konto mit Zwei-Faktor-Anmeldung" in again.output
