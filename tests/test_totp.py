@@ -369,3 +369,15 @@ def test_the_command_line_switches_it_off(app: Flask, staff: User) -> None:
     assert event.details == {"method": "command_line"}
     again = runner.invoke(args=["user", "two-factor-off", "--email", "erika@herten.test"])
     assert again.exit_code == 1 and "kein Konto mit Zwei-Faktor-Anmeldung" in again.output
+
+
+def test_a_restarted_enrolment_refuses_the_old_secret(app: Flask, staff: User) -> None:
+    totp.start_enrolment(user=staff, now=FIRST_DAY)
+    db.session.refresh(staff)
+    old_code = code_at(staff, FIRST_DAY)
+    totp.start_enrolment(user=staff, now=FIRST_DAY)  # a second tab began anew
+    db.session.refresh(staff)
+    with pytest.raises(totp.TotpError) as refused:
+        totp.confirm_enrolment(user=staff, code=old_code, now=FIRST_DAY)
+    assert refused.value.code == "bad_code"
+    assert not totp.is_enabled(staff)

@@ -171,18 +171,23 @@ def confirm_enrolment(*, user: User, code: str, now: datetime) -> list[str]:
     """Switch two-factor log-in on with a code of the new secret; return the recovery
     codes (the only time they exist in plain text). Every session of the account ends
     (the caller starts a new one)."""
+    secret = user.totp_secret
     if is_enabled(user):
         raise TotpError("already_enabled")
-    if user.totp_secret is None:
+    if secret is None:
         raise TotpError("not_enrolling")
     typed = normalise(code)
-    step = _matching_step(user.totp_secret, typed, now) if CODE_RE.fullmatch(typed) else None
+    step = _matching_step(secret, typed, now) if CODE_RE.fullmatch(typed) else None
     if step is None:
         raise TotpError("bad_code")
     codes = ["".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
              for _ in range(RECOVERY_CODES)]
     begin_write()
-    account = db.session.get_one(User, user.id)
+    account = db.session.get_one(User, user.id, with_for_update=True, populate_existing=True)
+    # ``user`` may be this very object: compare with the secret the code was checked on.
+    if is_enabled(account) or account.totp_secret != secret:
+        db.session.rollback()  # another request finished or restarted the enrolment
+        raise TotpError("already_enabled" if is_enabled(account) else "not_enrolling")
     account.totp_enabled_at = now
     account.totp_last_step = step  # the confirming code cannot log in as well
     account.session_version = User.session_version + 1
