@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 
 from . import clock
 from .private_files import create_sqlite_database
-from .services import drand, mail, privacy, procedure
+from .services import drand, mail, privacy, procedure, totp
 from .services import draws as draw_service
 from .services.accounts import invitation_path, invite_shopkeeper
 from .services.backup import make_backup
@@ -158,6 +158,19 @@ def user_invite(shop_slug: str, email: str) -> None:
                "nur einmal verwendbar:")
     click.echo(current_app.config["BASE_URL"] + invitation_path(issued.token))
 
+
+
+@user.command("two-factor-off")
+@with_appcontext
+@click.option("--email", required=True, help="Login e-mail address.")
+def user_two_factor_off(email: str) -> None:
+    """Switch off an account's two-factor log-in (phone and recovery codes lost)."""
+    try:
+        account = totp.disable_by_email(email=email, now=clock.utcnow())
+    except DomainError as error:
+        raise click.ClickException(f"{email}: kein Konto mit Zwei-Faktor-Anmeldung.") from error
+    click.echo(f"Zwei-Faktor-Anmeldung für {account.email} ausgeschaltet; beim nächsten "
+               "Anmelden genügt das Passwort (für Admins in Produktion: neu einrichten).")
 
 @click.group("qr")
 def qr_group() -> None:

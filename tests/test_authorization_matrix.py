@@ -398,3 +398,22 @@ def test_portal_actions(app: Flask, world: World, shop_visitors, endpoint: str,
     b_station = db.session.get(Station, world.station.id)
     assert b_station is not None and b_station.shop is not None
     assert (b_station.token, b_station.mode, b_station.shop.opening_hours) == before
+
+
+# --- the account pages outside both portals ---------------------------------------------
+
+ACCOUNT_PAGES = [("/passwort-vergessen", 200), ("/passwort-neu/" + "A" * 43, 404),
+                 ("/anmelden/code", 303)]
+
+
+@pytest.mark.parametrize(("path", "status"), ACCOUNT_PAGES, ids=[p for p, _ in ACCOUNT_PAGES])
+def test_account_pages_outside_the_portals(
+    app: Flask, world: World, visitors: dict[str, FlaskClient], path: str, status: int
+) -> None:
+    """Open to anyone (a forgotten password, the login's second step), never cached, and
+    a POST without a token is refused."""
+    for name, client in visitors.items():
+        response = client.get(path)
+        assert response.status_code == status, f"{path}: {name} got {response.status_code}"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert client.post(path).status_code == 400

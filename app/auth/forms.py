@@ -1,7 +1,7 @@
 """Login forms. CSRF comes from BaseForm (Flask-WTF; CSRFProtect for the logout button)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from ..forms import BaseForm
@@ -71,3 +71,72 @@ class InvitationForm(BaseForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ForgotPasswordForm(BaseForm):
+    """The address to send a reset link to."""
+
+    email = EmailField(
+        _l("E-Mail-Adresse"),
+        validators=[
+            InputRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
+            Length(max=MAX_EMAIL, message=_l("Die E-Mail-Adresse ist zu lang.")),
+        ],
+        render_kw={
+            "autocomplete": "username",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "maxlength": str(MAX_EMAIL),
+        },
+    )
+
+
+class ResetPasswordForm(InvitationForm):
+    """The new password, twice, on the page of a reset link."""
+
+
+class PasswordChangeForm(InvitationForm):
+    """The current password, then the new one twice (staff and shopkeepers)."""
+
+    current = PasswordField(
+        _l("Bisheriges Passwort"),
+        validators=[
+            InputRequired(message=_l("Bitte geben Sie Ihr bisheriges Passwort ein.")),
+            Length(max=MAX_PASSWORD, message=_l("Das Passwort ist zu lang.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class CodeForm(BaseForm):
+    """A code of the authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[
+            InputRequired(message=_l("Bitte geben Sie den Code ein.")),
+            Length(max=64, message=_l("Der Code ist zu lang.")),
+        ],
+        description=_l("Die sechs Ziffern aus Ihrer Authenticator-App, oder einer Ihrer "
+                       "Wiederherstellungscodes."),
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none",
+                   "spellcheck": "false", "maxlength": "64"},
+    )
+
+
+class EnrolmentForm(BaseForm):
+    """The first code of the authenticator app, confirming the enrolment."""
+
+    code = StringField(
+        _l("Code aus der App"),
+        validators=[
+            InputRequired(message=_l("Bitte geben Sie den Code aus der App ein.")),
+            Length(max=16, message=_l("Der Code hat sechs Ziffern.")),
+        ],
+        description=_l("Sechs Ziffern; die App zeigt alle 30 Sekunden einen neuen Code."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "16"},
+    )
+
+
+class ConfirmForm(BaseForm):
+    """A form that is only a button (CSRF)."""

@@ -26,6 +26,7 @@ from .. import clock
 from ..extensions import limiter, login_manager
 from ..models import User
 from ..security import no_store
+from ..services import totp
 from ..services.auth import AuthError, authenticate, confirm_password, end_sessions
 from ..services.device_tokens import DeviceToken, issue_device_token, read_device_token
 from .decorators import STAFF_ROLES, mark_fresh
@@ -175,8 +176,10 @@ def login() -> BaseResponse | tuple[str, int]:
     except AuthError as error:
         message, status = refusal(error.code)
         return render_template("auth/login.html", form=form, next=target, error=message), status
+    if totp.is_enabled(user):
+        return two_factor.begin_second_step(user, target)
     start_session(user)
-    return remember_device(redirect(next_for(user, target) or home_of(user), code=303), user)
+    return remember_device(redirect(two_factor.after_login(user, target), code=303), user)
 
 
 @bp.post("/abmelden")
@@ -279,4 +282,5 @@ def end_expired_session() -> BaseResponse | None:
     return None
 
 
-from . import invitations  # noqa: E402,F401  (registers the invitation page on bp)
+from . import invitations  # noqa: E402,F401,I001  (registers the invitation page on bp)
+from . import password_reset, two_factor  # noqa: E402,F401  (their pages, on bp)

@@ -12,3 +12,4 @@ from . import routes  # noqa: E402,F401,I001  (registers the views on bp)
 from . import draws  # noqa: E402,F401
 from . import accounts, advent, cards, dashboard, rallies, review, shops  # noqa: E402,F401
 from . import privacy  # noqa: E402,F401
+from . import own_account  # noqa: E402,F401  (the staff member's own access, /buero/konto)

@@ -37,6 +37,7 @@ SECTIONS = (
     ("backoffice.draw", "draws"),
     ("backoffice.winner", "draws"),
     ("backoffice.privacy", "privacy"),
+    ("backoffice.my_", "my_account"),
 )
 
 

@@ -46,6 +46,7 @@ from .. import clock
 from ..db import begin_write
 from ..extensions import db
 from ..models import AuditEvent, LoginAttempt, User
+from . import totp
 from .device_tokens import DeviceToken
 from .errors import DomainError
 
@@ -53,7 +54,8 @@ ADDRESS_LENGTH = 64  # LoginAttempt.address
 
 
 class AuthError(DomainError):
-    """Login refused. Codes: ``throttled``, ``bad_credentials``, ``inactive``."""
+    """Login refused. Codes: ``throttled``, ``bad_credentials``, ``inactive``; of the
+    second step (two-factor log-in): ``bad_code``."""
 
 
 @cache
@@ -210,7 +212,10 @@ def authenticate(
     # Only someone who knows the password learns that the account is switched off.
     if not user.active:
         raise refuse("inactive")
-    _succeed(user, device=nonce, now=now, action="auth.login")
+    # With two-factor log-in the login is complete only after the code (see
+    # confirm_second_factor): until then the password is merely known to be right.
+    action = "auth.password_ok" if totp.is_enabled(user) else "auth.login"
+    _succeed(user, device=nonce, now=now, action=action)
     return user
 
 
@@ -234,6 +239,43 @@ def confirm_password(
     if not user.active:
         raise refuse("inactive")
     _succeed(user, device=nonce, now=now, action="auth.reauth")
+
+
+def confirm_second_factor(
+    user: User,
+    code: str,
+    address: str,
+    now: datetime,
+    device: DeviceToken | None = None,
+    *,
+    action: str = "auth.login",
+    reauth: bool = False,
+) -> str:
+    """Check a two-factor code (authenticator or recovery code) of ``user``.
+
+    Counted and throttled like a password, in the same counts: the second step gives a
+    guesser no budget of its own. A code's time step is accepted once. Returns
+    ``"totp"`` or ``"recovery"`` and audits ``action``; raises ``AuthError``
+    (``throttled``, ``inactive``, ``bad_code``).
+    """
+    email = normalise_email(user.email)
+    address = address[:ADDRESS_LENGTH]
+    nonce = trusted_device(user, device)
+    refuse = partial(_refuse, email=email, address=address, now=now, user=user, device=nonce,
+                     reauth=reauth)
+    if is_throttled(email, address, now, nonce):
+        raise refuse("throttled")
+    if not user.active:
+        raise refuse("inactive")
+    begin_write()
+    try:
+        method = totp.check_code(user, code, now)
+    except totp.TotpError:
+        db.session.rollback()
+        raise refuse("bad_code") from None
+    db.session.commit()
+    _succeed(user, device=nonce, now=now, action=action)
+    return method
 
 
 def end_sessions(

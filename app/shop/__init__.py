@@ -11,4 +11,5 @@ bp.before_request(mark_no_store)
 # Only the shop's own accounts, for every view of the blueprint (see shopkeepers_only).
 bp.before_request(shopkeepers_only)
 
-from . import routes  # noqa: E402,F401  (registers the views on bp)
+from . import routes  # noqa: E402,F401,I001  (registers the views on bp)
+from . import account  # noqa: E402,F401  (the shopkeeper's own access, /laden/konto)

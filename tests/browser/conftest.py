@@ -4,6 +4,7 @@ The live server runs the real app on a SQLite file in a daemon thread for the wh
 session. Chromium is Debian's ``/usr/bin/chromium``: Playwright cannot download its own.
 """
 
+import secrets
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, BrowserContext
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -25,7 +27,9 @@ from app.services.cards import create_card
 from app.services.demo import load_demo
 from app.services.draws import run_draw, seal_draw
 from app.services.entries import enter_draw
+from app.services.password_resets import request_reset, reset_path
 from app.services.stations import rotate_station
+from app.services.users import create_user
 
 from ..conftest import base_config
 from ..helpers import SHOPKEEPER_PASSWORD, make_shopkeeper
@@ -75,9 +79,40 @@ class LiveServer:
     # The recovery link (path) of the winner's card: a card that entered, to merge with.
     winner_recovery_path: str = ""
 
+    # Fresh accounts and reset links for the account pages' scenarios.
+    accounts: "AccountDesk | None" = None
+
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` on this server."""
         return self.base_url + path
+
+
+ACCOUNT_PASSWORD = "Kerze Fahrrad Mondschein"
+
+
+@dataclass(frozen=True)
+class AccountDesk:
+    """Writes to the live server's database what the account pages' scenarios need: a
+    fresh staff account per run (two-factor log-in changes an account for good) and a
+    reset link (its mail is tested without a browser)."""
+
+    app: Flask
+
+    def new_staff(self) -> str:
+        """A new staff account with ``ACCOUNT_PASSWORD``; its e-mail address."""
+        with self.app.app_context():
+            email = f"team-{secrets.token_hex(4)}@herten.test"
+            create_user(email=email, password=ACCOUNT_PASSWORD, role="staff", name="Team")
+            db.session.remove()
+        return email
+
+    def reset_path(self, email: str) -> str:
+        """The path of a new reset link for the account ``email``."""
+        with self.app.app_context():
+            token = request_reset(email=email, now=clock.utcnow())
+            db.session.remove()
+        assert token is not None, email
+        return reset_path(token)
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -146,6 +181,7 @@ def live_server(
     # speed signal stays (a browser stamps faster than anyone walks).
     config["FRAUD_NETWORK_CARDS"] = 10_000
     config["FRAUD_SHARED_CODE_CARDS"] = 10_000
+    config["RATELIMIT_PASSWORD_RESET"] = "10000 per minute"
     application = create_app(config)
 
     with application.app_context():
@@ -204,6 +240,7 @@ def live_server(
                                   + codes.recovery_token(str(config["SECRET_KEY"]),
                                                          winner_code)),
             full_card_path=full_card_path,
+            accounts=AccountDesk(application),
         )
     finally:
         server.shutdown()

@@ -13,9 +13,10 @@ import re
 import uuid
 from collections.abc import Callable
 
+import pyotp
 from playwright.sync_api import BrowserContext, Page, expect
 
-from .conftest import LiveServer
+from .conftest import ACCOUNT_PASSWORD, LiveServer
 
 UNKNOWN_TOKEN = "AAAAAAAAAAAAAAAAAAAAAA"
 
@@ -450,6 +451,154 @@ PUBLIC: dict[str, Scenario] = {
 }
 
 
+# --- own accounts: forgotten password, password change, two-factor log-in -----------------
+
+
+def forgot_password_sent(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The answer to the forgotten-password form (the same for every address)."""
+    page = contexts().new_page()
+    page.goto(live_server.url("/passwort-vergessen"))
+    page.get_by_label("E-Mail-Adresse").fill("niemand@example.org")
+    page.get_by_role("button", name="Link schicken").click()
+    expect(page.get_by_text("Wenn es ein Konto mit dieser E-Mail-Adresse gibt")).to_be_visible()
+    return page
+
+
+def forgot_password_error(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The forgotten-password form sent without an address."""
+    page = contexts().new_page()
+    page.goto(live_server.url("/passwort-vergessen"))
+    page.get_by_role("button", name="Link schicken").click()
+    expect(page.locator(".error").first).to_be_visible()
+    return page
+
+
+def reset_form(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The page of a reset link of a fresh account (nothing used up by opening it)."""
+    assert live_server.accounts is not None
+    path = live_server.accounts.reset_path(live_server.accounts.new_staff())
+    page = contexts().new_page()
+    page.goto(live_server.url(path))
+    expect(page.get_by_role("button", name="Neues Passwort speichern")).to_be_visible()
+    return page
+
+
+def reset_weak_password(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The reset form after a common password: the field says why."""
+    page = reset_form(contexts, live_server)
+    page.get_by_label("Neues Passwort", exact=True).fill("Passwort1234!")
+    page.get_by_label("Passwort wiederholen", exact=True).fill("Passwort1234!")
+    page.get_by_role("button", name="Neues Passwort speichern").click()
+    expect(page.get_by_text("zu leicht zu erraten")).to_be_visible()
+    return page
+
+
+def log_in_as(contexts: ContextFactory, live_server: LiveServer, email: str) -> Page:
+    """A new page logged in with ``email`` and the fresh accounts' password."""
+    page = contexts().new_page()
+    page.goto(live_server.url("/anmelden"))
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(ACCOUNT_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    return page
+
+
+def enrolment_page(contexts: ContextFactory, live_server: LiveServer) -> tuple[Page, str]:
+    """A fresh staff account on its enrolment page with the QR code; page and address."""
+    assert live_server.accounts is not None
+    email = live_server.accounts.new_staff()
+    page = log_in_as(contexts, live_server, email)
+    page.wait_for_url(live_server.url("/buero/"))
+    page.goto(live_server.url("/buero/konto/zwei-faktor"))
+    page.get_by_role("button", name="Einrichtung beginnen").click()
+    expect(page.locator(".totp-qr svg")).to_be_visible()
+    return page, email
+
+
+def enrolment(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The enrolment page: QR code, secret, code form."""
+    return enrolment_page(contexts, live_server)[0]
+
+
+def enrol(page: Page) -> str:
+    """Confirm the enrolment on ``page`` with the app's code; the secret."""
+    secret = page.locator(".totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("Code aus der App").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Einschalten").click()
+    expect(page.locator(".recovery-codes li")).to_have_count(10)
+    return secret
+
+
+def enrolment_wrong_code(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The enrolment page after a wrong code."""
+    page = enrolment(contexts, live_server)
+    page.get_by_label("Code aus der App").fill("000000")
+    page.get_by_role("button", name="Einschalten").click()
+    expect(page.locator(".error").first).to_be_visible()
+    return page
+
+
+def recovery_codes(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The ten recovery codes, shown once after the enrolment."""
+    page = enrolment(contexts, live_server)
+    enrol(page)
+    return page
+
+
+def login_code(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The login's second step of an account with two-factor log-in."""
+    page, email = enrolment_page(contexts, live_server)
+    enrol(page)
+    second = log_in_as(contexts, live_server, email)
+    second.wait_for_url(live_server.url("/anmelden/code"))
+    return second
+
+
+def login_wrong_code(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The second step after a wrong code."""
+    page = login_code(contexts, live_server)
+    page.get_by_label("Code", exact=True).fill("000000")
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.locator(".notice.alert")).to_be_visible()
+    return page
+
+
+def two_factor_off(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """The page to switch two-factor log-in off (right after the login: fresh)."""
+    page = recovery_codes(contexts, live_server)
+    page.goto(live_server.url("/buero/konto/zwei-faktor/aus"))
+    expect(page.get_by_role("button", name="Ausschalten")).to_be_visible()
+    return page
+
+
+def weak_new_password(page: Page, live_server: LiveServer) -> None:
+    """Send the password form with the right current password and a common new one.
+
+    (Not a wrong current password: the form does not get the device cookie, so each
+    would count against the demo account from this address and soon lock out the
+    other scenarios' logins.)"""
+    shop = "/laden/" in page.url
+    current = live_server.shopkeeper_password if shop else live_server.staff_password
+    page.get_by_label("Bisheriges Passwort", exact=True).fill(current)
+    page.get_by_label("Neues Passwort", exact=True).fill("Passwort1234!")
+    page.get_by_label("Passwort wiederholen", exact=True).fill("Passwort1234!")
+    page.get_by_role("button", name="Passwort ändern").click()
+    expect(page.get_by_text("zu leicht zu erraten")).to_be_visible()
+
+
+ACCOUNTS_PUBLIC: dict[str, Scenario] = {
+    "forgot-password": open_path("/passwort-vergessen"),
+    "forgot-password-sent": forgot_password_sent,
+    "forgot-password-error": forgot_password_error,
+    "reset-password": reset_form,
+    "reset-password-weak": reset_weak_password,
+    "reset-unknown-404": with_status("/passwort-neu/" + "A" * 43, 404),
+    "login-code": login_code,
+    "login-code-wrong": login_wrong_code,
+}
+PUBLIC.update(ACCOUNTS_PUBLIC)
+
+
 # --- the back office, as the demo's staff member -----------------------------------------
 
 
@@ -645,6 +794,13 @@ BACK_OFFICE: dict[str, Scenario] = {
     "bo-privacy": staff_page("/buero/datenschutz"),
     "bo-privacy-delete-check": staff_page("/buero/datenschutz", privacy_delete_check),
     "bo-privacy-error": staff_page("/buero/datenschutz", privacy_bad_address),
+    "bo-account": staff_page("/buero/konto"),
+    "bo-account-errors": staff_page("/buero/konto", weak_new_password),
+    "bo-two-factor": staff_page("/buero/konto/zwei-faktor"),
+    "bo-two-factor-enrol": enrolment,
+    "bo-two-factor-wrong-code": enrolment_wrong_code,
+    "bo-two-factor-codes": recovery_codes,
+    "bo-two-factor-off": two_factor_off,
 }
 
 # --- the shop portal, as the demo's shopkeepers ------------------------------------------
@@ -721,6 +877,8 @@ SHOP_PORTAL: dict[str, Scenario] = {
     "shop-display": shop_page("/laden/live", counter_display, live=True),
     "scan-live-poster": live_scan(""),
     "scan-live-stale": live_scan("?code=abcdef"),
+    "shop-account": shop_page("/laden/konto"),
+    "shop-account-errors": shop_page("/laden/konto", weak_new_password),
 }
 
 ALL_PAGES: dict[str, Scenario] = {**PUBLIC, **BACK_OFFICE, **SHOP_PORTAL}
