@@ -98,6 +98,7 @@ def actions() -> list[str]:
         select(AuditEvent.action).order_by(AuditEvent.id)) if not action.startswith("user.")]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_the_week_groups_bookings_by_day_and_adviser(app: Flask) -> None:
     db.session.add_all([OfficeHours(weekday=day, opens=540, closes=720, advisers=2)
                         for day in range(4)])
@@ -125,6 +126,7 @@ def test_a_friday_booking_shows_its_day(app: Flask) -> None:
     assert [day.day.weekday() for day in week.days] == [0, 1, 2, 3, 4]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_confirm_mails_the_person_with_a_calendar_entry(app: Flask, mailbox: Mailbox) -> None:
     booking = make_booking(at(3, 14), topic=make_topic("Unternehmensnachfolge", 60))
     staff = make_user("staff")
@@ -169,6 +171,7 @@ def test_a_closed_booking_cannot_be_confirmed(app: Flask, status: str) -> None:
     assert fresh(booking).status == status
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_decline_frees_the_time_and_tells_the_person(app: Flask, mailbox: Mailbox) -> None:
     booking = make_booking(at(3, 14), status="confirmed")
     assert desk.decline(booking.id, message="Wir sind an dem Tag auf einer Messe.\r\nBitte "
@@ -189,6 +192,7 @@ def test_decline_frees_the_time_and_tells_the_person(app: Flask, mailbox: Mailbo
     assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 1
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_held_slots_still_refuse_a_second_booking(app: Flask) -> None:
     booking = make_booking(at(3, 14))
     with pytest.raises(IntegrityError):
@@ -244,6 +248,7 @@ def week_form(**values: str) -> dict[str, str | None]:
     return {**dict.fromkeys(settings.WEEK_FIELDS, ""), **values}
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_save_week_replaces_the_intervals_and_keeps_bookings(app: Flask) -> None:
     db.session.add(OfficeHours(weekday=0, opens=600, closes=660, advisers=1))
     booking = make_booking(at(1, 10))
@@ -363,6 +368,7 @@ def test_bad_closures_are_refused(app: Flask, starts_on: date | None, ends_on: d
 # --- the feed --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_the_feed_holds_the_bookings_that_hold_time(app: Flask) -> None:
     topic = make_topic("Leerstand und Zwischennutzung")
     old = make_booking(FIRST_DAY - timedelta(days=20), topic=topic)

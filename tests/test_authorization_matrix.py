@@ -308,9 +308,9 @@ def test_post_actions(
 
 def test_token_urls(app: Flask, world: World, visitors: dict[str, FlaskClient]) -> None:
     """A token URL answers 404 to everyone without the right token, logged in or not."""
-    rules = [(e, r) for e, r in discover("GET") if e in TOKEN_URLS]
+    rules = [r for e, r in discover("GET") if e in TOKEN_URLS]
     assert len(rules) == len(TOKEN_URLS)
-    for endpoint, rule in rules:
+    for rule in rules:
         url = ARGUMENT_RE.sub("not-a-token", rule)
         for kind, visitor in visitors.items():
             response = visitor.get(url)

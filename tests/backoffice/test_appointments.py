@@ -89,6 +89,7 @@ def test_get_changes_nothing(staff_client: FlaskClient) -> None:
     assert count(OutboxMail) == 0
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_confirm_sends_the_mail_once(staff_client: FlaskClient, mailbox: Mailbox) -> None:
     booking = make_booking(at(3, 14))
     csrf = token(staff_client)
@@ -110,6 +111,7 @@ def test_confirm_sends_the_mail_once(staff_client: FlaskClient, mailbox: Mailbox
     assert audit.actor_id is not None
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_decline_with_a_message_frees_the_slots(staff_client: FlaskClient,
                                                 mailbox: Mailbox) -> None:
     booking = make_booking(at(3, 14), status="confirmed")
@@ -177,6 +179,7 @@ def test_actions_need_the_token_and_an_existing_booking(staff_client: FlaskClien
 # --- settings --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_the_week_is_saved(staff_client: FlaskClient) -> None:
     booking = make_booking(at(3, 14))
     page = staff_client.get(SETTINGS)
@@ -297,6 +300,7 @@ def feed_path(user: User) -> str:
     return f"/buero/termine/kalender/{stored.calendar_token}.ics"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 def test_the_feed_needs_its_token_and_no_session(app: Flask, staff_client: FlaskClient,
                                                  staff_user: User) -> None:
     booking = make_booking(at(3, 14))
