@@ -162,6 +162,15 @@ def test_confirm_twice_sends_one_mail(app: Flask, mailbox: Mailbox) -> None:
     assert actions() == ["appointment.confirm"]
 
 
+def test_a_booking_that_has_begun_cannot_be_confirmed(app: Flask) -> None:
+    booking = make_booking(at(1, 9))
+    with pytest.raises(desk.DeskError) as excinfo:
+        desk.confirm(booking.id, now=FIRST_DAY, actor_id=None)
+    assert excinfo.value.code == "past"
+    assert fresh(booking).status == "requested"
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
+
+
 @pytest.mark.parametrize("status", ["declined", "cancelled", "no_show"])
 def test_a_closed_booking_cannot_be_confirmed(app: Flask, status: str) -> None:
     booking = make_booking(at(3, 14), status=status)

@@ -133,6 +133,7 @@ DESK_MESSAGES: dict[tuple[str, str] | str, Any] = {
     "unknown_appointment": _l("Diesen Termin gibt es nicht mehr."),
     "not_open": _l("Dieser Termin ist schon abgesagt oder als „nicht erschienen“ "
                    "vermerkt."),
+    "past": _l("Dieser Termin hat schon begonnen; bestätigen geht nicht mehr."),
     "not_started": _l("„Nicht erschienen“ geht erst, wenn der Termin begonnen hat."),
     "note_too_long": _l("Höchstens %(max)d Zeichen."),
     "message_too_long": _l("Höchstens %(max)d Zeichen."),

@@ -45,8 +45,8 @@ FEED_TOKEN_BYTES = 24
 class DeskError(EditError):
     """A desk action refused. Codes (besides EditError's): ``unknown_appointment``,
     ``not_open`` (declined, cancelled or "nicht erschienen" already), ``not_started``
-    (not yet begun: cannot be missed), ``unknown_topic``, ``unknown_closure``,
-    ``unknown_service``, ``unknown_user``."""
+    (not yet begun: cannot be missed), ``past`` (too late to confirm), ``message_too_long``,
+    ``note_too_long``, ``unknown_topic``, ``unknown_user``."""
 
 
 # --- The week --------------------------------------------------------------------------
@@ -202,8 +202,14 @@ def person_entry(appointment: Appointment) -> CalendarEntry:
 
 
 def _booking(appointment_id: int) -> Appointment:
-    """The booking to act on, in the open write transaction; else ``unknown_appointment``."""
-    appointment = db.session.get(Appointment, appointment_id, populate_existing=True)
+    """The booking to act on, locked in the open write transaction (on PostgreSQL a row
+    lock, so that the person cancelling or moving at the same moment waits for the office
+    or the office for them; SQLite's write transaction already runs alone); else
+    ``unknown_appointment``."""
+    appointment = db.session.scalars(
+        select(Appointment).where(Appointment.id == appointment_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     if appointment is None:
         db.session.rollback()
         raise DeskError("unknown_appointment")
@@ -230,6 +236,9 @@ def confirm(appointment_id: int, *, now: datetime, actor_id: int | None) -> bool
     if appointment.status != "requested":
         db.session.rollback()
         raise DeskError("not_open", status=appointment.status)
+    if appointment.starts_at <= now:
+        db.session.rollback()
+        raise DeskError("past")
     appointment.status = "confirmed"
     _touch(appointment, now)
     ics = calendar_file([person_entry(appointment)], now=now, method="PUBLISH")
