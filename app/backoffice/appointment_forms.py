@@ -112,10 +112,9 @@ class TopicForm(BaseForm):
     position = StringField(
         _l("Reihenfolge"), validators=[Length(max=5)],
         render_kw={"inputmode": "numeric", "size": "3"},
-        description=_l("Kleinere Zahlen stehen auf der Buchungsseite weiter oben."),
     )
     active = BooleanField(_l("Buchbar"))
-    service_id = SelectField(_l("Gehört zur Serviceseite"), coerce=int, default=NO_SERVICE)
+    service_id = SelectField(_l("Serviceseite"), coerce=int, default=NO_SERVICE)
 
 
 class ClosureForm(BaseForm):
