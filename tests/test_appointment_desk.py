@@ -407,6 +407,8 @@ def test_feed_tokens_are_renewed_and_belong_to_active_staff(app: Flask) -> None:
     assert second != first and len(second) >= 32
     assert desk.feed_owner(first) is None and desk.feed_owner(second) is not None
     assert desk.feed_owner("") is None
+    gone = make_user("staff", email="ehemals@herten.test", active=False)
+    assert desk.feed_owner(desk.renew_feed_token(gone.id, now=FIRST_DAY, actor_id=None)) is None
     keeper = make_user("shopkeeper")
     token = desk.renew_feed_token(keeper.id, now=FIRST_DAY, actor_id=None)
     assert desk.feed_owner(token) is None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
@@ -337,25 +338,8 @@ def set_staff_note(appointment_id: int, *, note: str, now: datetime,
 
 
 def _when(appointment: Appointment) -> str:
-    """``Montag, 7. Dezember 2026, 10:00 Uhr`` for mails."""
-    start = local(appointment.starts_at)
-    return _("%(weekday)s, %(day)d. %(month)s %(year)d, %(time)s Uhr",
-             weekday=WEEKDAYS()[start.weekday()], day=start.day,
-             month=MONTHS()[start.month - 1], year=start.year,
-             time=start.strftime("%H:%M"))
-
-
-def WEEKDAYS() -> tuple[str, ...]:  # noqa: N802  (a constant, translated per request)
-    """The German weekday names."""
-    return (_("Montag"), _("Dienstag"), _("Mittwoch"), _("Donnerstag"), _("Freitag"),
-            _("Samstag"), _("Sonntag"))
-
-
-def MONTHS() -> tuple[str, ...]:  # noqa: N802
-    """The German month names."""
-    return (_("Januar"), _("Februar"), _("März"), _("April"), _("Mai"), _("Juni"),
-            _("Juli"), _("August"), _("September"), _("Oktober"), _("November"),
-            _("Dezember"))
+    """``Donnerstag, 3. Dezember 2026, 14:00 Uhr`` (Berlin time) for mails."""
+    return str(format_datetime(appointment.starts_at, "EEEE, d. MMMM yyyy, HH:mm 'Uhr'"))
 
 
 # --- The private calendar feed ---------------------------------------------------------
