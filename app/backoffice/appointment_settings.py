@@ -63,7 +63,7 @@ def appointment_settings() -> BaseResponse | tuple[str, int]:
                 abort(400)
             status = 400
         else:
-            raw = {name: field.data for name, field in form._fields.items()}
+            raw = {name: form[name].data for name in settings.WEEK_FIELDS}
             try:
                 settings.save_week(raw, now=now(), actor_id=actor_id())
             except InvalidInput as error:

@@ -102,6 +102,9 @@ def test_confirm_sends_the_mail_once(staff_client: FlaskClient, mailbox: Mailbox
         assert response.status_code == 303
     assert fresh(booking).status == "confirmed"
     [message] = mailbox.to("erika@example.org")
+    link = f"http://rallye.test/termine/{booking.token}"
+    assert link in Mailbox.text(message) and f'href="{link}"' in Mailbox.html(message)
+    assert "<img" not in Mailbox.html(message)
     [ics] = Mailbox.attachments(message).values()
     [entry] = Calendar.from_ical(ics).walk("VEVENT")
     assert entry.decoded("DTSTART").astimezone(UTC) == datetime(2026, 12, 3, 13, 0, tzinfo=UTC)
