@@ -415,3 +415,25 @@ def test_feed_tokens_are_renewed_and_belong_to_active_staff(app: Flask) -> None:
     desk.remove_feed_token(staff.id, now=FIRST_DAY, actor_id=staff.id)
     assert desk.feed_owner(second) is None
     assert actions()[:2] == ["calendar_feed.create", "calendar_feed.renew"]
+
+
+# --- at the same moment ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+def test_simultaneous_clicks_confirm_once_and_decline_once(app: Flask) -> None:
+    from .test_concurrency import all_at_once
+
+    confirmed, declined = make_booking(at(3, 14)), make_booking(at(3, 10))
+    confirm_id, decline_id = confirmed.id, declined.id
+    db.session.remove()
+
+    changed = all_at_once(app, lambda _i: desk.confirm(confirm_id, now=FIRST_DAY,
+                                                       actor_id=None), n=8)
+    assert sorted(changed) == [False] * 7 + [True]
+    changed = all_at_once(app, lambda _i: desk.decline(decline_id, message="", now=FIRST_DAY,
+                                                       actor_id=None), n=8)
+    assert sorted(changed) == [False] * 7 + [True]
+    kinds = sorted(db.session.scalars(select(OutboxMail.kind)))
+    assert kinds == ["appointment_confirmed", "appointment_declined"]
+    assert actions() == ["appointment.confirm", "appointment.decline"]
