@@ -72,7 +72,10 @@ def discover(method: str, blueprint: str = BLUEPRINT) -> list[tuple[str, str]]:
     )
 
 
-GET_RULES = discover("GET")
+# Back-office URLs whose secret path is the key, for programs that cannot log in (a
+# calendar app subscribing to the staff feed): checked by test_token_urls below.
+TOKEN_URLS = {"backoffice.appointment_feed"}
+GET_RULES = [(e, r) for e, r in discover("GET") if e not in TOKEN_URLS]
 POST_RULES = discover("POST")
 
 
@@ -308,6 +311,17 @@ def test_post_actions(
     token = csrf_token(shopkeeper.get("/").text)
     response = shopkeeper.post(url, data={"csrf_token": token})
     assert response.status_code == 403, f"{url}: shopkeeper got {response.status_code}"
+
+
+def test_token_urls(app: Flask, world: World, visitors: dict[str, FlaskClient]) -> None:
+    """A token URL answers 404 to everyone without the right token, logged in or not."""
+    rules = [r for e, r in discover("GET") if e in TOKEN_URLS]
+    assert len(rules) == len(TOKEN_URLS)
+    for rule in rules:
+        url = ARGUMENT_RE.sub("not-a-token", rule)
+        for kind, visitor in visitors.items():
+            response = visitor.get(url)
+            assert response.status_code == 404, f"{url}: {kind} got {response.status_code}"
 
 
 # --- the shop portal (/laden) -----------------------------------------------------------

@@ -27,6 +27,7 @@ SECTIONS = (
     ("backoffice.dashboard", "dashboard"),
     ("backoffice.rally", "rallies"),
     ("backoffice.advent", "advent"),
+    ("backoffice.appointment", "appointments"),
     ("backoffice.shop", "shops"),
     ("backoffice.station", "shops"),
     ("backoffice.poster", "shops"),

@@ -34,6 +34,7 @@ from app.services.users import create_user
 from ..conftest import base_config
 from ..helpers import SHOPKEEPER_PASSWORD, make_shopkeeper
 from ..smtp import SMTPServer
+from .appointment_seed import seed_appointments
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -200,6 +201,7 @@ def live_server(
         printed, live, flow = summary.stations[6:9]
         live.mode = "live"
         db.session.commit()
+        seed_appointments(clock.utcnow())
         keepers = [make_shopkeeper(station.shop, email=f"laden-{n}@herten.test")
                    for n, station in enumerate((printed, live, flow), start=1)]
         live_token = live.token

@@ -759,6 +759,33 @@ def merged_card_lookup(contexts: ContextFactory, live_server: LiveServer) -> Pag
     return staff
 
 
+def open_decline(page: Page, live_server: LiveServer) -> None:
+    """Open the first booking's "Absagen …" with its message field."""
+    page.locator(".booking-more summary").first.click()
+    expect(page.locator(".booking-more textarea").first).to_be_visible()
+
+
+def save_week_off_grid(page: Page, live_server: LiveServer) -> None:
+    """Send the office's week with a Monday that starts off the 15-minute grid."""
+    page.get_by_label("Montag, Zeit 1: von").fill("09:10")
+    page.get_by_role("button", name="Woche speichern").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def add_topic_without_name(page: Page, live_server: LiveServer) -> None:
+    """Send the new-topic form without a name."""
+    page.get_by_role("button", name="Thema anlegen").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def add_closure_backwards(page: Page, live_server: LiveServer) -> None:
+    """Send a closure that ends before it starts."""
+    page.get_by_label("Geschlossen vom").fill("2027-01-08")
+    page.get_by_label("bis einschließlich").fill("2027-01-04")
+    page.get_by_role("button", name="Schließung eintragen").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
 BACK_OFFICE: dict[str, Scenario] = {
     "bo-dashboard": staff_page("/buero/"),
     "bo-rallies": staff_page("/buero/rallyes"),
@@ -801,6 +828,16 @@ BACK_OFFICE: dict[str, Scenario] = {
     "bo-two-factor-wrong-code": enrolment_wrong_code,
     "bo-two-factor-codes": recovery_codes,
     "bo-two-factor-off": two_factor_off,
+    "bo-appointments": staff_page("/buero/termine"),
+    "bo-appointments-decline": staff_page("/buero/termine", open_decline),
+    "bo-appointment-week": staff_page("/buero/termine/einstellungen"),
+    "bo-appointment-week-errors": staff_page("/buero/termine/einstellungen", save_week_off_grid),
+    "bo-appointment-topics": staff_page("/buero/termine/einstellungen/themen"),
+    "bo-appointment-topics-error": staff_page("/buero/termine/einstellungen/themen",
+                                              add_topic_without_name),
+    "bo-appointment-closures": staff_page("/buero/termine/einstellungen/schliessungen"),
+    "bo-appointment-closures-error": staff_page("/buero/termine/einstellungen/schliessungen",
+                                                add_closure_backwards),
 }
 
 # --- the shop portal, as the demo's shopkeepers ------------------------------------------
