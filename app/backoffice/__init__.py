@@ -11,3 +11,4 @@ bp.before_request(mark_no_store)
 from . import routes  # noqa: E402,F401,I001  (registers the views on bp)
 from . import draws  # noqa: E402,F401
 from . import accounts, advent, cards, dashboard, rallies, review, shops  # noqa: E402,F401
+from . import outbox  # noqa: E402,F401

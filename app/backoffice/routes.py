@@ -36,6 +36,7 @@ SECTIONS = (
     ("backoffice.review", "review"),
     ("backoffice.draw", "draws"),
     ("backoffice.winner", "draws"),
+    ("backoffice.outbox", "outbox"),
 )
 
 

@@ -28,6 +28,7 @@ from .. import clock
 from ..db import begin_write
 from ..extensions import db
 from ..models import OutboxMail
+from .editing import audit
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,10 @@ BACKOFF = (
 MAX_ATTEMPTS = 10
 # A claim older than this did not finish (the sender died): the mail may be out.
 STALE_CLAIM = timedelta(minutes=15)
+# Mails whose body holds a one-time link (a key to an account): once the server has them,
+# the body is dropped, so that the outbox does not keep a usable key. The address, the
+# subject and the times stay for staff.
+ONE_TIME_LINK_KINDS = frozenset({"invitation", "password_reset"})
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,13 @@ def queue_mail(
     return row
 
 
+def deliver_after_request(row: OutboxMail) -> None:
+    """Have this request deliver ``row`` once its response is out, as if it had queued it
+    (a mail staff put back into the queue)."""
+    if has_request_context():
+        g.setdefault("queued_mails", []).append(row)
+
+
 def deliver(*, now: datetime, ids: Iterable[int] | None = None, limit: int = 100) -> DeliveryReport:
     """Send the due mails (or only ``ids``), each at most once; report what happened."""
     report = DeliveryReport()
@@ -203,6 +215,7 @@ def _record_sent(mail_id: int, now: datetime) -> None:
     row.last_error = ""
     if row.forget_after_sending:
         row.recipient = ""
+    if row.forget_after_sending or row.kind in ONE_TIME_LINK_KINDS:
         row.text_body = ""
         row.html_body = ""
         row.attachments = []
@@ -273,13 +286,16 @@ def _message(row: OutboxMail, connection: Any) -> EmailMultiAlternatives:
     return message
 
 
-def requeue(*, mail_id: int, now: datetime) -> OutboxMail:
-    """Staff send a failed mail again (they judged it did not arrive)."""
+def requeue(*, mail_id: int, now: datetime, actor_id: int | None = None) -> OutboxMail:
+    """Staff send a failed mail again (they judged it did not arrive); audited as
+    ``mail.requeue`` with the mail's id and kind, never its address."""
     begin_write()
     row = db.session.get(OutboxMail, mail_id, populate_existing=True)
     if row is None or row.status != "failed":
         db.session.rollback()
         raise DomainError("mail_not_failed")
+    audit(now, actor_id, "mail.requeue", f"outbox:{row.id}", kind=row.kind,
+          attempts=row.attempts)
     row.status = "pending"
     row.next_attempt_at = now
     row.attempts = 0

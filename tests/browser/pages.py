@@ -346,7 +346,7 @@ INVITED_EMAIL = "inhaberin@laden.example"
 def invite_on_shop_page(page: Page, email: str = INVITED_EMAIL) -> str:
     """On a shop's page in the back office, invite ``email``; return the link shown."""
     page.get_by_label("E-Mail-Adresse").fill(email)
-    page.get_by_role("button", name="Einladungslink erzeugen").click()
+    page.get_by_role("button", name="Einladung per E-Mail schicken").click()
     link = page.get_by_role("textbox", name="Einladungslink").input_value()
     assert "/einladung/" in link, link
     return link
@@ -525,7 +525,7 @@ def invite_shopkeeper(page: Page, live_server: LiveServer) -> None:
 def invite_bad_address(page: Page, live_server: LiveServer) -> None:
     """Invite something that is no e-mail address: the message at the field."""
     page.get_by_label("E-Mail-Adresse").fill("kein-at-zeichen")
-    page.get_by_role("button", name="Einladungslink erzeugen").click()
+    page.get_by_role("button", name="Einladung per E-Mail schicken").click()
     expect(page.locator("#email-fehler")).to_be_visible()
 
 
