@@ -133,7 +133,7 @@ def test_without_javascript_the_link_is_text_and_the_buttons_stay_hidden(
     assert len(script_buttons) == 2 and all(b.endswith(" hidden>") for b in script_buttons)
     # The one button that works without script: "Link per E-Mail schicken" (a form).
     assert [b for b in buttons if b not in script_buttons] == [
-        '<button class="button small secondary" type="submit">']
+        '<button class="button small secondary">']
     assert 'data-copy="karten-link"' in keep and 'data-share="karten-link"' in keep
     assert '<script src="/static/js/copy.js" defer></script>' in html
     assert "Der Link ist ein Schlüssel zu deiner Karte" in keep

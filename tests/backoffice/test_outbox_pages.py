@@ -63,7 +63,7 @@ def test_the_page_lists_failed_first_then_waiting_then_sent(staff_client: FlaskC
     failed = section(html, "fehlgeschlagen-titel")
     assert "1 fehlgeschlagene E-Mail" in failed
     assert "Einladung" in failed and "laden@korn.example" in failed
-    assert "SMTP 451: Temporary failure" in failed and '<td class="num">10</td>' in failed
+    assert "SMTP 451: Temporary failure" in failed and '<dt>Versuche</dt><dd>10</dd>' in failed
     assert "Di. 1.12., 09:00 Uhr" in failed  # Berlin time
     assert "Erneut senden" in failed and "Fragen Sie im Zweifel" in failed
 

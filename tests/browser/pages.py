@@ -61,6 +61,21 @@ def scan_page_with_card(contexts: ContextFactory, live_server: LiveServer) -> Pa
     return page
 
 
+def card_link_mail(address: str) -> Scenario:
+    """The card page's "Link per E-Mail schicken" sent with ``address``: the confirmation,
+    or the form again with its message."""
+
+    def scenario(contexts: ContextFactory, live_server: LiveServer) -> Page:
+        """Stamp once, then send the card link."""
+        page = stamp_once(contexts(), live_server)
+        page.get_by_label("Link per E-Mail schicken").fill(address)
+        page.get_by_role("button", name="Link schicken").click()
+        page.wait_for_load_state()
+        return page
+
+    return scenario
+
+
 def celebrated_card(contexts: ContextFactory, live_server: LiveServer) -> Page:
     """The card page right after the first stamp, with the celebration."""
     return stamp_once(contexts(), live_server)
@@ -412,6 +427,8 @@ PUBLIC: dict[str, Scenario] = {
     "card": plain_card,
     "card-stamp-again": stamp_again_notice,
     "card-none": open_path("/karte"),
+    "card-link-mailed": card_link_mail("anna@example.org"),
+    "card-link-mail-error": card_link_mail("keine-adresse"),
     "card-goal-reached": goal_reached_card,
     "card-entered": entered_card,
     "card-all-shops": full_card,
@@ -522,6 +539,14 @@ def invite_shopkeeper(page: Page, live_server: LiveServer) -> None:
     expect(page.get_by_text("Offene Einladungen")).to_be_visible()
 
 
+def invite_then_outbox(page: Page, live_server: LiveServer) -> None:
+    """Invite a shopkeeper (a mail that goes out), then open the outbox, where the demo's
+    failed mail waits too."""
+    invite_on_shop_page(page, "post@laden.example")
+    page.goto(live_server.url("/buero/post"))
+    expect(page.get_by_role("button", name="Erneut senden").first).to_be_visible()
+
+
 def invite_bad_address(page: Page, live_server: LiveServer) -> None:
     """Invite something that is no e-mail address: the message at the field."""
     page.get_by_label("E-Mail-Adresse").fill("kein-at-zeichen")
@@ -628,6 +653,8 @@ BACK_OFFICE: dict[str, Scenario] = {
     "bo-advent-door": staff_page("/buero/adventskalender", open_first_door),
     "bo-advent-preview": staff_page("/buero/adventskalender", preview_first_door),
     "bo-advent-door-errors": staff_page("/buero/adventskalender", save_door_without_title),
+    "bo-outbox": staff_page(lambda server: f"/buero/geschaefte/{server.shop_id}",
+                            invite_then_outbox),
 }
 
 # --- the shop portal, as the demo's shopkeepers ------------------------------------------
