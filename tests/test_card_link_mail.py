@@ -3,6 +3,8 @@ address kept nowhere."""
 
 import logging
 import re
+import smtplib
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -12,6 +14,7 @@ from sqlalchemy import String, Text, func, select
 from app.extensions import db
 from app.models import AuditEvent, OutboxMail, Station
 from app.services import mail
+from app.services.errors import DomainError
 
 from .helpers import FIRST_DAY, csrf_token, make_rally, make_station
 from .smtp import Mailbox
@@ -157,3 +160,48 @@ def test_a_mail_the_request_did_not_deliver_goes_out_with_outbox_send(
     assert mail.deliver(now=FIRST_DAY).sent == [row.id]
     assert "kartenfan" not in stored_texts()
     assert len(mailbox.to("Anna.Kartenfan@example.org")) == 1
+
+
+class RefusingMessage:
+    """A message the SMTP server refuses for good, quoting the address in its answer."""
+
+    def __init__(self, row: OutboxMail, connection: object) -> None:
+        self.recipient = row.recipient
+
+    def send(self) -> None:
+        raise smtplib.SMTPRecipientsRefused(
+            {self.recipient: (550, f"<{self.recipient}> unknown".encode())})
+
+
+def test_a_refused_card_link_forgets_the_address_too(
+    client, station, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(mail, "_message", RefusingMessage)
+    page = card_page(client, station)
+    assert send(client, page).status_code == 303
+    db.session.rollback()
+    row = db.session.scalars(select(OutboxMail)).one()
+    assert (row.status, row.recipient, row.text_body, row.last_error) == ("failed", "", "", "")
+    assert "kartenfan" not in stored_texts()
+    assert not [r for r in caplog.records if "kartenfan" in r.getMessage().lower()
+                and not r.name.startswith("mail.log")]
+    with pytest.raises(DomainError) as refused:
+        mail.requeue(mail_id=row.id, now=FIRST_DAY)
+    assert refused.value.code == "mail_forgotten"
+
+
+def test_a_stale_card_link_claim_forgets_the_address(client, station) -> None:
+    page = card_page(client, station)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("flask.Response.call_on_close", lambda self, f: f)  # no delivery
+        assert send(client, page).status_code == 303
+    db.session.rollback()
+    row = db.session.scalars(select(OutboxMail)).one()
+    row.status, row.claimed_at = "sending", FIRST_DAY  # a sender died after the hand-over
+    db.session.commit()
+    assert mail.deliver(now=FIRST_DAY + timedelta(hours=1)).stale == [row.id]
+    db.session.rollback()
+    stored = db.session.get(OutboxMail, row.id, populate_existing=True)
+    assert stored is not None and (stored.status, stored.recipient) == ("failed", "")
+    assert "kartenfan" not in stored_texts()

@@ -78,9 +78,13 @@ def outbox_requeue(mail_id: int) -> BaseResponse:
         abort(404)
     try:
         requeued = mail_service.requeue(mail_id=mail_id, now=now(), actor_id=actor_id())
-    except DomainError:
-        flash(_("Diese E-Mail ist nicht (mehr) fehlgeschlagen; sie wird nicht noch einmal "
-                "gesendet."), "error")
+    except DomainError as error:
+        if error.code == "mail_forgotten":
+            flash(_("Die Adresse dieser E-Mail ist gelöscht; sie kann nicht erneut gesendet "
+                    "werden."), "error")
+        else:
+            flash(_("Diese E-Mail ist nicht (mehr) fehlgeschlagen; sie wird nicht noch "
+                  "einmal gesendet."), "error")
     else:
         # Delivered once this answer is out, like a mail the request had queued itself.
         mail_service.deliver_after_request(requeued)

@@ -214,12 +214,21 @@ def _record_sent(mail_id: int, now: datetime) -> None:
     row.sent_at = now
     row.last_error = ""
     if row.forget_after_sending:
-        row.recipient = ""
-    if row.forget_after_sending or row.kind in ONE_TIME_LINK_KINDS:
+        _forget(row)
+    elif row.kind in ONE_TIME_LINK_KINDS:
         row.text_body = ""
         row.html_body = ""
         row.attachments = []
     db.session.commit()
+
+
+def _forget(row: OutboxMail) -> None:
+    """Drop the address and the texts of a mail whose address was given for it alone."""
+    row.recipient = ""
+    row.text_body = ""
+    row.html_body = ""
+    row.attachments = []
+    row.last_error = ""  # an SMTP server's answer may quote the address
 
 
 def _record_failure(mail_id: int, now: datetime, error: BaseException, *, permanent: bool) -> None:
@@ -229,11 +238,15 @@ def _record_failure(mail_id: int, now: datetime, error: BaseException, *, perman
     row.last_error = _describe(error)
     if permanent or row.attempts >= MAX_ATTEMPTS:
         row.status = "failed"
+        if row.forget_after_sending:
+            _forget(row)  # the address was given for this one attempt at a mail
     else:
         row.status = "pending"
         row.next_attempt_at = now + BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
     db.session.commit()
-    log.warning("mail %s not delivered (attempt %s): %s", mail_id, row.attempts, row.last_error)
+    # A one-mail address stays out of the log, even inside an SMTP server's answer.
+    detail = type(error).__name__ if row.forget_after_sending else row.last_error
+    log.warning("mail %s not delivered (attempt %s): %s", mail_id, row.attempts, detail)
 
 
 def _fail_stale_claims(now: datetime) -> list[int]:
@@ -251,6 +264,13 @@ def _fail_stale_claims(now: datetime) -> list[int]:
             update(OutboxMail)
             .where(OutboxMail.id.in_(stale), OutboxMail.status == "sending")
             .values(status="failed", last_error="Zustellung unklar: der Versand brach ab.")
+            .execution_options(synchronize_session=False)
+        )
+        # It may have arrived, and it is never retried: a one-mail address goes now.
+        db.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id.in_(stale), OutboxMail.forget_after_sending.is_(True))
+            .values(recipient="", text_body="", html_body="", attachments=[])
             .execution_options(synchronize_session=False)
         )
     db.session.commit()
@@ -294,6 +314,9 @@ def requeue(*, mail_id: int, now: datetime, actor_id: int | None = None) -> Outb
     if row is None or row.status != "failed":
         db.session.rollback()
         raise DomainError("mail_not_failed")
+    if not row.recipient:
+        db.session.rollback()
+        raise DomainError("mail_forgotten")  # a card link's address, dropped on failure
     audit(now, actor_id, "mail.requeue", f"outbox:{row.id}", kind=row.kind,
           attempts=row.attempts)
     row.status = "pending"

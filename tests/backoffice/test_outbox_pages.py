@@ -174,3 +174,14 @@ def test_without_mail_server_mails_go_to_the_console(tmp_path, capsys) -> None:
     printed = capsys.readouterr().out
     assert "Subject: Konsole" in printed and "To: anna@example.org" in printed
     assert "http://x/k" in printed
+
+
+def test_a_failed_card_link_without_address_offers_no_resend(staff_client: FlaskClient) -> None:
+    row = outbox_row("card_link", "failed", to="")
+    html = section(staff_client.get("/buero/post").text, "fehlgeschlagen-titel")
+    assert "Karten-Link" in html and "nicht gespeichert" in html
+    assert "Erneut senden" not in html and "erneut anfordern" in html
+    token = csrf_token(staff_client.get("/buero/post").text)
+    assert staff_client.post(f"/buero/post/{row.id}/erneut",
+                             data={"csrf_token": token}).status_code == 303
+    assert "Adresse dieser E-Mail ist gelöscht" in staff_client.get("/buero/post").text
