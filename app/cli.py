@@ -143,7 +143,8 @@ def user_create(email: str, name: str, role: str, shop_slug: str | None, passwor
 @click.option("--shop", "shop_slug", required=True, help="Slug of the shop.")
 @click.option("--email", required=True, help="The shopkeeper's e-mail address.")
 def user_invite(shop_slug: str, email: str) -> None:
-    """Invite a shopkeeper; prints the single-use link (valid 7 days) on the last line.
+    """Invite a shopkeeper by mail; prints the single-use link (valid 7 days) on the last
+    line, too.
 
     For an existing account of the shop the link sets a new password.
     """
@@ -154,8 +155,11 @@ def user_invite(shop_slug: str, email: str) -> None:
     invitation = issued.invitation
     until = clock.local(invitation.expires_at).strftime("%d.%m.%Y, %H:%M Uhr")
     kind = "Neues Passwort für" if issued.renewal else "Einladung für"
-    click.echo(f"{kind} {invitation.email} ({invitation.shop.name}), gültig bis {until}, "
-               "nur einmal verwendbar:")
+    sent = mail.deliver(now=clock.utcnow(), ids=[issued.mail.id])
+    mailed = ("per E-Mail verschickt" if issued.mail.id in sent.sent
+              else "E-Mail wartet im Postausgang")
+    click.echo(f"{kind} {invitation.email} ({invitation.shop.name}), {mailed}; gültig bis "
+               f"{until}, nur einmal verwendbar:")
     click.echo(current_app.config["BASE_URL"] + invitation_path(issued.token))
 
 

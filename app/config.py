@@ -127,6 +127,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STAMP": "60 per minute;600 per hour",
         "RATELIMIT_RECOVERY": "10 per minute;30 per hour",
         "RATELIMIT_TYPED_CODE": "20 per minute;200 per hour",
+        "RATELIMIT_CARD_LINK_MAIL": "5 per hour",  # card-link mails, per card
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # CSV imports; forms are far smaller
         "STAFF_FRESH_MINUTES": 10,
         "STAFF_IDLE_MINUTES": 30,

@@ -95,6 +95,7 @@ class World:
     staff: User
     invitation: Invitation
     door: AdventDoor
+    mail_id: int = 0  # the invitation's mail in the outbox
 
 
 def make_world() -> World:
@@ -151,10 +152,9 @@ def make_world() -> World:
     db.session.add(door)
     db.session.commit()
     staff = make_user("staff")
-    invitation = invite_shopkeeper(shop_id=shop.id, email="laden@example.org",
-                                   now=FIRST_DAY).invitation
+    issued = invite_shopkeeper(shop_id=shop.id, email="laden@example.org", now=FIRST_DAY)
     return World(rally, shop, station, card, entry, prize, service, draw, winner, staff,
-                 invitation, door)
+                 issued.invitation, door, mail_id=issued.mail.id)
 
 
 Getter = Callable[[World], tuple[int, str]]
@@ -174,6 +174,7 @@ PARAMETERS: dict[str, Getter] = {
     "user": lambda w: (w.staff.id, w.staff.email),
     "invitation": lambda w: (w.invitation.id, str(w.invitation.id)),
     "door": lambda w: (w.door.id, str(w.door.id)),
+    "mail": lambda w: (w.mail_id, str(w.mail_id)),
     "token": lambda w: (w.station.id, w.station.token),
     "short_code": lambda w: (w.station.id, w.station.short_code),
 }
@@ -265,6 +266,9 @@ def test_discovery_finds_the_back_office() -> None:
                             "/buero/datenschutz/loeschen/bestaetigen")):
         assert (endpoint, rule) in POST_RULES and (endpoint, rule) not in GET_RULES
     assert all(rule.startswith("/buero/") for _, rule in GET_RULES + POST_RULES)
+    # The outbox (issue 19): its page and its "Erneut senden".
+    assert ("backoffice.outbox", "/buero/post") in GET_RULES
+    assert ("backoffice.outbox_requeue", "/buero/post/<int:mail_id>/erneut") in POST_RULES
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), GET_RULES, ids=[e for e, _ in GET_RULES])

@@ -15,6 +15,7 @@ from ..auth.decorators import staff_required
 from ..charts import Bar, Chart, Tick, axis_ticks, nice_ceiling
 from ..clock import local
 from ..services import fraud, stats
+from ..services.outbox import failed_count
 from . import bp
 from .routes import all_rallies, chosen_rally, now
 
@@ -154,8 +155,10 @@ def funnel_steps(funnel: stats.Funnel) -> list[FunnelStep]:
 def dashboard() -> str:
     """The chosen (or current) rally at a glance."""
     rally = chosen_rally()
+    failed_mails = failed_count()
     if rally is None:
-        return render_template("backoffice/dashboard.html", rally=None, rallies=[])
+        return render_template("backoffice/dashboard.html", rally=None, rallies=[],
+                               failed_mails=failed_mails)
     moment = now()
     days = stats.stamps_per_day(rally.id, moment)
     stations = stats.stamps_per_station(rally.id)
@@ -175,4 +178,5 @@ def dashboard() -> str:
         alerts=fraud.station_alerts(rally_id=rally.id),
         running=rally.is_open(moment),
         started=moment >= rally.starts_at,
+        failed_mails=failed_mails,
     )

@@ -39,6 +39,7 @@ SECTIONS = (
     ("backoffice.winner", "draws"),
     ("backoffice.privacy", "privacy"),
     ("backoffice.my_", "my_account"),
+    ("backoffice.outbox", "outbox"),
 )
 
 

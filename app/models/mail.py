@@ -26,8 +26,9 @@ class OutboxMail(Model):
 
     ``attachments`` is a list of ``{"filename", "content_type", "content"}`` with text
     content (calendar files). A mail with ``forget_after_sending`` (the card link a
-    shopper asked for) loses its address and body once it went out: the address was
-    given for that one mail only.
+    shopper asked for) loses its address and body once it went out, or once it was given
+    up on: the address was given for that one mail only. Invitations and password links
+    lose their body (the one-time link) once sent.
     """
 
     __tablename__ = "outbox"

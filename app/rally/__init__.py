@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("rally", __name__, template_folder="templates")
 
-from . import advent, offline, routes  # noqa: E402,F401  (registers the views on bp)
+from . import advent, card_mail, offline, routes  # noqa: E402,F401  (registers the views on bp)

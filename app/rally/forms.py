@@ -2,7 +2,7 @@
 forms), and so does the refusal of control characters, in "du"."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SearchField, StringField
+from wtforms import BooleanField, EmailField, SearchField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..forms import ShopperForm
@@ -80,3 +80,16 @@ class ShopSearchForm(ShopperForm):
         render_kw={"maxlength": "100", "autocomplete": "off", "enterkeyhint": "search"},
     )
     offen = BooleanField(_l("Nur Geschäfte, die ich noch nicht besucht habe"))
+
+
+class CardLinkMailForm(ShopperForm):
+    """An address to send this card's recovery link to, once; it is not kept."""
+
+    email = EmailField(
+        _l("Deine E-Mail-Adresse"),
+        validators=[
+            InputRequired(message=_l("Bitte gib deine E-Mail-Adresse ein.")),
+            Length(max=254, message=_l("Das ist zu lang für eine E-Mail-Adresse.")),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": "254", "inputmode": "email"},
+    )

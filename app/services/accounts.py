@@ -2,10 +2,11 @@
 
 Staff never handle a password. They invite an address for a shop; the invitation is a
 single-use link ``BASE_URL/einladung/<token>``, valid ``INVITATION_VALIDITY``, and only
-the SHA-256 of its token is stored. Accepting it sets the password: for a new address
-it creates the shop's account, for an address that already is one of the shop's
-accounts it replaces the (forgotten) password, switches the account on again and ends
-its sessions. Each step is an audit event (``account.invite``, ``account.accept``,
+the SHA-256 of its token is stored; the link goes to the address by mail (the outbox, in
+the invitation's transaction) and is shown to staff once. Accepting it sets the password:
+for a new address it creates the shop's account, for an address that already is one of
+the shop's accounts it replaces the (forgotten) password, switches the account on again
+and ends its sessions. Each step is an audit event (``account.invite``, ``account.accept``,
 ``account.revoke_invitation``, ``account.disable``, ``account.enable``); tokens and
 passwords never go into the log.
 """
@@ -17,15 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Invitation, Shop, User
+from ..models import Invitation, OutboxMail, Shop, User
 from .editing import audit
 from .errors import DomainError
+from .mail import queue_mail
 from .passwords import check_new_password
 
 INVITATION_VALIDITY = timedelta(days=7)
@@ -50,6 +54,7 @@ class IssuedInvitation:
     token: str
     invitation: Invitation
     renewal: bool  # for an existing account of the shop (a forgotten password)
+    mail: OutboxMail  # the link by mail, queued with the invitation
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,24 @@ def token_hash(token: str) -> str:
 def invitation_path(token: str) -> str:
     """The link's path; the link is ``BASE_URL`` followed by it."""
     return f"/einladung/{token}"
+
+
+def invitation_link(token: str) -> str:
+    """The whole link of an invitation: ``BASE_URL`` and its path."""
+    return current_app.config["BASE_URL"] + invitation_path(token)
+
+
+def _queue_invitation_mail(invitation: Invitation, shop: Shop, token: str, *, renewal: bool,
+                           now: datetime) -> OutboxMail:
+    """The invitation's link by mail, in the invitation's transaction."""
+    subject = (_("Neues Passwort für Ihren Zugang: %(shop)s", shop=shop.name) if renewal
+               else _("Einladung zum Geschäftsportal: %(shop)s", shop=shop.name))
+    return queue_mail(
+        kind="invitation", to=invitation.email, subject=subject, template="invitation",
+        context={"shop_name": shop.name, "link": invitation_link(token),
+                 "expires_at": invitation.expires_at, "renewal": renewal},
+        now=now,
+    )
 
 
 def normalise_email(raw: str) -> str:
@@ -164,11 +187,12 @@ def invite_shopkeeper(
     )
     db.session.add(invitation)
     db.session.flush()
+    renewal = account is not None
+    sent = _queue_invitation_mail(invitation, shop, token, renewal=renewal, now=now)
     audit(now, actor_id, "account.invite", address, shop=shop.slug, invitation=invitation.id,
-          renewal=account is not None, expires_at=invitation.expires_at.isoformat(),
-          revoked=revoked)
+          renewal=renewal, expires_at=invitation.expires_at.isoformat(), revoked=revoked)
     db.session.commit()
-    return IssuedInvitation(token=token, invitation=invitation, renewal=account is not None)
+    return IssuedInvitation(token=token, invitation=invitation, renewal=renewal, mail=sent)
 
 
 def renew_account(*, user_id: int, now: datetime, actor_id: int | None = None) -> IssuedInvitation:

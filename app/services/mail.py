@@ -28,6 +28,7 @@ from .. import clock
 from ..db import begin_write
 from ..extensions import db
 from ..models import OutboxMail
+from .editing import audit
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,10 @@ BACKOFF = (
 MAX_ATTEMPTS = 10
 # A claim older than this did not finish (the sender died): the mail may be out.
 STALE_CLAIM = timedelta(minutes=15)
+# Mails whose body holds a one-time link (a key to an account): once the server has them,
+# the body is dropped, so that the outbox does not keep a usable key. The address, the
+# subject and the times stay for staff.
+ONE_TIME_LINK_KINDS = frozenset({"invitation", "password_reset"})
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,13 @@ def queue_mail(
     return row
 
 
+def deliver_after_request(row: OutboxMail) -> None:
+    """Have this request deliver ``row`` once its response is out, as if it had queued it
+    (a mail staff put back into the queue)."""
+    if has_request_context():
+        g.setdefault("queued_mails", []).append(row)
+
+
 def deliver(*, now: datetime, ids: Iterable[int] | None = None, limit: int = 100) -> DeliveryReport:
     """Send the due mails (or only ``ids``), each at most once; report what happened."""
     report = DeliveryReport()
@@ -202,11 +214,21 @@ def _record_sent(mail_id: int, now: datetime) -> None:
     row.sent_at = now
     row.last_error = ""
     if row.forget_after_sending:
-        row.recipient = ""
+        _forget(row)
+    elif row.kind in ONE_TIME_LINK_KINDS:
         row.text_body = ""
         row.html_body = ""
         row.attachments = []
     db.session.commit()
+
+
+def _forget(row: OutboxMail) -> None:
+    """Drop the address and the texts of a mail whose address was given for it alone."""
+    row.recipient = ""
+    row.text_body = ""
+    row.html_body = ""
+    row.attachments = []
+    row.last_error = ""  # an SMTP server's answer may quote the address
 
 
 def _record_failure(mail_id: int, now: datetime, error: BaseException, *, permanent: bool) -> None:
@@ -216,11 +238,15 @@ def _record_failure(mail_id: int, now: datetime, error: BaseException, *, perman
     row.last_error = _describe(error)
     if permanent or row.attempts >= MAX_ATTEMPTS:
         row.status = "failed"
+        if row.forget_after_sending:
+            _forget(row)  # the address was given for this one attempt at a mail
     else:
         row.status = "pending"
         row.next_attempt_at = now + BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
     db.session.commit()
-    log.warning("mail %s not delivered (attempt %s): %s", mail_id, row.attempts, row.last_error)
+    # A one-mail address stays out of the log, even inside an SMTP server's answer.
+    detail = type(error).__name__ if row.forget_after_sending else row.last_error
+    log.warning("mail %s not delivered (attempt %s): %s", mail_id, row.attempts, detail)
 
 
 def _fail_stale_claims(now: datetime) -> list[int]:
@@ -238,6 +264,13 @@ def _fail_stale_claims(now: datetime) -> list[int]:
             update(OutboxMail)
             .where(OutboxMail.id.in_(stale), OutboxMail.status == "sending")
             .values(status="failed", last_error="Zustellung unklar: der Versand brach ab.")
+            .execution_options(synchronize_session=False)
+        )
+        # It may have arrived, and it is never retried: a one-mail address goes now.
+        db.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id.in_(stale), OutboxMail.forget_after_sending.is_(True))
+            .values(recipient="", text_body="", html_body="", attachments=[])
             .execution_options(synchronize_session=False)
         )
     db.session.commit()
@@ -273,13 +306,19 @@ def _message(row: OutboxMail, connection: Any) -> EmailMultiAlternatives:
     return message
 
 
-def requeue(*, mail_id: int, now: datetime) -> OutboxMail:
-    """Staff send a failed mail again (they judged it did not arrive)."""
+def requeue(*, mail_id: int, now: datetime, actor_id: int | None = None) -> OutboxMail:
+    """Staff send a failed mail again (they judged it did not arrive); audited as
+    ``mail.requeue`` with the mail's id and kind, never its address."""
     begin_write()
     row = db.session.get(OutboxMail, mail_id, populate_existing=True)
     if row is None or row.status != "failed":
         db.session.rollback()
         raise DomainError("mail_not_failed")
+    if not row.recipient:
+        db.session.rollback()
+        raise DomainError("mail_forgotten")  # a card link's address, dropped on failure
+    audit(now, actor_id, "mail.requeue", f"outbox:{row.id}", kind=row.kind,
+          attempts=row.attempts)
     row.status = "pending"
     row.next_attempt_at = now
     row.attempts = 0

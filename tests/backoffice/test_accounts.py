@@ -57,7 +57,7 @@ def test_staff_invite_and_see_the_link_once(staff_client: FlaskClient, shop: Sho
     token = match.group(2)
     stored = db.session.scalars(select(Invitation)).one()
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
-    assert "Einladungslink: jetzt weitergeben" in response.text
+    assert "Einladung per E-Mail verschickt" in response.text
     assert "inhaberin@korn.example" in response.text
     assert response.headers["Cache-Control"] == "no-store"
     event = db.session.scalars(select(AuditEvent)).all()[-1]
@@ -97,7 +97,7 @@ def test_a_new_password_for_an_account(staff_client: FlaskClient, shop: Shop) ->
     response = staff_client.post(f"/buero/zugaenge/{account.id}/neue-einladung",
                                  data={"csrf_token": csrf_token(page)})
     assert response.status_code == 200
-    assert "Link für ein neues Passwort: jetzt weitergeben" in response.text
+    assert "Link für ein neues Passwort per E-Mail verschickt" in response.text
     token = LINK_RE.search(response.text).group(2)  # type: ignore[union-attr]
     renewed = accounts.accept_invitation(token=token, password="Tulpe-Eimer-Dachrinne",
                                          now=FIRST_DAY)

@@ -21,7 +21,7 @@ from app import clock, create_app
 from app.clock import local
 from app.demo_data import SERVICES
 from app.extensions import db
-from app.models import Rally, Stamp, Station
+from app.models import OutboxMail, Rally, Stamp, Station
 from app.services import codes
 from app.services.cards import create_card
 from app.services.demo import load_demo
@@ -162,6 +162,18 @@ def run_a_daily_draw(rally: Rally, stations: list[Station]) -> tuple[str, int]:
     return card.code, draw.id
 
 
+def add_failed_mail() -> None:
+    """A mail the SMTP server refused for good: /buero/post and the dashboard show it."""
+    now = clock.utcnow()
+    db.session.add(OutboxMail(
+        kind="invitation", recipient="inhaberin.mit.langer.adresse@baeckerei-am-marktplatz.example",
+        subject="Einladung zum Geschäftsportal: Bäckerei am Marktplatz", text_body="Hallo",
+        html_body="<p>Hallo</p>", attachments=[], status="failed", attempts=10,
+        last_error="SMTP 550: 5.1.1 mailbox unavailable, user unknown in virtual table",
+        created_at=now - timedelta(hours=5), next_attempt_at=now, claimed_at=now))
+    db.session.commit()
+
+
 @pytest.fixture(scope="session")
 def live_server(
     tmp_path_factory: pytest.TempPathFactory, smtp_server: SMTPServer
@@ -204,6 +216,7 @@ def live_server(
         seed_appointments(clock.utcnow())
         keepers = [make_shopkeeper(station.shop, email=f"laden-{n}@herten.test")
                    for n, station in enumerate((printed, live, flow), start=1)]
+        add_failed_mail()
         live_token = live.token
         stations = tuple(
             DemoStation(
