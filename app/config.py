@@ -170,6 +170,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
             "Nutzungsmanagement Innenstadt <nutzungsmanagement@innenstadt-herten.de>"
         ),
         "MAIL_TIMEOUT": 10,
+        # Appointments (app/services/appointments.py): how far ahead one can book, the
+        # grid of offered start times (a short list), the rate of booking requests.
+        "APPOINTMENT_HORIZON_DAYS": 42,
+        "APPOINTMENT_STEP_MINUTES": 30,
+        "RATELIMIT_BOOKING": "10 per minute;60 per hour",
         # The purge sets the networks' hashes of cards older than this to NULL.
         "FRAUD_NETWORK_RETENTION_HOURS": 24,
     }

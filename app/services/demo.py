@@ -17,6 +17,8 @@ from ..clock import BERLIN, local
 from ..extensions import db
 from ..models import (
     AdventDoor,
+    AppointmentTopic,
+    OfficeHours,
     OpeningHours,
     Prize,
     Rally,
@@ -53,6 +55,23 @@ def load_services() -> None:
     for position, item in enumerate(demo_data.SERVICES):
         if item["slug"] not in existing:
             db.session.add(Service(position=position, **item))
+
+
+def load_office_week() -> None:
+    """Give the office its week and topics for appointments, unless it has them; link
+    each topic to its service page (a topic the office edited keeps its link)."""
+    if db.session.scalar(select(OfficeHours.id).limit(1)) is None:
+        for weekday, opens, closes in demo_data.OFFICE_WEEK:
+            db.session.add(OfficeHours(weekday=weekday, opens=opens, closes=closes,
+                                       advisers=1))
+    existing = set(db.session.scalars(select(AppointmentTopic.slug)))
+    services = {service.slug: service.id for service in db.session.scalars(select(Service))}
+    for position, item in enumerate(demo_data.APPOINTMENT_TOPICS):
+        if item["slug"] not in existing:
+            db.session.add(AppointmentTopic(
+                slug=item["slug"], name=item["name"], position=position,
+                duration_minutes=item["duration_minutes"], active=True,
+                service_id=services.get(item["service"])))
 
 
 def load_rally(now: datetime) -> Rally:
@@ -181,6 +200,8 @@ def demo_staff(instance: Path) -> tuple[str, str]:
 def load_demo(now: datetime, instance: Path) -> DemoSummary:
     """Load (or keep) the whole demo and commit."""
     load_services()
+    db.session.flush()
+    load_office_week()
     rally = load_rally(now)
     shops = load_shops()
     load_prizes(rally, shops)
