@@ -706,4 +706,10 @@ SHOP_PORTAL: dict[str, Scenario] = {
     "scan-live-stale": live_scan("?code=abcdef"),
 }
 
+# The appointment pages (/termine) live in their own module; imported here, at the end,
+# because that module builds on this one's helpers.
+from .appointment_pages import APPOINTMENT_PAGES  # noqa: E402
+
+PUBLIC.update(APPOINTMENT_PAGES)
+
 ALL_PAGES: dict[str, Scenario] = {**PUBLIC, **BACK_OFFICE, **SHOP_PORTAL}
