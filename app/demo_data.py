@@ -1094,3 +1094,23 @@ APPOINTMENT_TOPICS: Final[list[TopicData]] = [
     {"slug": "sonstiges", "name": "Sonstiges", "duration_minutes": 30,
      "service": "beratungstermine"},
 ]
+
+
+class BookingPerson(TypedDict):
+    """Who made a demo booking (invented)."""
+
+    name: str
+    email: str
+    phone: str
+    note: str
+
+
+# Two demo requests: (topic slug, person), on the first free times after loading.
+APPOINTMENT_DEMO_BOOKINGS: Final[list[tuple[str, BookingPerson]]] = [
+    ("kurzberatung", {"name": "Jana Beispiel", "email": "jana.beispiel@example.org",
+                      "phone": "", "note": "Ich überlege, mein Sortiment umzustellen."}),
+    ("unternehmensnachfolge", {"name": "Klaus Mustermann",
+                               "email": "klaus.mustermann@example.org",
+                               "phone": "+49 2366 123456",
+                               "note": "Mein Laden sucht ab 2028 eine Nachfolge."}),
+]

@@ -240,6 +240,10 @@ def test_service_pages_lead_to_their_topic(client: FlaskClient, app: Flask,
     assert unlinked is not None
     assert "/termine?thema=" not in client.get(f"/angebote/{unlinked.slug}").get_data(
         as_text=True)
+    # Two demo requests (no mails), kept on a second load.
+    assert db.session.scalar(select(func.count()).select_from(Appointment)) == 2
+    assert db.session.scalar(select(func.count()).select_from(AppointmentSlot)) == 2 + 4
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
     times = appointments.free_times(topics["kurzberatung"], now=NOW)
     assert times and all(free.starts_at.astimezone(BERLIN).weekday() < 4 for free in times)
 

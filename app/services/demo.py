@@ -16,7 +16,10 @@ from .. import demo_data
 from ..clock import BERLIN, local
 from ..extensions import db
 from ..models import (
+    SLOT_MINUTES,
     AdventDoor,
+    Appointment,
+    AppointmentSlot,
     AppointmentTopic,
     OfficeHours,
     OpeningHours,
@@ -29,6 +32,7 @@ from ..models import (
     default_draw_at,
 )
 from .advent import default_day, has_calendar
+from .appointments import free_times, topic_by_slug
 from .opening_hours import HoursError, parse_hours
 from .stations import new_station
 from .users import create_user
@@ -72,6 +76,30 @@ def load_office_week() -> None:
                 slug=item["slug"], name=item["name"], position=position,
                 duration_minutes=item["duration_minutes"], active=True,
                 service_id=services.get(item["service"])))
+
+
+def load_demo_bookings(now: datetime) -> None:
+    """Two requests on the first free times of two topics, unless there are bookings:
+    the office's week has something to show. No mail goes out for them."""
+    if db.session.scalar(select(Appointment.id).limit(1)) is not None:
+        return
+    for slug, person in demo_data.APPOINTMENT_DEMO_BOOKINGS:
+        topic = topic_by_slug(slug)
+        free = free_times(topic, now=now) if topic else []
+        if topic is None or not free:
+            continue
+        appointment = Appointment(
+            token=secrets.token_urlsafe(24), topic_id=topic.id, starts_at=free[0].starts_at,
+            ends_at=free[0].ends_at, adviser=1, status="requested", consent_at=now,
+            created_at=now, updated_at=now, **person)
+        db.session.add(appointment)
+        db.session.flush()
+        minutes = topic.duration_minutes
+        db.session.add_all([
+            AppointmentSlot(adviser=1, starts_at=free[0].starts_at + timedelta(minutes=m),
+                            appointment_id=appointment.id)
+            for m in range(0, minutes, SLOT_MINUTES)])
+        db.session.flush()
 
 
 def load_rally(now: datetime) -> Rally:
@@ -202,6 +230,8 @@ def load_demo(now: datetime, instance: Path) -> DemoSummary:
     load_services()
     db.session.flush()
     load_office_week()
+    db.session.flush()
+    load_demo_bookings(now)
     rally = load_rally(now)
     shops = load_shops()
     load_prizes(rally, shops)
