@@ -24,6 +24,8 @@ from app.services.appointments import AppointmentError
 from .helpers import BERLIN, FIRST_DAY
 from .smtp import Mailbox, SMTPServer
 
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+
 # Tuesday 1 December 2026, 9:00 in Herten: the first bookable day is Wednesday.
 NOW = FIRST_DAY
 WEDNESDAY_9 = datetime(2026, 12, 2, 9, 0, tzinfo=BERLIN)
