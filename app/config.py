@@ -175,6 +175,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "APPOINTMENT_HORIZON_DAYS": 42,
         "APPOINTMENT_STEP_MINUTES": 30,
         "RATELIMIT_BOOKING": "10 per minute;60 per hour",
+        # What the booking form promises: a booking's personal data is deleted this long
+        # after its time (the privacy purge must keep to it).
+        "APPOINTMENT_RETENTION_MONTHS": 3,
         # The purge sets the networks' hashes of cards older than this to NULL.
         "FRAUD_NETWORK_RETENTION_HOURS": 24,
     }

@@ -77,6 +77,7 @@ def test_booking_leads_to_the_personal_page_and_mails_the_calendar_file(
     text = form.get_data(as_text=True)
     assert "Montag, 7. Dezember 2026, 09:00–09:30 Uhr" in text
     assert "Art. 6 Abs. 1 lit. e DSGVO" in text and 'href="/datenschutz"' in text
+    assert "spätestens 3 Monate nach dem Termin" in text and "Stadt Herten" in text
     with client.post("/termine/buchen?thema=kurzberatung",
                      data=form_values(client, url, phone="0171 2345678")) as response:
         assert response.status_code == 303
