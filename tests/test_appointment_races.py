@@ -97,3 +97,39 @@ def test_overlapping_topics_racing_make_one_booking(app: Flask) -> None:
 
     assert len(booked) == 1 and {error.code for error in refused} == {"slot_taken"}
     assert db.session.scalar(select(func.count()).select_from(Appointment)) == 1
+
+
+def test_moves_and_bookings_racing_for_one_time_leave_one_holder(app: Flask) -> None:
+    """Ten people move their bookings to 9:00 while ten others book 9:00; a refused
+    move keeps its old time."""
+    office_week()
+    make_topic()
+    db.session.commit()
+    tokens = []
+    tuesday = [60 * 24 + 30 * k for k in range(6)] + [60 * 28 + 30 * k for k in range(4)]
+    for i, offset in enumerate(tuesday):
+        booked = try_booking(100 + i, minutes_after_nine=offset)
+        assert isinstance(booked, Appointment)
+        tokens.append(booked.token)
+    db.session.remove()
+
+    def work(i: int) -> object:
+        if i % 2:
+            return try_booking(i)
+        try:
+            return appointments.move(token=tokens[i // 2],
+                                     starts_at=MONDAY_9.astimezone(UTC), now=NOW)
+        except AppointmentError as error:
+            return error
+
+    booked, refused = outcome(all_at_once(app, work, PEOPLE))
+
+    assert len(booked) == 1 and {error.code for error in refused} == {"slot_taken"}
+    holders = db.session.scalars(select(Appointment).where(
+        Appointment.starts_at == MONDAY_9.astimezone(UTC)))
+    assert [a.id for a in holders] == [booked[0].id]
+    assert db.session.scalar(select(func.count()).select_from(Appointment)) == PEOPLE // 2 + (
+        0 if booked[0].token in tokens else 1)
+    assert set(slots_by_booking().values()) == {2}
+    assert len(slots_by_booking()) == db.session.scalar(
+        select(func.count()).select_from(Appointment))
