@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import clock
 from ..extensions import limiter
-from ..models import AppointmentTopic
+from ..models import Appointment, AppointmentTopic
 from ..security import NO_STORE, no_store
 from ..services import appointments as service
 from ..services.appointments import AppointmentError, FreeTime
@@ -166,7 +166,7 @@ def book() -> BaseResponse | tuple[str, int] | str:
     return redirect(url_for("office.appointment", token=appointment.token), code=303)
 
 
-def appointment_or_404(token: str):  # type: ignore[no-untyped-def]
+def appointment_or_404(token: str) -> Appointment:
     """The booking of the personal link, or 404."""
     appointment = service.by_token(token)
     if appointment is None:
