@@ -366,6 +366,8 @@ def test_the_mails_carry_calendar_files_with_the_right_instant(
     assert "9:00–9:30 Uhr" in text
     assert f'href="{link}"' in Mailbox.html(booked)
     calendar, event = parsed_event(Mailbox.attachments(booked)["termin.ics"])
+    [part] = list(booked.iter_attachments())
+    assert part.get_content_type() == "text/calendar" and part.get_param("method") == "PUBLISH"
     assert calendar["METHOD"] == "PUBLISH"
     assert event["UID"] == f"termin-{appointment.id}@innenstadt-rallye"  # type: ignore[index]
     assert event.decoded("DTSTART").astimezone(UTC) == datetime(  # type: ignore[attr-defined]
