@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 
 from . import clock
 from .private_files import create_sqlite_database
-from .services import drand, mail, privacy, procedure, totp
+from .services import appointments, drand, mail, privacy, procedure, totp
 from .services import draws as draw_service
 from .services.accounts import invitation_path, invite_shopkeeper
 from .services.backup import make_backup
@@ -460,7 +460,9 @@ def outbox_group() -> None:
 @with_appcontext
 def outbox_send(limit: int) -> None:
     """Send the mails that are due (run every minute by a timer; see docs/deploy.md)."""
-    report = mail.deliver(now=clock.utcnow(), limit=limit)
+    now = clock.utcnow()
+    appointments.queue_due_reminders(now)
+    report = mail.deliver(now=now, limit=limit)
     click.echo(
         f"Gesendet: {len(report.sent)}, später erneut: {len(report.retrying)}, "
         f"aufgegeben: {len(report.failed) + len(report.stale)}."

@@ -171,10 +171,16 @@ def defaults(instance_path: str) -> dict[str, Any]:
             "Nutzungsmanagement Innenstadt <nutzungsmanagement@innenstadt-herten.de>"
         ),
         "MAIL_TIMEOUT": 10,
+        # Appointments (app/services/appointments.py): how far ahead one can book, the
+        # grid of offered start times (a short list), the rate of booking requests.
+        "APPOINTMENT_HORIZON_DAYS": 42,
+        "APPOINTMENT_STEP_MINUTES": 30,
+        "RATELIMIT_BOOKING": "10 per minute;60 per hour",
         # The purge sets the networks' hashes of cards older than this to NULL.
         "FRAUD_NETWORK_RETENTION_HOURS": 24,
         # Retention of the other kinds of personal data (app/services/privacy): the daily
-        # purge deletes or anonymises what is older, the privacy notice states it from here.
+        # purge deletes or anonymises what is older; the privacy notice and the booking form
+        # state it from here.
         # Appointments: name, address, phone and notes are blanked this many calendar
         # months after the appointment (room for a follow-up that refers to it; what the
         # consultation produced lives in the office's files, not here).

@@ -1058,3 +1058,59 @@ ADVENT_DOORS_DEMO: Final[list[AdventDoorData]] = [
              "Danke, dass du bei der Rallye mitgemacht hast!",
      "offer": "Eine Weihnachtsgeschichte zum Mitnehmen", "daily_draw": True},
 ]
+
+
+# ---------------------------------------------------------------------------
+# Appointments with the office
+# ---------------------------------------------------------------------------
+
+# The office's week for consultations: (weekday, opens, closes) in minutes since
+# midnight, Monday (0) to Thursday, one adviser.
+OFFICE_WEEK: Final[list[tuple[int, int, int]]] = [
+    (weekday, opens, closes)
+    for weekday in range(4)
+    for opens, closes in ((9 * 60, 12 * 60), (13 * 60, 16 * 60))
+]
+
+
+class TopicData(TypedDict):
+    """A topic one can book a consultation about, and the service page that leads to it."""
+
+    slug: str
+    name: str
+    duration_minutes: int
+    service: str
+
+
+APPOINTMENT_TOPICS: Final[list[TopicData]] = [
+    {"slug": "kurzberatung", "name": "Kurzberatung", "duration_minutes": 30,
+     "service": "kurzberatung"},
+    {"slug": "unternehmensnachfolge", "name": "Unternehmensnachfolge",
+     "duration_minutes": 60, "service": "unternehmensnachfolge"},
+    {"slug": "leerstand", "name": "Leerstand und Zwischennutzung", "duration_minutes": 30,
+     "service": "leerstandsmanagement"},
+    {"slug": "gruendung", "name": "Gründung und Finanzierung", "duration_minutes": 45,
+     "service": "qualifizierung"},
+    {"slug": "sonstiges", "name": "Sonstiges", "duration_minutes": 30,
+     "service": "beratungstermine"},
+]
+
+
+class BookingPerson(TypedDict):
+    """Who made a demo booking (invented)."""
+
+    name: str
+    email: str
+    phone: str
+    note: str
+
+
+# Two demo requests: (topic slug, person), on the first free times after loading.
+APPOINTMENT_DEMO_BOOKINGS: Final[list[tuple[str, BookingPerson]]] = [
+    ("kurzberatung", {"name": "Jana Beispiel", "email": "jana.beispiel@example.org",
+                      "phone": "", "note": "Ich überlege, mein Sortiment umzustellen."}),
+    ("unternehmensnachfolge", {"name": "Klaus Mustermann",
+                               "email": "klaus.mustermann@example.org",
+                               "phone": "+49 2366 123456",
+                               "note": "Mein Laden sucht ab 2028 eine Nachfolge."}),
+]

@@ -62,6 +62,7 @@ def base_config(tmp_path: Path, database_url: str) -> dict[str, object]:
         "RATELIMIT_STAMP": "10000 per minute",
         "RATELIMIT_RECOVERY": "10000 per minute",
         "RATELIMIT_TYPED_CODE": "10000 per minute",
+        "RATELIMIT_BOOKING": "10000 per minute",
     }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import db
 from ..models import Draw, Service
-from ..services import advent
+from ..services import advent, appointments
 from ..services import draws as draw_service
 from ..services import privacy as privacy_service
 from ..services.content import render_markdown
@@ -48,7 +48,8 @@ def service(slug: str) -> str:
     item = db.session.scalars(select(Service).where(Service.slug == slug)).first()
     if item is None:
         abort(404)
-    return render_template("office/service.html", service=item)
+    return render_template("office/service.html", service=item,
+                           topic=appointments.topic_for_service(item.id))
 
 
 @bp.get("/teilnahmebedingungen")

@@ -16,7 +16,12 @@ from .. import demo_data
 from ..clock import BERLIN, local
 from ..extensions import db
 from ..models import (
+    SLOT_MINUTES,
     AdventDoor,
+    Appointment,
+    AppointmentSlot,
+    AppointmentTopic,
+    OfficeHours,
     OpeningHours,
     Prize,
     Rally,
@@ -27,6 +32,7 @@ from ..models import (
     default_draw_at,
 )
 from .advent import default_day, has_calendar
+from .appointments import free_times, topic_by_slug
 from .opening_hours import HoursError, parse_hours
 from .stations import new_station
 from .users import create_user
@@ -53,6 +59,47 @@ def load_services() -> None:
     for position, item in enumerate(demo_data.SERVICES):
         if item["slug"] not in existing:
             db.session.add(Service(position=position, **item))
+
+
+def load_office_week() -> None:
+    """Give the office its week and topics for appointments, unless it has them; link
+    each topic to its service page (a topic the office edited keeps its link)."""
+    if db.session.scalar(select(OfficeHours.id).limit(1)) is None:
+        for weekday, opens, closes in demo_data.OFFICE_WEEK:
+            db.session.add(OfficeHours(weekday=weekday, opens=opens, closes=closes,
+                                       advisers=1))
+    existing = set(db.session.scalars(select(AppointmentTopic.slug)))
+    services = {service.slug: service.id for service in db.session.scalars(select(Service))}
+    for position, item in enumerate(demo_data.APPOINTMENT_TOPICS):
+        if item["slug"] not in existing:
+            db.session.add(AppointmentTopic(
+                slug=item["slug"], name=item["name"], position=position,
+                duration_minutes=item["duration_minutes"], active=True,
+                service_id=services.get(item["service"])))
+
+
+def load_demo_bookings(now: datetime) -> None:
+    """Two requests on the first free times of two topics, unless there are bookings:
+    the office's week has something to show. No mail goes out for them."""
+    if db.session.scalar(select(Appointment.id).limit(1)) is not None:
+        return
+    for slug, person in demo_data.APPOINTMENT_DEMO_BOOKINGS:
+        topic = topic_by_slug(slug)
+        free = free_times(topic, now=now) if topic else []
+        if topic is None or not free:
+            continue
+        appointment = Appointment(
+            token=secrets.token_urlsafe(24), topic_id=topic.id, starts_at=free[0].starts_at,
+            ends_at=free[0].ends_at, adviser=1, status="requested", consent_at=now,
+            created_at=now, updated_at=now, **person)
+        db.session.add(appointment)
+        db.session.flush()
+        minutes = topic.duration_minutes
+        db.session.add_all([
+            AppointmentSlot(adviser=1, starts_at=free[0].starts_at + timedelta(minutes=m),
+                            appointment_id=appointment.id)
+            for m in range(0, minutes, SLOT_MINUTES)])
+        db.session.flush()
 
 
 def load_rally(now: datetime) -> Rally:
@@ -181,6 +228,10 @@ def demo_staff(instance: Path) -> tuple[str, str]:
 def load_demo(now: datetime, instance: Path) -> DemoSummary:
     """Load (or keep) the whole demo and commit."""
     load_services()
+    db.session.flush()
+    load_office_week()
+    db.session.flush()
+    load_demo_bookings(now)
     rally = load_rally(now)
     shops = load_shops()
     load_prizes(rally, shops)

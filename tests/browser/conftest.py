@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -123,6 +124,25 @@ class QuietRequestHandler(WSGIRequestHandler):
         """Skip the access log line; errors are still logged."""
 
 
+def closed_after_body(app: Any) -> Any:
+    """WSGI middleware: close each response as soon as its body is written.
+
+    Werkzeug's development server closes a response only after draining the socket, and
+    skips it when the browser resets the connection meanwhile; the mails a request
+    queued (sent when its response is closed) would then wait for ``outbox send``.
+    """
+
+    def wsgi(environ: Any, start_response: Any) -> Iterator[bytes]:
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -230,7 +250,8 @@ def live_server(
         db.session.remove()
 
     server: BaseWSGIServer = make_server(
-        "127.0.0.1", port, application, threaded=True, request_handler=QuietRequestHandler
+        "127.0.0.1", port, closed_after_body(application), threaded=True,
+        request_handler=QuietRequestHandler,
     )
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -946,4 +946,10 @@ SHOP_PORTAL: dict[str, Scenario] = {
     "shop-account-errors": shop_page("/laden/konto", weak_new_password),
 }
 
+# The appointment pages (/termine) live in their own module; imported here, at the end,
+# because that module builds on this one's helpers.
+from .appointment_pages import APPOINTMENT_PAGES  # noqa: E402
+
+PUBLIC.update(APPOINTMENT_PAGES)
+
 ALL_PAGES: dict[str, Scenario] = {**PUBLIC, **BACK_OFFICE, **SHOP_PORTAL}
