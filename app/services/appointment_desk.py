@@ -39,7 +39,6 @@ STAFF_NOTE_MAX = 4000
 DECLINE_MESSAGE_MAX = 1000
 # The private feed: from two weeks back to the booking horizon ahead.
 FEED_PAST = timedelta(weeks=2)
-FEED_AHEAD = timedelta(weeks=6)
 FEED_TOKEN_BYTES = 24
 
 
@@ -413,7 +412,8 @@ def feed_file(*, now: datetime) -> str:
         .options(joinedload(Appointment.topic))
         .where(Appointment.status.in_(HOLDING_STATUSES),
                Appointment.starts_at >= now - FEED_PAST,
-               Appointment.starts_at < now + FEED_AHEAD)
+               Appointment.starts_at
+               < now + timedelta(days=int(current_app.config["APPOINTMENT_HORIZON_DAYS"])))
         .order_by(Appointment.starts_at, Appointment.id)
     )
     return calendar_file([staff_entry(item) for item in bookings], now=now,
