@@ -11,12 +11,15 @@ MAX_EMAIL = 254
 MAX_PASSWORD = 1024
 
 
-def password_field() -> PasswordField:
-    """The password input, shared by login and re-authentication."""
+def password_field(
+    label: str = _l("Passwort"),
+    missing: str = _l("Bitte geben Sie Ihr Passwort ein."),
+) -> PasswordField:
+    """The current password's input, shared by login, re-authentication and the change."""
     return PasswordField(
-        _l("Passwort"),
+        label,
         validators=[
-            InputRequired(message=_l("Bitte geben Sie Ihr Passwort ein.")),
+            InputRequired(message=missing),
             Length(max=MAX_PASSWORD, message=_l("Das Passwort ist zu lang.")),
         ],
         render_kw={"autocomplete": "current-password"},
@@ -98,13 +101,8 @@ class ResetPasswordForm(InvitationForm):
 class PasswordChangeForm(InvitationForm):
     """The current password, then the new one twice (staff and shopkeepers)."""
 
-    current = PasswordField(
-        _l("Bisheriges Passwort"),
-        validators=[
-            InputRequired(message=_l("Bitte geben Sie Ihr bisheriges Passwort ein.")),
-            Length(max=MAX_PASSWORD, message=_l("Das Passwort ist zu lang.")),
-        ],
-        render_kw={"autocomplete": "current-password"},
+    current = password_field(
+        _l("Bisheriges Passwort"), _l("Bitte geben Sie Ihr bisheriges Passwort ein.")
     )
 
 

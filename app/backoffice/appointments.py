@@ -9,6 +9,7 @@ from datetime import date
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import clock
@@ -90,6 +91,20 @@ def refused(error: desk.DeskError) -> None:
     flash(desk_message("", error.code, error.context), "error")
 
 
+def refused_form(form: FlaskForm, appointment_id: int, action: str) -> tuple[str, int] | None:
+    """None when a booking's form is valid; else the booking's week again with the form's
+    messages (400), or 404 for an unknown booking and 400 for a missing CSRF token."""
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None:
+        abort(404)
+    if form.validate_on_submit():
+        return None
+    if form.csrf_token.errors:
+        abort(400)
+    monday = desk.monday_of(clock.local(appointment.starts_at).date())
+    return render_week(monday, status=400, forms={(appointment_id, action): form})
+
+
 @bp.post("/termine/<int:appointment_id>/bestaetigen")
 @staff_required
 def appointment_confirm(appointment_id: int) -> BaseResponse:
@@ -111,14 +126,8 @@ def appointment_confirm(appointment_id: int) -> BaseResponse:
 def appointment_decline(appointment_id: int) -> BaseResponse | tuple[str, int]:
     """Decline a booking (with an optional message); its time is free again."""
     form = DeclineForm(prefix=f"t{appointment_id}")
-    appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None:
-        abort(404)
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        monday = desk.monday_of(clock.local(appointment.starts_at).date())
-        return render_week(monday, status=400, forms={(appointment_id, "decline"): form})
+    if (page := refused_form(form, appointment_id, "decline")) is not None:
+        return page
     try:
         changed = desk.decline(appointment_id, message=form.message.data or "", now=now(),
                                actor_id=actor_id())
@@ -150,14 +159,8 @@ def appointment_no_show(appointment_id: int) -> BaseResponse:
 def appointment_note(appointment_id: int) -> BaseResponse | tuple[str, int]:
     """Store the office's own note on a booking."""
     form = NoteForm(prefix=f"t{appointment_id}")
-    appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None:
-        abort(404)
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        monday = desk.monday_of(clock.local(appointment.starts_at).date())
-        return render_week(monday, status=400, forms={(appointment_id, "note"): form})
+    if (page := refused_form(form, appointment_id, "note")) is not None:
+        return page
     try:
         desk.set_staff_note(appointment_id, note=form.staff_note.data or "", now=now(),
                             actor_id=actor_id())
