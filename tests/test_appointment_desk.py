@@ -140,7 +140,7 @@ def test_confirm_mails_the_person_with_a_calendar_entry(app: Flask, mailbox: Mai
     [message] = mailbox.to("erika@example.org")
     assert "bestätigt" in message["Subject"]
     text = Mailbox.text(message)
-    assert "Donnerstag, 3. Dezember 2026, 14:00 Uhr" in text
+    assert "Donnerstag, 3. Dezember 2026, 14:00–15:00 Uhr" in text
     assert f"http://rallye.test/termine/{booking.token}" in text
     [ics] = Mailbox.attachments(message).values()
     calendar = Calendar.from_ical(ics)

@@ -41,3 +41,11 @@ def test_a_cancelled_entry_says_so() -> None:
                          now=NOW, method="CANCEL")
     [event] = parse(text).walk("VEVENT")
     assert (str(event["status"]), int(event["sequence"])) == ("CANCELLED", 2)
+
+
+def test_a_held_but_unconfirmed_entry_is_tentative() -> None:
+    start = datetime(2026, 12, 3, 9, 0, tzinfo=BERLIN)
+    text = calendar_file([CalendarEntry(uid="d@rallye.test", starts_at=start, ends_at=start,
+                                        summary="x", tentative=True)], now=NOW)
+    [event] = parse(text).walk("VEVENT")
+    assert str(event["status"]) == "TENTATIVE"

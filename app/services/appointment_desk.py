@@ -9,11 +9,10 @@ change here moves forward.
 """
 
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
@@ -29,6 +28,7 @@ from ..models import (
     OfficeHours,
     User,
 )
+from .appointments import calendar_sequence, calendar_text, calendar_uid, manage_link, when_text
 from .calendar import CalendarEntry, calendar_file
 from .editing import EditError, audit
 from .mail import Attachment, queue_mail
@@ -170,37 +170,6 @@ def desk_week(monday: date, *, now: datetime) -> DeskWeek:
 # --- Acting on a booking ---------------------------------------------------------------
 
 
-def calendar_uid(appointment: Appointment) -> str:
-    """The booking's UID in every calendar file (agreed with the public side)."""
-    return f"termin-{appointment.id}@innenstadt-rallye"
-
-
-def calendar_sequence(appointment: Appointment) -> int:
-    """The booking's SEQUENCE: newer versions replace older ones in calendar programs."""
-    return int(appointment.updated_at.timestamp())
-
-
-def manage_link(appointment: Appointment) -> str:
-    """The person's own page of the booking: ``/termine/<token>``."""
-    return str(current_app.config["BASE_URL"]) + "/termine/" + appointment.token
-
-
-def person_entry(appointment: Appointment) -> CalendarEntry:
-    """The booking as the person's calendar shows it."""
-    office = current_app.config["OFFICE"]
-    return CalendarEntry(
-        uid=calendar_uid(appointment),
-        starts_at=appointment.starts_at,
-        ends_at=appointment.ends_at,
-        summary=_("Beratung: %(topic)s", topic=appointment.topic.name),
-        description=_("Ihr Termin im %(office)s. Verschieben oder absagen: %(link)s",
-                      office=office["name"], link=manage_link(appointment)),
-        location=f"{office['name']}, {office['street']}, {office['postcode']} {office['city']}",
-        url=manage_link(appointment),
-        sequence=calendar_sequence(appointment),
-    )
-
-
 def _booking(appointment_id: int) -> Appointment:
     """The booking to act on, locked in the open write transaction (on PostgreSQL a row
     lock, so that the person cancelling or moving at the same moment waits for the office
@@ -241,12 +210,12 @@ def confirm(appointment_id: int, *, now: datetime, actor_id: int | None) -> bool
         raise DeskError("past")
     appointment.status = "confirmed"
     _touch(appointment, now)
-    ics = calendar_file([person_entry(appointment)], now=now, method="PUBLISH")
+    ics = calendar_text(appointment, now=now, method="PUBLISH")
     queue_mail(
         kind="appointment_confirmed", to=appointment.email,
-        subject=_("Ihr Termin ist bestätigt: %(when)s", when=_when(appointment)),
+        subject=_("Ihr Termin ist bestätigt: %(when)s", when=when_text(appointment)),
         template="appointment_confirmed",
-        context={"appointment": appointment, "when": _when(appointment),
+        context={"appointment": appointment, "when": when_text(appointment),
                  "link": manage_link(appointment)},
         attachments=[Attachment("termin.ics", "text/calendar", ics)],
         now=now,
@@ -275,14 +244,12 @@ def decline(appointment_id: int, *, message: str, now: datetime,
         AppointmentSlot.appointment_id == appointment.id))
     appointment.status = "declined"
     _touch(appointment, now)
-    entry = person_entry(appointment)
-    ics = calendar_file([replace(entry, cancelled=True)],
-                        now=now, method="CANCEL")
+    ics = calendar_text(appointment, now=now, method="CANCEL")
     queue_mail(
         kind="appointment_declined", to=appointment.email,
-        subject=_("Ihr Termin am %(when)s findet nicht statt", when=_when(appointment)),
+        subject=_("Ihr Termin am %(when)s findet nicht statt", when=when_text(appointment)),
         template="appointment_declined",
-        context={"appointment": appointment, "when": _when(appointment), "message": message,
+        context={"appointment": appointment, "when": when_text(appointment), "message": message,
                  "booking_link": str(current_app.config["BASE_URL"]) + "/termine"},
         attachments=[Attachment("termin-abgesagt.ics", "text/calendar", ics)],
         now=now,
@@ -334,11 +301,6 @@ def set_staff_note(appointment_id: int, *, note: str, now: datetime,
           length=len(note))
     db.session.commit()
     return True
-
-
-def _when(appointment: Appointment) -> str:
-    """``Donnerstag, 3. Dezember 2026, 14:00 Uhr`` (Berlin time) for mails."""
-    return str(format_datetime(appointment.starts_at, "EEEE, d. MMMM yyyy, HH:mm 'Uhr'"))
 
 
 # --- The private calendar feed ---------------------------------------------------------

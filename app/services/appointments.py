@@ -498,12 +498,23 @@ def manage_link(appointment: Appointment) -> str:
     return str(current_app.config["BASE_URL"]) + "/termine/" + appointment.token
 
 
+def calendar_uid(appointment: Appointment) -> str:
+    """The booking's UID in every calendar file: the person's and the office's feed."""
+    return f"termin-{appointment.id}@innenstadt-rallye"
+
+
+def calendar_sequence(appointment: Appointment) -> int:
+    """The booking's SEQUENCE: every change bumps ``updated_at``, so newer versions
+    replace older ones in calendar programs."""
+    return int(appointment.updated_at.timestamp())
+
+
 def calendar_entry(appointment: Appointment) -> CalendarEntry:
     """The booking as a calendar event; its UID and sequence follow the office's feed."""
     office = current_app.config["OFFICE"]
     link = manage_link(appointment)
     return CalendarEntry(
-        uid=f"termin-{appointment.id}@innenstadt-rallye",
+        uid=calendar_uid(appointment),
         starts_at=appointment.starts_at,
         ends_at=appointment.ends_at,
         summary=f"Beratung: {appointment.topic.name} ({office['name']})",
@@ -511,7 +522,8 @@ def calendar_entry(appointment: Appointment) -> CalendarEntry:
         location=f"{office['name']}, {office['street']}, {office['postcode']} {office['city']}",
         url=link,
         cancelled=appointment.status not in HOLDING_STATUSES,
-        sequence=int(appointment.updated_at.timestamp()),
+        tentative=appointment.status == "requested",
+        sequence=calendar_sequence(appointment),
     )
 
 

@@ -29,6 +29,8 @@ class CalendarEntry:
     location: str = ""
     url: str = ""
     cancelled: bool = False
+    # Held but not yet confirmed (a booking the office has still to confirm).
+    tentative: bool = False
     # Bumped when the event changes, so calendar programs take the newer version.
     sequence: int = 0
 
@@ -64,7 +66,8 @@ def calendar_file(
             event.add("location", entry.location)
         if entry.url:
             event.add("url", entry.url)
-        event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+        event.add("status", "CANCELLED" if entry.cancelled
+                  else "TENTATIVE" if entry.tentative else "CONFIRMED")
         calendar.add_component(event)
         years += [entry.starts_at.astimezone(BERLIN).year, entry.ends_at.astimezone(BERLIN).year]
     if years:
