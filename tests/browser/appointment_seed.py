@@ -1,11 +1,12 @@
 """A few appointments for the live server, so that the desk's pages have something to
 show: the office's week and topics (unless the demo brought them), a closure, and
-bookings in this week in every status, today's included."""
+bookings in this week in every status, today's included, beside the demo's requests."""
 
 import secrets
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.clock import BERLIN, local
 from app.extensions import db
@@ -54,9 +55,6 @@ def seed_appointments(now: datetime) -> None:
     monday = today - timedelta(days=today.weekday())
     db.session.add(OfficeClosure(starts_on=monday + timedelta(days=21),
                                  ends_on=monday + timedelta(days=23), reason="Fortbildung"))
-    if db.session.scalars(select(Appointment.id).limit(1)).first() is not None:
-        db.session.commit()  # the demo brought bookings of its own
-        return
     for weekday, hour, minute, adviser, index, status, name, phone, note in BOOKINGS:
         topic = topics[index % len(topics)]
         starts_at = datetime.combine(monday + timedelta(days=weekday), time(hour, minute),
@@ -67,11 +65,16 @@ def seed_appointments(now: datetime) -> None:
             status=status, name=name, email=f"{name.split()[0].lower()}@example.org",
             phone=phone, note=note, consent_at=now, created_at=now, updated_at=now,
         )
-        db.session.add(booking)
-        db.session.flush()
-        if status in ("requested", "confirmed"):
-            db.session.add_all(
-                AppointmentSlot(adviser=adviser, appointment_id=booking.id,
-                                starts_at=starts_at + timedelta(minutes=offset))
-                for offset in range(0, topic.duration_minutes, SLOT_MINUTES))
+        try:
+            with db.session.begin_nested():  # beside the demo's own requests
+                db.session.add(booking)
+                db.session.flush()
+                if status in ("requested", "confirmed"):
+                    db.session.add_all(
+                        AppointmentSlot(adviser=adviser, appointment_id=booking.id,
+                                        starts_at=starts_at + timedelta(minutes=offset))
+                        for offset in range(0, topic.duration_minutes, SLOT_MINUTES))
+                    db.session.flush()
+        except IntegrityError:
+            continue  # a demo request holds that time already
     db.session.commit()
