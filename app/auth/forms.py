@@ -26,10 +26,9 @@ def password_field(
     )
 
 
-class LoginForm(BaseForm):
-    """E-mail address and password of a staff member or shopkeeper."""
-
-    email = EmailField(
+def login_email_field() -> EmailField:
+    """The address of an account, shared by login and the forgotten-password form."""
+    return EmailField(
         _l("E-Mail-Adresse"),
         validators=[
             InputRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
@@ -42,6 +41,12 @@ class LoginForm(BaseForm):
             "maxlength": str(MAX_EMAIL),
         },
     )
+
+
+class LoginForm(BaseForm):
+    """E-mail address and password of a staff member or shopkeeper."""
+
+    email = login_email_field()
     password = password_field()
 
 
@@ -49,7 +54,6 @@ class ReauthenticateForm(BaseForm):
     """The password once more, before a draw or an export."""
 
     password = password_field()
-
 
 
 class InvitationForm(BaseForm):
@@ -79,19 +83,7 @@ class InvitationForm(BaseForm):
 class ForgotPasswordForm(BaseForm):
     """The address to send a reset link to."""
 
-    email = EmailField(
-        _l("E-Mail-Adresse"),
-        validators=[
-            InputRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
-            Length(max=MAX_EMAIL, message=_l("Die E-Mail-Adresse ist zu lang.")),
-        ],
-        render_kw={
-            "autocomplete": "username",
-            "autocapitalize": "none",
-            "spellcheck": "false",
-            "maxlength": str(MAX_EMAIL),
-        },
-    )
+    email = login_email_field()
 
 
 class ResetPasswordForm(InvitationForm):

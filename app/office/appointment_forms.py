@@ -5,7 +5,8 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..forms import BaseForm
-from ..services.appointments import EMAIL_MAX, NAME_MAX, NOTE_MAX, PHONE_MAX
+from ..services.accounts import EMAIL_MAX
+from ..services.appointments import NAME_MAX, NOTE_MAX, PHONE_MAX
 
 
 class BookingForm(BaseForm):

@@ -23,7 +23,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import holidays
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import format_date, format_time
 from sqlalchemy import delete, select, update
@@ -42,12 +41,12 @@ from ..models import (
     OfficeClosure,
     OfficeHours,
 )
+from .accounts import AccountError, normalise_email
 from .calendar import CONTENT_TYPE, CalendarEntry, calendar_file
 from .errors import DomainError
 from .mail import Attachment, queue_mail
 
 NAME_MAX = 100
-EMAIL_MAX = 254
 PHONE_MAX = 40
 NOTE_MAX = 1000
 # How many other times a "gerade vergeben" answer offers.
@@ -282,12 +281,9 @@ def check_contact(*, name: str, email: str, phone: str, note: str, consent: bool
     clean_name = " ".join(name.split())
     if not clean_name or len(clean_name) > NAME_MAX:
         raise AppointmentError("bad_name")
-    address = email.strip()
-    if not address or len(address) > EMAIL_MAX:
-        raise AppointmentError("bad_email")
     try:
-        address = validate_email(address, check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
+        address = normalise_email(email)
+    except AccountError as error:
         raise AppointmentError("bad_email") from error
     number = phone.strip()
     if number:

@@ -134,14 +134,13 @@ def queue_mail(
         next_attempt_at=now,
     )
     db.session.add(row)
-    if has_request_context():
-        g.setdefault("queued_mails", []).append(row)
+    deliver_after_request(row)
     return row
 
 
 def deliver_after_request(row: OutboxMail) -> None:
-    """Have this request deliver ``row`` once its response is out, as if it had queued it
-    (a mail staff put back into the queue)."""
+    """Have this request deliver ``row`` once its response is out (a mail it queued, or
+    one staff put back into the queue); nothing outside a request."""
     if has_request_context():
         g.setdefault("queued_mails", []).append(row)
 
@@ -149,7 +148,10 @@ def deliver_after_request(row: OutboxMail) -> None:
 def deliver(*, now: datetime, ids: Iterable[int] | None = None, limit: int = 100) -> DeliveryReport:
     """Send the due mails (or only ``ids``), each at most once; report what happened."""
     report = DeliveryReport()
-    report.stale = _fail_stale_claims(now)
+    if ids is None:
+        # The periodic run looks after claims that never finished; a request delivering
+        # its own mails need not take a write lock for that.
+        report.stale = _fail_stale_claims(now)
     query = select(OutboxMail.id).where(
         OutboxMail.status == "pending", OutboxMail.next_attempt_at <= now
     )

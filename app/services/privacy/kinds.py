@@ -48,6 +48,13 @@ def _rows(result: Any) -> int:
     return int(result.rowcount or 0)
 
 
+def _delete(model: Any, *conditions: ColumnElement[bool]) -> int:
+    """Delete ``model``'s rows matching ``conditions`` (in the open transaction); how many."""
+    return _rows(db.session.execute(
+        delete(model).where(*conditions).execution_options(synchronize_session=False)
+    ))
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
@@ -146,10 +153,7 @@ def purge_card_keys(*, rally_ids: list[int]) -> int:
     if not rally_ids:
         return 0
     cards = select(Card.id).where(Card.rally_id.in_(rally_ids))
-    return _rows(db.session.execute(
-        delete(CardKey).where(CardKey.card_id.in_(cards))
-        .execution_options(synchronize_session=False)
-    ))
+    return _delete(CardKey, CardKey.card_id.in_(cards))
 
 
 def count_card_keys() -> int:
@@ -221,10 +225,7 @@ def count_appointments() -> int:
 
 
 def purge_login_attempts(*, before: datetime) -> int:
-    return _rows(db.session.execute(
-        delete(LoginAttempt).where(LoginAttempt.at < before)
-        .execution_options(synchronize_session=False)
-    ))
+    return _delete(LoginAttempt, LoginAttempt.at < before)
 
 
 def export_login_attempts(email: str) -> list[Record]:
@@ -237,10 +238,7 @@ def export_login_attempts(email: str) -> list[Record]:
 
 
 def delete_login_attempts(email: str, now: datetime) -> int:
-    return _rows(db.session.execute(
-        delete(LoginAttempt).where(_same_address(LoginAttempt.email, email))
-        .execution_options(synchronize_session=False)
-    ))
+    return _delete(LoginAttempt, _same_address(LoginAttempt.email, email))
 
 
 def count_login_attempts() -> int:
@@ -258,9 +256,7 @@ def purge_outbox(*, before: datetime) -> int:
         and_(OutboxMail.status == "failed",
              func.coalesce(OutboxMail.claimed_at, OutboxMail.created_at) < before),
     )
-    return _rows(db.session.execute(
-        delete(OutboxMail).where(done).execution_options(synchronize_session=False)
-    ))
+    return _delete(OutboxMail, done)
 
 
 def export_outbox(email: str) -> list[Record]:
@@ -288,10 +284,7 @@ def delete_outbox(email: str, now: datetime) -> int:
         .values(recipient="", subject="", text_body="", html_body="", attachments=[])
         .execution_options(synchronize_session=False)
     ))
-    deleted = _rows(db.session.execute(
-        delete(OutboxMail).where(mine, OutboxMail.status != "sending")
-        .execution_options(synchronize_session=False)
-    ))
+    deleted = _delete(OutboxMail, mine, OutboxMail.status != "sending")
     return blanked + deleted
 
 
@@ -309,9 +302,7 @@ def _account_ids(email: str) -> list[int]:
 def purge_password_resets(*, before: datetime) -> int:
     """Delete reset links used or expired before ``before``."""
     finished = or_(PasswordReset.used_at < before, PasswordReset.expires_at < before)
-    return _rows(db.session.execute(
-        delete(PasswordReset).where(finished).execution_options(synchronize_session=False)
-    ))
+    return _delete(PasswordReset, finished)
 
 
 def export_password_resets(email: str) -> list[Record]:
@@ -324,10 +315,7 @@ def export_password_resets(email: str) -> list[Record]:
 
 
 def delete_password_resets(email: str, now: datetime) -> int:
-    return _rows(db.session.execute(
-        delete(PasswordReset).where(PasswordReset.user_id.in_(_account_ids(email)))
-        .execution_options(synchronize_session=False)
-    ))
+    return _delete(PasswordReset, PasswordReset.user_id.in_(_account_ids(email)))
 
 
 def count_password_resets() -> int:
@@ -336,10 +324,7 @@ def count_password_resets() -> int:
 
 def purge_recovery_codes(*, before: datetime) -> int:
     """Delete recovery codes used before ``before`` (a used code is refused either way)."""
-    return _rows(db.session.execute(
-        delete(RecoveryCode).where(RecoveryCode.used_at < before)
-        .execution_options(synchronize_session=False)
-    ))
+    return _delete(RecoveryCode, RecoveryCode.used_at < before)
 
 
 def export_recovery_codes(email: str) -> list[Record]:
@@ -351,10 +336,7 @@ def export_recovery_codes(email: str) -> list[Record]:
 
 
 def delete_recovery_codes(email: str, now: datetime) -> int:
-    return _rows(db.session.execute(
-        delete(RecoveryCode).where(RecoveryCode.user_id.in_(_account_ids(email)))
-        .execution_options(synchronize_session=False)
-    ))
+    return _delete(RecoveryCode, RecoveryCode.user_id.in_(_account_ids(email)))
 
 
 def count_recovery_codes() -> int:
@@ -365,9 +347,7 @@ def purge_invitations(*, before: datetime) -> int:
     """Delete invitations used, revoked or expired before ``before``."""
     finished = or_(Invitation.used_at < before, Invitation.revoked_at < before,
                    Invitation.expires_at < before)
-    return _rows(db.session.execute(
-        delete(Invitation).where(finished).execution_options(synchronize_session=False)
-    ))
+    return _delete(Invitation, finished)
 
 
 def export_invitations(email: str) -> list[Record]:
@@ -381,10 +361,7 @@ def export_invitations(email: str) -> list[Record]:
 
 
 def delete_invitations(email: str, now: datetime) -> int:
-    return _rows(db.session.execute(
-        delete(Invitation).where(_same_address(Invitation.email, email))
-        .execution_options(synchronize_session=False)
-    ))
+    return _delete(Invitation, _same_address(Invitation.email, email))
 
 
 def count_invitations() -> int:
