@@ -253,3 +253,16 @@ def test_times_carry_their_day_for_screen_readers(client: FlaskClient,
                                                   office: AppointmentTopic) -> None:
     page = client.get("/termine?thema=kurzberatung").get_data(as_text=True)
     assert re.search(r'<span class="visually-hidden">2\. Dezember, </span>09:00', page)
+
+
+def test_the_move_page_skips_a_week_whose_only_free_time_is_the_bookings_own(
+        client: FlaskClient, office: AppointmentTopic) -> None:
+    """The booking took the week's last free time: the page shows the next week, not an
+    empty one."""
+    week_times = [free.starts_at for free in appointments.free_times(office, now=NOW)
+                  if free.starts_at < MONDAY_9]
+    for n, starts_at in enumerate(week_times[:-1]):
+        book(starts_at, email=f"guest{n}@example.org")
+    last = book(week_times[-1])
+    page = client.get(f"/termine/{last.token}/verschieben").get_data(as_text=True)
+    assert f"zeit={MONDAY_9_PARAM}" in page  # next Monday's first time is offered

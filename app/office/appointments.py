@@ -233,9 +233,11 @@ def move(token: str) -> BaseResponse | tuple[str, int] | str:
             "office/appointments/move.html", appointment=found, chosen=chosen, form=form,
             chosen_end=chosen + (found.ends_at - found.starts_at), taken=False,
             time_param=time_param)
-    times, earlier, later = one_week(service.free_times(found.topic, now=now, ignore=found.id),
-                                     request.args.get("ab"))
-    times = [free for free in times if free.starts_at != found.starts_at]
+    # The booking's own time is no choice; leave it out before a week is picked, so that
+    # a week whose only free time is the booking's own is not shown empty.
+    others = [free for free in service.free_times(found.topic, now=now, ignore=found.id)
+              if free.starts_at != found.starts_at]
+    times, earlier, later = one_week(others, request.args.get("ab"))
     return render_template(
         "office/appointments/move.html", appointment=found, chosen=None, form=form,
         days=by_day(times), earlier=earlier, later=later, taken=False,
