@@ -176,6 +176,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "APPOINTMENT_HORIZON_DAYS": 42,
         "APPOINTMENT_STEP_MINUTES": 30,
         "RATELIMIT_BOOKING": "10 per minute;60 per hour",
+        # Events (app/services/events.py): the rate of registrations from one address.
+        "RATELIMIT_EVENT_REGISTRATION": "10 per minute;60 per hour",
         # The purge sets the networks' hashes of cards older than this to NULL.
         "FRAUD_NETWORK_RETENTION_HOURS": 24,
         # Retention of the other kinds of personal data (app/services/privacy): the daily
@@ -185,6 +187,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # months after the appointment (room for a follow-up that refers to it; what the
         # consultation produced lives in the office's files, not here).
         "APPOINTMENT_RETENTION_MONTHS": 3,
+        # Event registrations: name, address and company are blanked this many calendar
+        # months after the event (a follow-up to the participants; the attendance figures
+        # keep status and check-in).
+        "EVENT_RETENTION_MONTHS": 3,
         # Mails in the outbox: deleted this many days after sending or the last failed
         # attempt (long enough to answer "did you send me ...?"; pending mails stay).
         "OUTBOX_RETENTION_DAYS": 30,

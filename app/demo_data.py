@@ -1114,3 +1114,114 @@ APPOINTMENT_DEMO_BOOKINGS: Final[list[tuple[str, BookingPerson]]] = [
                                "phone": "+49 2366 123456",
                                "note": "Mein Laden sucht ab 2028 eine Nachfolge."}),
 ]
+
+
+class EventData(TypedDict):
+    """A demo event: ``weekday`` and ``week`` (0 = the coming week) place it after today;
+    ``start``/``end`` are local "HH:MM"; ``shop`` names a host by slug; ``series`` joins
+    dates of one tour; ``weeks`` are further dates of the series."""
+
+    kind: str
+    title: str
+    summary: str
+    description: str
+    week: int
+    weekday: int
+    start: str
+    end: str
+    place: str
+    online_url: str
+    shop: str
+    service: str
+    capacity: int
+    audiences: list[str]
+    series: str
+    weeks: list[int]
+
+
+EVENTS: Final[list[EventData]] = [
+    {
+        "kind": "networking", "title": "Netzwerkabend für Gründerinnen",
+        "summary": "Ein entspannter Abend zum Kennenlernen, Austauschen und Mutmachen "
+                   "für Frauen, die in der Innenstadt gegründet haben oder gründen wollen.",
+        "description": (
+            "Beim Netzwerkabend lernen Sie andere Gründerinnen und Unternehmerinnen aus "
+            "der Herten Innenstadt kennen.\n\n"
+            "- kurze Vorstellungsrunde\n- Impuls: *Sichtbar werden in der Innenstadt*\n"
+            "- Zeit für Gespräche bei Getränken und einem kleinen Imbiss\n\n"
+            "Die Teilnahme ist kostenlos."
+        ),
+        "week": 0, "weekday": 3, "start": "18:00", "end": "20:30",
+        "place": "Innenstadtbüro, Hermannstraße 16, 45699 Herten", "online_url": "",
+        "shop": "", "service": "netzwerk", "capacity": 20,
+        "audiences": ["founders_women", "founders"], "series": "", "weeks": [],
+    },
+    {
+        "kind": "workshop", "title": "Online-Präsenz für den Einzelhandel",
+        "summary": "Google-Profil, Instagram und die eigene Website: was sich für kleine "
+                   "Geschäfte lohnt und wie Sie mit wenig Zeit anfangen.",
+        "description": (
+            "Ein praxisnaher Workshop für Inhaberinnen und Inhaber von Geschäften.\n\n"
+            "Bringen Sie gern Ihr Smartphone oder Notebook mit: Wir richten Ihr "
+            "Unternehmensprofil gemeinsam ein.\n\n"
+            "Referentin: Medienberaterin aus dem Kreis Recklinghausen."
+        ),
+        "week": 1, "weekday": 1, "start": "14:00", "end": "17:00",
+        "place": "Innenstadtbüro, Hermannstraße 16, 45699 Herten", "online_url": "",
+        "shop": "", "service": "qualifizierung", "capacity": 12,
+        "audiences": ["retail"], "series": "", "weeks": [],
+    },
+    {
+        "kind": "tour_onsite", "title": "Hinter den Kulissen: Buchhandlung Lesezeichen",
+        "summary": "Wie eine unabhängige Buchhandlung einkauft, berät und Lesungen "
+                   "organisiert: ein Rundgang mit der Inhaberin.",
+        "description": (
+            "Die Buchhandlung Lesezeichen öffnet ihre Türen: Sie sehen Lager, Büro und "
+            "Veranstaltungsraum und erfahren, wie ein kleiner Laden gegen den "
+            "Online-Handel besteht.\n\nDauer etwa 90 Minuten; anschließend Zeit für "
+            "Fragen."
+        ),
+        "week": 0, "weekday": 2, "start": "16:00", "end": "17:30",
+        "place": "", "online_url": "", "shop": "buchhandlung-lesezeichen",
+        "service": "netzwerk", "capacity": 2,
+        "audiences": ["founders", "retail"], "series": "fuehrung-lesezeichen",
+        "weeks": [1],
+    },
+    {
+        "kind": "tour_digital", "title": "Digitale Führung: Ein Tag in der Goldschmiede",
+        "summary": "Live aus der Werkstatt: Wie aus einer Idee ein Schmuckstück wird. "
+                   "Per Videoschalte, Fragen im Chat.",
+        "description": (
+            "Eine Führung per Videoschalte: Die Goldschmiedin zeigt ihre Werkstatt und "
+            "erzählt, wie sie ihr Geschäft in der Innenstadt aufgebaut hat.\n\n"
+            "Den Zugangslink schicken wir Ihnen mit der Bestätigung Ihrer Anmeldung."
+        ),
+        "week": 1, "weekday": 3, "start": "17:00", "end": "18:00",
+        "place": "", "online_url": "https://video.innenstadt-herten.example/fuehrung-goldschmiede",
+        "shop": "", "service": "netzwerk", "capacity": 30,
+        "audiences": ["founders"], "series": "", "weeks": [],
+    },
+    {
+        "kind": "info", "title": "Infoabend Zwischennutzung leerer Ladenlokale",
+        "summary": "Wie Pop-up-Läden und Zwischennutzungen in Herten funktionieren: "
+                   "Verträge, Kosten, Erfahrungen.",
+        "description": "Eigentümer, Gründerinnen und Gründer berichten von ihren "
+                       "Erfahrungen mit Zwischennutzungen in der Innenstadt.",
+        "week": -3, "weekday": 2, "start": "18:00", "end": "19:30",
+        "place": "Innenstadtbüro, Hermannstraße 16, 45699 Herten", "online_url": "",
+        "shop": "", "service": "leerstandsmanagement", "capacity": 25,
+        "audiences": ["owners", "founders"], "series": "", "weeks": [],
+    },
+]
+
+# Registrations of the demo: (event index, name, e-mail, company, status, checked in).
+EVENT_DEMO_REGISTRATIONS: Final[list[tuple[int, str, str, str, str, bool]]] = [
+    (2, "Lea Sommer", "lea.sommer@example.org", "", "confirmed", False),
+    (2, "Murat Demir", "murat.demir@example.org", "Café Demir", "confirmed", False),
+    (2, "Sophie Brandt", "sophie.brandt@example.org", "", "waiting", False),
+    (0, "Clara Hoffmann", "clara.hoffmann@example.org", "Atelier Hoffmann", "confirmed",
+     False),
+    (4, "Bernd Krüger", "bernd.krueger@example.org", "Krüger Immobilien", "confirmed", True),
+    (4, "Ayse Kaya", "ayse.kaya@example.org", "", "confirmed", True),
+    (4, "Jonas Weber", "jonas.weber@example.org", "", "confirmed", False),
+]

@@ -4,7 +4,7 @@ import click
 from flask.cli import with_appcontext
 
 from .. import clock
-from ..services import appointments, mail
+from ..services import appointments, events, mail
 
 
 @click.group("outbox")
@@ -19,6 +19,7 @@ def outbox_send(limit: int) -> None:
     """Send the mails that are due (run every minute by a timer; see docs/deploy.md)."""
     now = clock.utcnow()
     appointments.queue_due_reminders(now)
+    events.process_due(now)
     report = mail.deliver(now=now, limit=limit)
     click.echo(
         f"Gesendet: {len(report.sent)}, später erneut: {len(report.retrying)}, "

@@ -31,6 +31,17 @@ from .common import (
 )
 from .content import AdventDoor, Image, Service
 from .draws import Draw, DrawPrize, Prize, Winner
+from .events import (
+    ACTIVE_STATUSES,
+    EVENT_AUDIENCES,
+    EVENT_KINDS,
+    EVENT_STATUSES,
+    PLACE_STATUSES,
+    REGISTRATION_STATUSES,
+    Event,
+    EventAudience,
+    EventRegistration,
+)
 from .mail import OUTBOX_STATUSES, OutboxMail
 from .rally import (
     CLAIM_PERIOD,
@@ -53,6 +64,15 @@ from .rally import (
 )
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "EVENT_AUDIENCES",
+    "EVENT_KINDS",
+    "EVENT_STATUSES",
+    "PLACE_STATUSES",
+    "REGISTRATION_STATUSES",
+    "Event",
+    "EventAudience",
+    "EventRegistration",
     "STAMP_SOURCES",
     "STATION_MODES",
     "CARD_FLAGS",

@@ -1,5 +1,5 @@
-"""The demo: the office's services, a rally running today, 40 shops with stations, and
-the rally's Advent calendar.
+"""The demo: the office's services, a rally running today, 40 shops with stations, the
+rally's Advent calendar, and the office's events in the coming weeks.
 
 Loading is idempotent: rows are matched by slug and left as they are, so a second run
 keeps every token, short code, card and stamp.
@@ -7,7 +7,7 @@ keeps every token, short code, card and stamp.
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -21,6 +21,9 @@ from ..models import (
     Appointment,
     AppointmentSlot,
     AppointmentTopic,
+    Event,
+    EventAudience,
+    EventRegistration,
     OfficeHours,
     OpeningHours,
     Prize,
@@ -33,6 +36,7 @@ from ..models import (
 )
 from .advent import default_day, has_calendar
 from .appointments import free_times, topic_by_slug
+from .events import make_slug
 from .opening_hours import HoursError, parse_hours
 from .stations import new_station
 from .users import create_user
@@ -100,6 +104,55 @@ def load_demo_bookings(now: datetime) -> None:
                             appointment_id=appointment.id)
             for m in range(0, minutes, SLOT_MINUTES)])
         db.session.flush()
+
+
+def _local_moment(day: date, clock_time: str) -> datetime:
+    hour, minute = (int(part) for part in clock_time.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=BERLIN)
+
+
+def load_events(now: datetime) -> None:
+    """The demo's events in the coming weeks (and one past, for the archive and the
+    attendance report) with a few registrations, unless there are events. No mail goes
+    out for them."""
+    if db.session.scalar(select(Event.id).limit(1)) is not None:
+        return
+    today = local(now).date()
+    monday = today - timedelta(days=today.weekday())
+    shops = {shop.slug: shop for shop in db.session.scalars(select(Shop))}
+    services = {service.slug: service.id for service in db.session.scalars(select(Service))}
+    first_dates: list[Event] = []
+    for item in demo_data.EVENTS:
+        host = shops.get(item["shop"]) if item["shop"] else None
+        place = item["place"] or (f"{host.name}, {host.street}, {host.postcode} {host.city}"
+                                  if host else "")
+        dates = []
+        for week in [item["week"], *item["weeks"]]:
+            day = monday + timedelta(weeks=week + 1, days=item["weekday"])
+            starts_at = _local_moment(day, item["start"])
+            event = Event(
+                slug=make_slug(item["title"], starts_at), kind=item["kind"],
+                status="published", title=item["title"], summary=item["summary"],
+                description=item["description"], starts_at=starts_at,
+                ends_at=_local_moment(day, item["end"]),
+                registration_closes_at=starts_at - timedelta(days=1), place=place,
+                online_url=item["online_url"], host_shop_id=host.id if host else None,
+                service_id=services.get(item["service"]), capacity=item["capacity"],
+                series=item["series"] or None, created_at=now, updated_at=now,
+                audiences=[EventAudience(audience=key) for key in item["audiences"]])
+            db.session.add(event)
+            db.session.flush()
+            dates.append(event)
+        first_dates.append(dates[0])
+    for index, name, email, company, status, present in demo_data.EVENT_DEMO_REGISTRATIONS:
+        event = first_dates[index]
+        db.session.add(EventRegistration(
+            event_id=event.id, token=secrets.token_urlsafe(24), status=status, name=name,
+            email=email, company=company, consent_at=now, created_at=now, updated_at=now,
+            checked_in_at=event.starts_at if present else None))
+        if status == "confirmed":
+            event.taken += 1
+    db.session.flush()
 
 
 def load_rally(now: datetime) -> Rally:
@@ -237,6 +290,7 @@ def load_demo(now: datetime, instance: Path) -> DemoSummary:
     load_prizes(rally, shops)
     stations, created = load_stations(rally, shops)
     load_advent(rally, shops, now)
+    load_events(now)
     db.session.commit()
     email, password = demo_staff(instance)
     db.session.commit()

@@ -8,8 +8,8 @@ notice all go through :data:`KINDS`; a new kind of data is one more entry there.
 
 Aggregates stay: entries are anonymised, not deleted (the dashboard counts them, winners
 and draw records name their pseudonymous card codes); appointments keep topic, time and
-status; cards and stamps stay as figures once their keys (the link to a browser) and
-network hashes are gone.
+status, event registrations their event, status and check-in; cards and stamps stay as
+figures once their keys (the link to a browser) and network hashes are gone.
 """
 
 from collections.abc import Callable, Mapping
@@ -125,6 +125,18 @@ KINDS: tuple[Kind, ...] = (
         purge=lambda now, months: kinds.purge_appointments(
             before=shifted(now, months, "months"), now=now),
         export=kinds.export_appointments, delete=kinds.delete_appointments,
+    ),
+    Kind(
+        key="event_registrations",
+        label=_l("Anmeldungen zu Veranstaltungen"),
+        description=_l("Name, E-Mail-Adresse und Firma derer, die sich zu einer "
+                       "Veranstaltung anmelden oder auf die Warteliste setzen lassen."),
+        retention_key="EVENT_RETENTION_MONTHS", unit="months",
+        after=_l("nach der Veranstaltung"), done=_l("anonymisiert"),
+        count=kinds.count_event_registrations,
+        purge=lambda now, months: kinds.purge_event_registrations(
+            before=shifted(now, months, "months"), now=now),
+        export=kinds.export_event_registrations, delete=kinds.delete_event_registrations,
     ),
     Kind(
         key="outbox",

@@ -26,6 +26,8 @@ from ...models import (
     Card,
     CardKey,
     Entry,
+    Event,
+    EventRegistration,
     Invitation,
     LoginAttempt,
     OutboxMail,
@@ -219,6 +221,71 @@ def delete_appointments(email: str, now: datetime) -> int:
 
 def count_appointments() -> int:
     return _count(select(func.count()).select_from(Appointment).where(Appointment.email != ""))
+
+
+# --- event registrations -----------------------------------------------------------------
+
+
+def _anonymise_registrations(condition: ColumnElement[bool], now: datetime) -> int:
+    """Blank who registered (name, address, company) and replace the link's token; event,
+    status and check-in stay for the attendance figures. A registration for an event
+    still ahead is cancelled first, and its place goes to the next person waiting."""
+    from ..events import promote  # the events service imports nothing of privacy
+
+    found = list(db.session.scalars(
+        select(EventRegistration).join(Event)
+        .where(condition, EventRegistration.email != "")
+        .order_by(EventRegistration.id)
+    ))
+    freed: set[int] = set()
+    for row in found:
+        if row.status in ("confirmed", "offered", "waiting") and row.event.starts_at > now:
+            if row.status != "waiting":
+                db.session.execute(
+                    update(Event).where(Event.id == row.event_id, Event.taken > 0)
+                    .values(taken=Event.taken - 1)
+                    .execution_options(synchronize_session=False))
+                freed.add(row.event_id)
+            row.status = "cancelled"
+            row.offered_until = None
+        row.name = row.email = row.company = ""
+        row.token = secrets.token_urlsafe(32)  # the old link stops working
+        row.updated_at = now
+    db.session.flush()
+    for event_id in sorted(freed):
+        promote(event_id, now)
+    return len(found)
+
+
+def purge_event_registrations(*, before: datetime, now: datetime) -> int:
+    """Anonymise the registrations for events that ended before ``before``."""
+    return _anonymise_registrations(Event.ends_at < before, now)
+
+
+def export_event_registrations(email: str) -> list[Record]:
+    rows = db.session.scalars(
+        select(EventRegistration).join(Event)
+        .where(_same_address(EventRegistration.email, email))
+        .order_by(Event.starts_at, EventRegistration.id)
+    )
+    return [
+        {
+            "event": row.event.title, "starts_at": _iso(row.event.starts_at),
+            "status": row.status, "name": row.name, "email": row.email,
+            "company": row.company, "consent_at": _iso(row.consent_at),
+            "registered_at": _iso(row.created_at), "checked_in_at": _iso(row.checked_in_at),
+        }
+        for row in rows
+    ]
+
+
+def delete_event_registrations(email: str, now: datetime) -> int:
+    return _anonymise_registrations(_same_address(EventRegistration.email, email), now)
+
+
+def count_event_registrations() -> int:
+    return _count(select(func.count()).select_from(EventRegistration)
+                  .where(EventRegistration.email != ""))
 
 
 # --- failed login attempts ---------------------------------------------------------------
