@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Draw, Service
 from ..services import advent, appointments
 from ..services import draws as draw_service
+from ..services import events as event_service
 from ..services import privacy as privacy_service
 from ..services.content import render_markdown
 from ..services.draw_beacons import beacon_source
@@ -21,7 +22,8 @@ from . import bp
 @bp.get("/")
 def home() -> str:
     """The current rally first (dates, goal, top prizes, how it works), then its shops in
-    brief (their number and categories), then the office's services in brief."""
+    brief (their number and categories), then the office's services and next events in
+    brief."""
     now = clock.utcnow()
     rally = current_rally(now)
     categories = shop_categories(rally.id) if rally else []
@@ -32,6 +34,7 @@ def home() -> str:
         shop_count=sum(number for _category, number in categories), prizes=prizes,
         services=list(services),
         today_door=advent.today_door(rally.id, now) if rally else None,
+        next_events=event_service.upcoming(now, limit=3),
     )
 
 
@@ -44,12 +47,14 @@ def services() -> str:
 
 @bp.get("/angebote/<slug>")
 def service(slug: str) -> str:
-    """One service in full."""
+    """One service in full, with its next events."""
     item = db.session.scalars(select(Service).where(Service.slug == slug)).first()
     if item is None:
         abort(404)
     return render_template("office/service.html", service=item,
-                           topic=appointments.topic_for_service(item.id))
+                           topic=appointments.topic_for_service(item.id),
+                           next_events=event_service.upcoming(
+                               clock.utcnow(), service_id=item.id, limit=5))
 
 
 @bp.get("/teilnahmebedingungen")
