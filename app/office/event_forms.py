@@ -2,11 +2,11 @@
 BaseForm; the service checks the details once more."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import BooleanField, EmailField, Field, StringField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..forms import BaseForm
-from ..services.accounts import EMAIL_MAX
+from ..services.accounts import EMAIL_MAX, AccountError, normalise_email
 from ..services.events import COMPANY_MAX, NAME_MAX
 
 
@@ -44,6 +44,13 @@ class RegistrationForm(BaseForm):
         validators=[InputRequired(message=_l("Bitte stimmen Sie zu, damit wir Sie anmelden "
                                              "können."))],
     )
+
+    def validate_email(self, field: Field) -> None:
+        """Say at once when the address cannot be one (with the other fields' errors)."""
+        try:
+            normalise_email(field.data or "")
+        except AccountError as error:
+            raise ValidationError(_l("Das ist keine gültige E-Mail-Adresse.")) from error
 
 
 class ActionForm(BaseForm):

@@ -951,5 +951,8 @@ SHOP_PORTAL: dict[str, Scenario] = {
 from .appointment_pages import APPOINTMENT_PAGES  # noqa: E402
 
 PUBLIC.update(APPOINTMENT_PAGES)
+from .event_pages import EVENT_PAGES  # noqa: E402
+
+PUBLIC.update(EVENT_PAGES)
 
 ALL_PAGES: dict[str, Scenario] = {**PUBLIC, **BACK_OFFICE, **SHOP_PORTAL}
