@@ -1,6 +1,8 @@
 """The public event pages: the list, the archive, one event, registering, the personal
 page, the calendar files; the next events on the home and service pages."""
 
+import io
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -8,15 +10,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
+from PIL import Image as PILImage
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Event, EventRegistration, OutboxMail, Service
-from app.services import events
+from app.services import events, images
 from app.services.demo import load_demo
 
 from .event_builders import EVENING, make_event
-from .helpers import BERLIN, FIRST_DAY, csrf_token
+from .helpers import BERLIN, FIRST_DAY, csrf_token, make_shop
 from .smtp import Mailbox
 
 pytestmark = pytest.mark.usefixtures("freeze")
@@ -140,6 +143,26 @@ def test_the_event_page_shows_details_series_and_the_art13_text(
     assert "Jetzt anmelden" in page
     assert client.get("/veranstaltungen/gibt-es-nicht").status_code == 404
     assert client.get("/veranstaltungen/gibt-es-nicht.ics").status_code == 404
+
+
+def test_the_picture_has_its_alt_text_and_the_host_is_named(client: FlaskClient,
+                                                             app: Flask) -> None:
+    picture = PILImage.new("RGB", (300, 200), (200, 30, 40))
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    image = images.store_picture(out.getvalue())
+    shop = make_shop(name="Rösterei Bohnenglück")
+    event = make_event(image_id=image.id, image_alt="Kaffeebohnen in der Röstmaschine",
+                       host_shop_id=shop.id, place="", online_url="https://video.example/x")
+    db.session.commit()
+    page = client.get(f"/veranstaltungen/{event.slug}").get_data(as_text=True)
+    src = re.search(r'<img src="([^"]+)" alt="Kaffeebohnen in der Röstmaschine"', page)
+    assert src, page
+    assert client.get(src.group(1)).mimetype == "image/webp"
+    assert "Rösterei Bohnenglück" in page and "online" in page
+    assert "video.example" not in page
+    listed = client.get("/veranstaltungen").get_data(as_text=True)
+    assert "bei Rösterei Bohnenglück" in listed
 
 
 def test_drafts_are_not_public(client: FlaskClient, app: Flask) -> None:
