@@ -132,6 +132,7 @@ def test_the_event_page_shows_details_series_and_the_art13_text(
                         starts_at=EVENING + timedelta(days=7))
     db.session.commit()
     response = client.get(f"/veranstaltungen/{first.slug}")
+    assert response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
     assert "<strong>Ladenlokal</strong>" in page and "<script>alert" not in page
     assert "Hermannstraße 1, 45699 Herten" in page

@@ -144,8 +144,10 @@ def event_page(event: Event, form: RegistrationForm, *, already: bool = False) -
 
 @bp.route("/veranstaltungen/<slug>", methods=["GET", "POST"])
 @limiter.limit(registration_limit, methods=["POST"])
+@no_store
 def event(slug: str) -> BaseResponse | tuple[str, int] | str:
-    """The event; its POST registers (a place, else the waiting list)."""
+    """The event; its POST registers (a place, else the waiting list). Not cached: the
+    form carries the session's CSRF token."""
     found = event_or_404(slug)
     form = RegistrationForm()
     if not form.is_submitted():
