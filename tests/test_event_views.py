@@ -3,6 +3,7 @@ page, the calendar files; the next events on the home and service pages."""
 
 import io
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -278,11 +279,11 @@ def test_the_same_address_twice_gets_409(client: FlaskClient, app: Flask) -> Non
 
 
 def test_no_registration_after_the_deadline(client: FlaskClient, app: Flask,
-                                            freeze: object) -> None:
+                                            freeze: Callable[[datetime], None]) -> None:
     event = make_event()
     db.session.commit()
     values = form_values(client, event.slug)
-    freeze(datetime(2026, 12, 9, 18, 0, tzinfo=BERLIN))  # type: ignore[operator]
+    freeze(datetime(2026, 12, 9, 18, 0, tzinfo=BERLIN))
     before = state()
     response = client.post(f"/veranstaltungen/{event.slug}", data=values)
     assert response.status_code == 400
@@ -393,14 +394,14 @@ def test_leaving_the_waiting_list(client: FlaskClient, app: Flask) -> None:
 
 
 def test_an_offer_past_its_time_cannot_be_confirmed(client: FlaskClient, app: Flask,
-                                                    freeze: object) -> None:
+                                                    freeze: Callable[[datetime], None]) -> None:
     event = make_event(capacity=1)
     db.session.commit()
     anna = sign_up(event, "anna@example.org")
     bert = sign_up(event, "bert@example.org")
     events.cancel(token=anna.token, now=NOW)
     page = client.get(f"/veranstaltungen/anmeldung/{bert.token}").get_data(as_text=True)
-    freeze(NOW + timedelta(hours=49))  # type: ignore[operator]
+    freeze(NOW + timedelta(hours=49))
     late = client.get(f"/veranstaltungen/anmeldung/{bert.token}").get_data(as_text=True)
     assert "Abgelaufen" in late and "Platz bestätigen" not in late
     with client.post(f"/veranstaltungen/anmeldung/{bert.token}/bestaetigen",
@@ -467,25 +468,34 @@ def test_the_online_link_goes_only_to_confirmed_participants(
 
 
 def test_the_feed_parses_and_keeps_berlin_time_across_the_dst_change(
-        client: FlaskClient, app: Flask) -> None:
-    summer = make_event(title="Frühjahrstreffen",
+        client: FlaskClient, app: Flask, freeze: Callable[[datetime], None]) -> None:
+    freeze(datetime(2026, 10, 1, 12, 0, tzinfo=BERLIN))  # summer time still
+    spring = make_event(title="Frühjahrstreffen",
                         starts_at=datetime(2027, 3, 30, 18, 0, tzinfo=BERLIN))
-    winter = make_event(title="Herbsttreffen",
+    autumn = make_event(title="Herbsttreffen",
                         starts_at=datetime(2026, 10, 27, 18, 0, tzinfo=BERLIN))
+    make_event(title="Abgesagtes Treffen", status="cancelled",
+               starts_at=datetime(2026, 10, 20, 18, 0, tzinfo=BERLIN))
     db.session.commit()
     response = client.get("/veranstaltungen.ics")
     assert response.mimetype == "text/calendar"
     calendar = Calendar.from_ical(response.data)
     entries = {str(entry["SUMMARY"]): entry for entry in calendar.walk("VEVENT")}
-    assert "Frühjahrstreffen" in entries and "Herbsttreffen" not in entries  # that is past
-    start = entries["Frühjahrstreffen"]["DTSTART"]
-    assert start.params["TZID"] == "Europe/Berlin"
-    assert start.dt.astimezone(UTC) == datetime(2027, 3, 30, 16, 0, tzinfo=UTC)
-    assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
-    assert f"http://rallye.test/veranstaltungen/{summer.slug}" in str(
+    # After the change to winter time (25 October 2026) and after the change back to
+    # summer time (28 March 2027): 18:00 in Berlin is 17:00 and 16:00 UTC.
+    for title, utc in (("Herbsttreffen", datetime(2026, 10, 27, 17, 0, tzinfo=UTC)),
+                       ("Frühjahrstreffen", datetime(2027, 3, 30, 16, 0, tzinfo=UTC))):
+        start = entries[title]["DTSTART"]
+        assert start.params["TZID"] == "Europe/Berlin", title
+        assert start.dt.astimezone(UTC) == utc, title
+    assert str(entries["Abgesagtes Treffen"]["STATUS"]) == "CANCELLED"
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "Europe/Berlin"
+    assert {part.name for part in zone.subcomponents} == {"STANDARD", "DAYLIGHT"}
+    assert f"http://rallye.test/veranstaltungen/{spring.slug}" in str(
         entries["Frühjahrstreffen"]["DESCRIPTION"])
-    # The past event's own file still says when it was.
-    one = Calendar.from_ical(client.get(f"/veranstaltungen/{winter.slug}.ics").data)
+    # One event's own file says the same.
+    one = Calendar.from_ical(client.get(f"/veranstaltungen/{autumn.slug}.ics").data)
     [entry] = one.walk("VEVENT")
     assert entry["DTSTART"].params["TZID"] == "Europe/Berlin"
     assert entry.decoded("DTSTART").astimezone(UTC) == datetime(2026, 10, 27, 17, 0,
