@@ -220,6 +220,7 @@ MESSAGES: dict[tuple[str, str] | str, Any] = {
     "already_cancelled": _l("Diese Veranstaltung ist schon abgesagt."),
     "draft": _l("Ein Entwurf ist nicht öffentlich; es gibt niemanden zu benachrichtigen. "
                 "Ändern Sie ihn oder lassen Sie ihn einfach unveröffentlicht."),
+    "begun": _l("Diese Veranstaltung hat schon begonnen; absagen geht nicht mehr."),
     "reason_too_long": _l("Der Grund darf höchstens %(max)d Zeichen lang sein."),
     "not_active": _l("Diese Anmeldung ist nicht mehr aktiv."),
     "not_confirmed": _l("Nur bestätigte Teilnehmende lassen sich einchecken."),

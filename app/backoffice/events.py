@@ -73,7 +73,8 @@ def helpers() -> dict[str, Any]:
     return {"status_label": status_label, "registration_label": registration_label,
             "kind_labels": KIND_LABELS, "audience_labels": AUDIENCE_LABELS,
             "when_text": event_service.when_text, "local_text": local_text,
-            "places_left": event_service.places_left}
+            "places_left": event_service.places_left,
+            "event_begun": lambda event: now() >= event.starts_at}
 
 
 # ---------------------------------------------------------------------------

@@ -377,7 +377,8 @@ def copy_event(*, event_id: int, now: datetime, actor_id: int | None) -> Event:
 def cancel_event(*, event_id: int, reason: str, now: datetime, actor_id: int | None) -> int:
     """Call an event off and tell everyone registered or waiting (app.services.events
     .call_off); return how many were told. Refused: ``already_cancelled``, ``draft`` (a
-    draft is not public: nobody to tell), ``reason_too_long``, ``control_characters``.
+    draft is not public: nobody to tell), ``begun`` (too late to tell anyone),
+    ``reason_too_long``, ``control_characters``.
     Audited as ``event.cancel``."""
     clean = reason.strip().replace("\r\n", "\n")
     if len(clean) > REASON_MAX:
@@ -389,6 +390,9 @@ def cancel_event(*, event_id: int, reason: str, now: datetime, actor_id: int | N
     if event.status != "published":
         db.session.rollback()
         raise EditError("already_cancelled" if event.status == "cancelled" else "draft")
+    if now >= event.starts_at:
+        db.session.rollback()
+        raise EditError("begun")
     told = events.call_off(event, reason=clean, now=now)
     audit(now, actor_id, "event.cancel", event.slug, told=told, reason=clean)
     db.session.commit()

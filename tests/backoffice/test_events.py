@@ -25,6 +25,8 @@ from ..smtp import Mailbox
 from .conftest import count, log_in
 
 LIST = "/buero/veranstaltungen"
+# The tests whose writes lock rows or count in SQL run on both databases.
+BOTH = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 NEW = "/buero/veranstaltungen/neu"
 
 
@@ -95,6 +97,7 @@ def audits(action: str) -> list[AuditEvent]:
 # ---------------------------------------------------------------------------
 
 
+@BOTH
 def test_a_new_event_is_stored_in_utc_with_its_slug(staff_client: FlaskClient) -> None:
     page = staff_client.get(NEW)
     assert page.status_code == 200 and "Neue Veranstaltung" in page.text
@@ -142,6 +145,7 @@ def test_refusals_say_why_in_german_and_store_nothing(
     assert count(Event) == 0 and count(EventAudience) == 0 and not audits("event.create")
 
 
+@BOTH
 def test_a_wall_clock_time_skipped_by_dst_is_refused(staff_client: FlaskClient) -> None:
     # On 28 March 2027 clocks jump from 2:00 to 3:00: 2:30 does not exist in Berlin.
     response = post_form(staff_client, NEW, start_date="2027-03-28", start_time="02:30",
@@ -172,6 +176,7 @@ def test_a_picture_needs_its_alt_text(staff_client: FlaskClient) -> None:
     assert event.image is not None and event.image_alt == "Frauen im Gespräch"
 
 
+@BOTH
 def test_edit_keeps_the_slug_and_refuses_capacity_below_taken(
         staff_client: FlaskClient) -> None:
     event = make_event(capacity=5)
@@ -220,6 +225,7 @@ def test_more_places_go_to_the_people_waiting(staff_client: FlaskClient) -> None
     assert db.session.get_one(EventRegistration, waiting.id).status == "offered"
 
 
+@BOTH
 def test_a_change_of_time_mails_the_confirmed_participants(
         staff_client: FlaskClient, mailbox: Mailbox) -> None:
     event = make_event(capacity=1, online_url="https://meet.example.org/abend")
@@ -288,6 +294,7 @@ def test_preview_shows_a_draft_and_the_form_preview_saves_nothing(
 # ---------------------------------------------------------------------------
 
 
+@BOTH
 def test_copy_makes_a_draft_a_week_later_in_the_same_series(
         staff_client: FlaskClient) -> None:
     event = make_event(audiences=[EventAudience(audience="founders")])
@@ -320,6 +327,7 @@ def test_copy_keeps_the_wall_clock_across_the_dst_change(staff_client: FlaskClie
     assert clock.local(copy.starts_at).hour == 18 and copy.series == "tour"
 
 
+@BOTH
 def test_cancel_tells_everyone_registered_or_waiting(
         staff_client: FlaskClient, mailbox: Mailbox, app: Flask) -> None:
     event = make_event(capacity=1, place="", online_url="https://meet.example.org/fuehrung",
@@ -358,6 +366,18 @@ def test_cancel_tells_everyone_registered_or_waiting(
     assert len(audits("event.cancel")) == 1
 
 
+def test_an_event_that_has_begun_is_not_cancelled(
+        staff_client: FlaskClient, freeze: Callable[[datetime], None]) -> None:
+    event = make_event()
+    freeze(event.starts_at)
+    path = f"{LIST}/{event.id}/absagen"
+    assert "hat schon begonnen" in staff_client.get(path).text
+    staff_client.post(path, data={"csrf_token": token(staff_client), "reason": ""})
+    db.session.expire_all()
+    assert db.session.get_one(Event, event.id).status == "published"
+    assert not audits("event.cancel")
+
+
 def test_cancel_refuses_a_too_long_reason(staff_client: FlaskClient) -> None:
     event = make_event()
     path = f"{LIST}/{event.id}/absagen"
@@ -385,6 +405,7 @@ def test_the_registrations_page_shows_each_list(staff_client: FlaskClient) -> No
     assert ">2</td>" in staff_client.get(LIST).text  # the waiting count in the list
 
 
+@BOTH
 def test_taking_someone_off_promotes_the_next_waiting(
         staff_client: FlaskClient, mailbox: Mailbox) -> None:
     event = make_event(capacity=1)
@@ -494,6 +515,7 @@ def test_the_check_in_list_is_sorted_by_name(staff_client: FlaskClient) -> None:
 # ---------------------------------------------------------------------------
 
 
+@BOTH
 def test_the_attendance_report_counts_per_month_and_kind(
         staff_client: FlaskClient, freeze: Callable[[datetime], None]) -> None:
     moment = datetime(2026, 11, 12, 10, 0, tzinfo=BERLIN)

@@ -952,4 +952,9 @@ from .appointment_pages import APPOINTMENT_PAGES  # noqa: E402
 
 PUBLIC.update(APPOINTMENT_PAGES)
 
+# The events pages of the back office (/buero/veranstaltungen), likewise.
+from .backoffice_event_pages import BACKOFFICE_EVENT_PAGES  # noqa: E402
+
+BACK_OFFICE.update(BACKOFFICE_EVENT_PAGES)
+
 ALL_PAGES: dict[str, Scenario] = {**PUBLIC, **BACK_OFFICE, **SHOP_PORTAL}
