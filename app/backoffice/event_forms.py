@@ -124,7 +124,7 @@ class EventForm(BaseForm):
         description=_l("In Markdown: eine Leerzeile zwischen Absätzen, **fett** für "
                        "Betonung, „- “ für Aufzählungen."))
     start_date = DayField(_l("Datum"))
-    start_time = ClockField(_l("Beginn"), description=_l("Ortszeit (Herten)."))
+    start_time = ClockField(_l("Beginn"))
     end_date = DayField(_l("Enddatum (optional)"),
                         description=_l("Nur wenn die Veranstaltung an einem anderen Tag "
                                        "endet."))

@@ -451,7 +451,10 @@ def month_label(month: str) -> str:
 def event_report() -> str:
     """Events held, places booked, who came, per month and kind (for the funders)."""
     rows = report_rows()
-    totals = [sum(int(row[index]) for row in rows) for index in (2, 3, 4, 5)]
+    labels = (_("Veranstaltungen"), _("Plätze gebucht"), _("Teilgenommen"),
+              _("Nicht erschienen"))
+    totals = [(label, sum(int(row[index]) for row in rows))
+              for label, index in zip(labels, (2, 3, 4, 5), strict=True)]
     return render_template("backoffice/event_report.html", rows=rows, totals=totals,
                            month_label=month_label, **helpers())
 
