@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
@@ -36,23 +37,23 @@ from .routes import actor_id, now
 PREVIEW = "vorschau"
 UPLOAD_LIMIT = MAX_BYTES + 256 * 1024
 STATUS_LABELS = {
-    "draft": "Entwurf", "published": "veröffentlicht", "cancelled": "abgesagt",
+    "draft": _l("Entwurf"), "published": _l("veröffentlicht"), "cancelled": _l("abgesagt"),
 }
 REGISTRATION_LABELS = {
-    "confirmed": "bestätigt", "offered": "Platz angeboten", "waiting": "wartet",
-    "cancelled": "selbst abgesagt", "expired": "Angebot verfallen",
-    "removed": "vom Büro entfernt",
+    "confirmed": _l("bestätigt"), "offered": _l("Platz angeboten"), "waiting": _l("wartet"),
+    "cancelled": _l("selbst abgesagt"), "expired": _l("Angebot verfallen"),
+    "removed": _l("vom Büro entfernt"),
 }
 
 
 def status_label(status: str) -> str:
     """German word of an event's status."""
-    return _(STATUS_LABELS.get(status, status))
+    return str(STATUS_LABELS.get(status, status))
 
 
 def registration_label(status: str) -> str:
     """German word of a registration's status."""
-    return _(REGISTRATION_LABELS.get(status, status))
+    return str(REGISTRATION_LABELS.get(status, status))
 
 
 def local_text(moment: Any) -> str:
