@@ -238,6 +238,10 @@ def event_edit(event_id: int) -> BaseResponse | tuple[str, int] | str:
 def edit_event_page(event_id: int) -> BaseResponse | tuple[str, int] | str:
     """The filled form, or saving it."""
     event = get_event(event_id)
+    if request.method == "GET" and event.status == "cancelled":
+        flash(event_message("", "cancelled", {}), "error")
+        return redirect(url_for("backoffice.event_registrations", event_id=event.id),
+                        code=303)
     if request.method == "GET":
         return render_form(filled_form(event), event)
     return save(with_choices(EventForm()), event)

@@ -73,10 +73,11 @@ def form_data(**overrides: object) -> dict[str, object]:
     return data
 
 
-def post_form(client: FlaskClient, path: str, **overrides: object):  # noqa: ANN201
-    """Send the event form at ``path``."""
+def post_form(client: FlaskClient, path: str, csrf_from: str | None = None,
+              **overrides: object):  # noqa: ANN201
+    """Send the event form at ``path`` (with a CSRF token from ``csrf_from`` or it)."""
     data = form_data(**overrides)
-    data["csrf_token"] = token(client, path)
+    data["csrf_token"] = token(client, csrf_from or path)
     response = client.post(path, data=data, content_type="multipart/form-data")
     response.close()  # delivers the mails the request queued, as after a real response
     return response
@@ -271,7 +272,9 @@ def test_a_change_of_time_mails_the_confirmed_participants(
 
 def test_a_cancelled_event_is_not_edited(staff_client: FlaskClient) -> None:
     event = make_event(status="cancelled")
-    response = post_form(staff_client, f"{LIST}/{event.id}")
+    page = staff_client.get(f"{LIST}/{event.id}")
+    assert page.status_code == 303 and page.headers["Location"].endswith("/anmeldungen")
+    response = post_form(staff_client, f"{LIST}/{event.id}", csrf_from=LIST)
     assert response.status_code == 303
     assert "abgesagt und lässt sich nicht mehr ändern" in staff_client.get(LIST).text
     db.session.expire_all()
