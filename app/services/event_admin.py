@@ -410,10 +410,14 @@ def _registration(event_id: int, registration_id: int) -> EventRegistration:
 def remove_registration(*, event_id: int, registration_id: int, now: datetime,
                         actor_id: int | None) -> EventRegistration:
     """Take a registration off (its place goes to the next waiting); refused with
-    ``not_active`` when it is no longer in play. Audited as ``event.remove``."""
+    ``not_active`` when it is no longer in play, ``cancelled`` for a cancelled event
+    (everyone was told already). Audited as ``event.remove``."""
     begin_write()
     event = _locked(event_id)
     registration = _registration(event.id, registration_id)
+    if event.status == "cancelled":
+        db.session.rollback()
+        raise EditError("cancelled")
     if registration.status not in ("confirmed", "offered", "waiting"):
         db.session.rollback()
         raise EditError("not_active")

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from flask import Flask
@@ -19,7 +19,9 @@ from app import clock
 from app.clock import BERLIN
 from app.extensions import db
 from app.models import AuditEvent, Event, EventAudience, EventRegistration, User
-from app.services import events
+from app.services import event_admin, events
+from app.services.editing import EditError
+from app.services.event_admin import berlin_moment
 
 from ..helpers import csrf_token
 from ..smtp import Mailbox
@@ -549,3 +551,58 @@ def test_the_attendance_report_counts_per_month_and_kind(
 def test_the_section_is_in_the_navigation(staff_client: FlaskClient) -> None:
     html = staff_client.get(LIST).text
     assert 'aria-current="page">Veranstaltungen<' in html
+
+
+# ---------------------------------------------------------------------------
+# The service's codes
+# ---------------------------------------------------------------------------
+
+
+def test_berlin_wall_clock_times(app: Flask) -> None:
+    assert berlin_moment(date(2027, 3, 28), time(2, 0)) is None
+    assert berlin_moment(date(2027, 3, 28), time(2, 59)) is None
+    assert berlin_moment(date(2027, 3, 28), time(3, 0)) == datetime(2027, 3, 28, 1, 0,
+                                                                      tzinfo=UTC)
+    assert berlin_moment(date(2026, 12, 10), time(18, 0)) == datetime(2026, 12, 10, 17, 0,
+                                                                       tzinfo=UTC)
+
+
+def test_the_service_refuses_with_stable_codes(
+        app: Flask, freeze: Callable[[datetime], None]) -> None:
+    now = clock.utcnow()
+    draft = make_event(slug="entwurf", status="draft")
+    with pytest.raises(EditError) as refused:
+        event_admin.cancel_event(event_id=draft.id, reason="", now=now, actor_id=None)
+    assert refused.value.code == "draft"
+    event = make_event(capacity=1)
+    confirmed = register(event, "Erika Muster", "erika@example.org")
+    waiting = register(event, "Karl Beispiel", "karl@example.org")
+    with pytest.raises(EditError) as refused:
+        event_admin.check_in(event_id=event.id, registration_id=waiting.id, present=True,
+                             now=now, actor_id=None)
+    assert refused.value.code == "not_confirmed"
+    with pytest.raises(EditError) as refused:
+        event_admin.check_in(event_id=draft.id, registration_id=confirmed.id, present=True,
+                             now=now, actor_id=None)
+    assert refused.value.code == "unknown_registration"
+    with pytest.raises(EditError) as refused:
+        event_admin.cancel_event(event_id=event.id, reason="x" * 501, now=now,
+                                 actor_id=None)
+    assert refused.value.code == "reason_too_long"
+    assert event_admin.cancel_event(event_id=event.id, reason="", now=now,
+                                    actor_id=None) == 2
+    with pytest.raises(EditError) as refused:
+        event_admin.cancel_event(event_id=event.id, reason="", now=now, actor_id=None)
+    assert refused.value.code == "already_cancelled"
+    db.session.expire_all()
+    with pytest.raises(EditError) as refused:
+        event_admin.remove_registration(event_id=event.id, registration_id=confirmed.id,
+                                        now=now, actor_id=None)
+    assert refused.value.code == "cancelled"  # everyone was told: no more changes
+    other = make_event(slug="anderes")
+    left = register(other, "Erika Muster", "erika@example.org")
+    events.cancel(token=left.token, now=now)
+    with pytest.raises(EditError) as refused:
+        event_admin.remove_registration(event_id=other.id, registration_id=left.id,
+                                        now=now, actor_id=None)
+    assert refused.value.code == "not_active"
