@@ -9,13 +9,14 @@ know makes the test skip with a message saying what to add.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import product
 from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
@@ -27,6 +28,8 @@ from app.models import (
     Draw,
     DrawPrize,
     Entry,
+    Event,
+    EventRegistration,
     Invitation,
     Prize,
     Rally,
@@ -150,11 +153,31 @@ def make_world() -> World:
     door = AdventDoor(rally_id=rally.id, number=1, opens_on=FIRST_DAY.date(), title="Türchen 1",
                       body="", image_alt="", offer="", daily_draw=False, updated_at=FIRST_DAY)
     db.session.add(door)
+    add_event()
     db.session.commit()
     staff = make_user("staff")
     issued = invite_shopkeeper(shop_id=shop.id, email="laden@example.org", now=FIRST_DAY)
     return World(rally, shop, station, card, entry, prize, service, draw, winner, staff,
                  issued.invitation, door, mail_id=issued.mail.id)
+
+
+def add_event() -> None:
+    """An event with one confirmed registration (the events pages' URLs name them)."""
+    event = Event(slug="netzwerkabend", kind="networking", status="published",
+                  title="Netzwerkabend", starts_at=FIRST_DAY + timedelta(days=9),
+                  ends_at=FIRST_DAY + timedelta(days=9, hours=2),
+                  registration_closes_at=FIRST_DAY + timedelta(days=9), place="Markt 1",
+                  capacity=10, taken=1)
+    db.session.add(event)
+    db.session.flush()
+    db.session.add(EventRegistration(event_id=event.id, token="t" * 32, status="confirmed",
+                                     name="Erika Muster", email="erika@example.org",
+                                     consent_at=FIRST_DAY))
+
+
+def first_id(model: type) -> int:
+    """The id of the one row of ``model`` that make_world created."""
+    return int(db.session.scalars(select(model.id)).first() or 0)
 
 
 Getter = Callable[[World], tuple[int, str]]
@@ -177,6 +200,8 @@ PARAMETERS: dict[str, Getter] = {
     "mail": lambda w: (w.mail_id, str(w.mail_id)),
     "token": lambda w: (w.station.id, w.station.token),
     "short_code": lambda w: (w.station.id, w.station.short_code),
+    "event": lambda w: (first_id(Event), str(first_id(Event))),
+    "registration": lambda w: (first_id(EventRegistration), str(first_id(EventRegistration))),
 }
 # Bare names that could mean several objects: each is tried, the one the page knows wins.
 AMBIGUOUS: dict[str, list[str]] = {
@@ -269,6 +294,12 @@ def test_discovery_finds_the_back_office() -> None:
     # The outbox (issue 19): its page and its "Erneut senden".
     assert ("backoffice.outbox", "/buero/post") in GET_RULES
     assert ("backoffice.outbox_requeue", "/buero/post/<int:mail_id>/erneut") in POST_RULES
+    # The events (issue 20): the list, the CSV export, the phone check-in's POST.
+    assert ("backoffice.events", "/buero/veranstaltungen") in GET_RULES
+    assert ("backoffice.event_registrations_csv",
+            "/buero/veranstaltungen/<int:event_id>/anmeldungen.csv") in GET_RULES
+    assert ("backoffice.event_check_in",
+            "/buero/veranstaltungen/<int:event_id>/einlass/<int:registration_id>") in POST_RULES
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), GET_RULES, ids=[e for e, _ in GET_RULES])

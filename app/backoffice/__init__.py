@@ -15,3 +15,4 @@ from . import privacy  # noqa: E402,F401
 from . import own_account  # noqa: E402,F401  (the staff member's own access, /buero/konto)
 from . import appointment_settings, appointments  # noqa: E402,F401
 from . import outbox  # noqa: E402,F401
+from . import events  # noqa: E402,F401

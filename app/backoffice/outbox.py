@@ -34,6 +34,7 @@ KIND_PREFIXES = (
     ("password", _l("Passwort")),
     ("invitation", _l("Einladung")),
     ("privacy", _l("Datenschutz")),
+    ("event", _l("Veranstaltung")),
 )
 STATUS_LABELS = {
     "pending": _l("wartet"),

@@ -28,6 +28,7 @@ SECTIONS = (
     ("backoffice.rally", "rallies"),
     ("backoffice.advent", "advent"),
     ("backoffice.appointment", "appointments"),
+    ("backoffice.event", "events"),
     ("backoffice.shop", "shops"),
     ("backoffice.station", "shops"),
     ("backoffice.poster", "shops"),

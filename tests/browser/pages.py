@@ -955,4 +955,9 @@ from .event_pages import EVENT_PAGES  # noqa: E402
 
 PUBLIC.update(EVENT_PAGES)
 
+# The events pages of the back office (/buero/veranstaltungen), likewise.
+from .backoffice_event_pages import BACKOFFICE_EVENT_PAGES  # noqa: E402
+
+BACK_OFFICE.update(BACKOFFICE_EVENT_PAGES)
+
 ALL_PAGES: dict[str, Scenario] = {**PUBLIC, **BACK_OFFICE, **SHOP_PORTAL}
