@@ -357,15 +357,21 @@ def promote(event_id: int, now: datetime) -> list[EventRegistration]:
 
 
 def expire_offers(now: datetime) -> list[int]:
-    """Offers not confirmed in time expire; their places go to the next waiting. Commit;
-    return the expired registrations' ids. Each is claimed by a conditional UPDATE, so
-    two runs at once expire and promote once."""
+    """Offers not confirmed in time expire; their places go to the next waiting. Return
+    the expired registrations' ids. Each is claimed by a conditional UPDATE and committed
+    with its promotion before the next is claimed, so two runs at once expire and
+    promote each once, and neither holds one offer's row while it waits for another
+    (on PostgreSQL that waiting in opposite orders would be a deadlock). An offer of an
+    event the office has called off stays as it is: those people were told already."""
     begin_write()
-    due = list(db.session.scalars(select(EventRegistration.id).where(
-        EventRegistration.status == "offered", EventRegistration.offered_until <= now)
+    due = list(db.session.scalars(select(EventRegistration.id).join(Event).where(
+        EventRegistration.status == "offered", EventRegistration.offered_until <= now,
+        Event.status == "published")
         .order_by(EventRegistration.id)))
+    db.session.commit()
     expired: list[int] = []
     for registration_id in due:
+        begin_write()
         claimed = db.session.execute(
             update(EventRegistration)
             .where(EventRegistration.id == registration_id,
@@ -373,14 +379,17 @@ def expire_offers(now: datetime) -> list[int]:
             .values(status="expired", offered_until=None, updated_at=now)
             .execution_options(synchronize_session=False))
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            db.session.rollback()
             continue
         registration = db.session.get_one(EventRegistration, registration_id,
                                           populate_existing=True)
         _free_place(registration.event_id)
-        _mail(registration, "event_offer_expired", "Platz nicht bestätigt: {title}", now=now)
+        if now < registration.event.starts_at:  # afterwards the mail would only confuse
+            _mail(registration, "event_offer_expired", "Platz nicht bestätigt: {title}",
+                  now=now)
         promote(registration.event_id, now)
+        db.session.commit()
         expired.append(registration_id)
-    db.session.commit()
     return expired
 
 
