@@ -267,6 +267,7 @@ def register(*, slug: str, name: str, email: str, company: str = "", consent: bo
         raise EventError("already_registered") from error
     db.session.refresh(event)
     if confirmed:
+        _reminded_by_confirmation(registration, now)
         _mail(registration, "event_confirmed",
               "Ihre Anmeldung: {title} am {when}", now=now, method="PUBLISH")
     else:
@@ -310,6 +311,13 @@ def cancel(*, token: str, now: datetime) -> EventRegistration:
     return registration
 
 
+def _reminded_by_confirmation(registration: EventRegistration, now: datetime) -> None:
+    """Inside the reminder's two days the confirmation (with the cancel link and the
+    online link) is the reminder: mark it sent, so none follows minutes later."""
+    if registration.event.starts_at - REMINDER_BEFORE <= now:
+        registration.reminder_queued_at = now
+
+
 def confirm_offer(*, token: str, now: datetime) -> EventRegistration:
     """The person takes the place offered to them; commit and send the calendar file."""
     begin_write()
@@ -326,6 +334,7 @@ def confirm_offer(*, token: str, now: datetime) -> EventRegistration:
     registration.status = "confirmed"
     registration.offered_until = None
     registration.updated_at = now
+    _reminded_by_confirmation(registration, now)
     db.session.flush()
     _mail(registration, "event_confirmed", "Ihre Anmeldung: {title} am {when}", now=now,
           method="PUBLISH")
