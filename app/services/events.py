@@ -367,11 +367,11 @@ def promote(event_id: int, now: datetime) -> list[EventRegistration]:
 
 def expire_offers(now: datetime) -> list[int]:
     """Offers not confirmed in time expire; their places go to the next waiting. Return
-    the expired registrations' ids. Each is claimed by a conditional UPDATE and committed
-    with its promotion before the next is claimed, so two runs at once expire and
-    promote each once, and neither holds one offer's row while it waits for another
-    (on PostgreSQL that waiting in opposite orders would be a deadlock). An offer of an
-    event the office has called off stays as it is: those people were told already."""
+    the expired registrations' ids. Each is claimed by a conditional UPDATE, so two runs
+    at once expire and promote each once; each is committed with its promotion before
+    the next, so a run holds one event's row lock at a time, not all of them until its
+    end. An offer of an event the office has called off stays as it is: those people
+    were told already."""
     begin_write()
     due = list(db.session.scalars(select(EventRegistration.id).join(Event).where(
         EventRegistration.status == "offered", EventRegistration.offered_until <= now,
