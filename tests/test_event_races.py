@@ -103,3 +103,55 @@ def test_two_periodic_runs_at_once_expire_and_offer_each_once(app: Flask) -> Non
     assert taken() == 3 == holding()
     assert mails("event_offer_expired") == [f"person{n}@example.org" for n in (4, 5, 6)]
     assert mails("event_offer") == [f"person{n}@example.org" for n in range(4, 10)]
+
+
+def test_the_same_cancellation_twice_at_once_frees_one_place(app: Flask) -> None:
+    make_event(capacity=1)
+    first = register(1)
+    register(2), register(3)
+    token = first.token
+    db.session.remove()
+
+    later = NOW + timedelta(hours=1)
+
+    def cancel(_i: int) -> object:
+        try:
+            return events.cancel(token=token, now=later)
+        except EventError as error:
+            return error
+
+    results = all_at_once(app, cancel, 8)
+
+    assert sum(isinstance(r, EventRegistration) for r in results) == 1, results
+    assert {r.code for r in results if isinstance(r, EventError)} == {"not_changeable"}
+    assert [s for _e, s in statuses()] == ["cancelled", "offered", "waiting"]
+    assert taken() == 1 == holding()
+    assert mails("event_cancelled") == ["person1@example.org"]
+    assert mails("event_offer") == ["person2@example.org"]
+
+
+def test_an_offer_confirmed_while_the_run_expires_it_ends_one_way(app: Flask) -> None:
+    make_event(capacity=1)
+    first, second = register(1), register(2)
+    register(3)
+    events.cancel(token=first.token, now=NOW)
+    token = second.token
+    db.session.remove()
+
+    # The same instant seen a microsecond apart: the person still in time, the run late.
+    deadline = NOW + timedelta(hours=48)
+
+    def race(i: int) -> object:
+        try:
+            if i % 2:
+                return events.confirm_offer(token=token,
+                                            now=deadline - timedelta(microseconds=1))
+            return events.expire_offers(deadline)
+        except EventError as error:
+            return error
+
+    all_at_once(app, race, 6)
+
+    assert taken() == 1 == holding()
+    assert [s for _e, s in statuses()] in (
+        ["cancelled", "confirmed", "waiting"], ["cancelled", "expired", "offered"])
