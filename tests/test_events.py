@@ -630,3 +630,28 @@ def test_the_outbox_run_moves_an_expired_offer_on(
         "person2@example.org", "person3@example.org"]
     db.session.refresh(third)
     assert second.id < third.id and third.offered_until is not None
+
+
+def test_calling_off_twice_tells_nobody_twice(app: Flask) -> None:
+    event = make_event(capacity=2)
+    register(1), register(2), register(3)
+    assert events.call_off(event, reason="", now=NOW) == 3
+    db.session.commit()
+    assert events.call_off(event, reason="Noch einmal", now=NOW) == 0
+    db.session.commit()
+    assert event.sequence == 1 and event.cancel_reason == ""
+    assert count(OutboxMail) == 3 + 3
+
+
+def test_the_office_taking_someone_off_frees_the_place_once(app: Flask) -> None:
+    make_event(capacity=1)
+    first, second, third = register(1), register(2), register(3)
+    events.remove(first, now=NOW)
+    db.session.commit()
+    assert [s for _e, s in statuses()] == ["removed", "offered", "waiting"]
+    events.remove(first, now=NOW)  # a second click
+    events.cancel(token=second.token, now=NOW)
+    events.remove(second, now=NOW)  # already cancelled by the person
+    db.session.commit()
+    assert [s for _e, s in statuses()] == ["removed", "cancelled", "offered"]
+    assert taken() == 1 == holding() and third.status == "offered"

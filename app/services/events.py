@@ -277,6 +277,18 @@ def register(*, slug: str, name: str, email: str, company: str = "", consent: bo
     return registration
 
 
+def _locked_by_token(token: str) -> EventRegistration | None:
+    """The registration behind a personal link, its row locked for this transaction
+    (PostgreSQL's ``FOR UPDATE``; SQLite's write lock is held already), so that two
+    requests at once for one link (a double click) cannot both cancel it and free its
+    place twice, nor confirm an offer the periodic run is expiring."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalars(
+        select(EventRegistration).where(EventRegistration.token == token)
+        .with_for_update().execution_options(populate_existing=True)).first()
+
+
 def _changeable(registration: EventRegistration, now: datetime) -> bool:
     return registration.status in ACTIVE_STATUSES and now < registration.event.starts_at \
         and registration.event.status == "published"
@@ -286,7 +298,7 @@ def cancel(*, token: str, now: datetime) -> EventRegistration:
     """The person cancels their place, declines an offered one or leaves the waiting
     list; commit. A freed place goes to the first person waiting."""
     begin_write()
-    registration = registration_by_token(token)
+    registration = _locked_by_token(token)
     if registration is None:
         db.session.rollback()
         raise EventError("unknown_registration")
@@ -321,7 +333,7 @@ def _reminded_by_confirmation(registration: EventRegistration, now: datetime) ->
 def confirm_offer(*, token: str, now: datetime) -> EventRegistration:
     """The person takes the place offered to them; commit and send the calendar file."""
     begin_write()
-    registration = registration_by_token(token)
+    registration = _locked_by_token(token)
     if registration is None:
         db.session.rollback()
         raise EventError("unknown_registration")
@@ -444,7 +456,12 @@ def process_due(now: datetime) -> tuple[list[int], list[int]]:
 
 def call_off(event: Event, *, reason: str, now: datetime) -> int:
     """Cancel ``event`` (within the open transaction; the caller commits and audits) and
-    tell everyone registered or waiting; return how many were told."""
+    tell everyone registered or waiting; return how many were told. The event's row is
+    locked first: an event already called off (a second click, two staff at once) is
+    left alone and nobody is told twice (0)."""
+    db.session.refresh(event, with_for_update=True)
+    if event.status == "cancelled":
+        return 0
     event.status = "cancelled"
     event.cancel_reason = reason.strip()
     event.sequence += 1
@@ -463,7 +480,12 @@ def call_off(event: Event, *, reason: str, now: datetime) -> int:
 
 def remove(registration: EventRegistration, *, now: datetime) -> None:
     """The office takes a registration off (within the open transaction; the caller
-    commits): its place goes to the next waiting. No mail: the office tells them."""
+    commits): its place goes to the next waiting. No mail: the office tells them. The
+    row is locked and read afresh first; one no longer active (cancelled meanwhile,
+    expired, removed already) stays as it is, so no place is freed twice."""
+    db.session.refresh(registration, with_for_update=True)
+    if registration.status not in ACTIVE_STATUSES:
+        return
     held = registration.status in PLACE_STATUSES
     registration.status = "removed"
     registration.offered_until = None
