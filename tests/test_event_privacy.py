@@ -117,3 +117,7 @@ def test_the_registry_names_event_registrations_on_the_privacy_notice(app: Flask
     public = app.test_client().get("/datenschutz").text
     assert "<dt>Anmeldungen zu Veranstaltungen</dt>" in public
     assert "6 Monate nach der Veranstaltung" in public
+    assert '<h3 id="veranstaltungen">Anmeldungen zu Veranstaltungen</h3>' in public
+    section = public.split('id="veranstaltungen"')[1].split("</section>")[0]
+    assert "6 Monate nach der Veranstaltung; danach bleiben nur" in section
+    assert "nur bestätigte Teilnehmende" in section
