@@ -655,3 +655,25 @@ def test_the_office_taking_someone_off_frees_the_place_once(app: Flask) -> None:
     db.session.commit()
     assert [s for _e, s in statuses()] == ["removed", "cancelled", "offered"]
     assert taken() == 1 == holding() and third.status == "offered"
+
+
+def test_a_place_added_while_people_wait_goes_to_the_first_waiting(app: Flask) -> None:
+    event = make_event(capacity=1)
+    register(1), register(2), register(3)
+    event.capacity = 2  # the office's edit, without a promotion of its own
+    db.session.commit()
+    newcomer = register(4, now=NOW + timedelta(hours=1))
+    assert newcomer.status == "waiting"
+    assert [s for _e, s in statuses()] == ["confirmed", "offered", "waiting", "waiting"]
+    assert taken() == 2 == holding()
+
+
+def test_an_offer_confirmed_inside_the_two_days_is_its_own_reminder(
+        app: Flask, mailbox: Mailbox) -> None:
+    make_event(capacity=1, online_url=ONLINE)
+    first, second = register(1), register(2)
+    late = STARTS - timedelta(days=1)
+    events.cancel(token=first.token, now=late)
+    events.confirm_offer(token=second.token, now=late + timedelta(hours=1))
+    assert events.queue_due_reminders(late + timedelta(hours=2)) == []
+    assert events.queue_due_reminders(late + timedelta(hours=2)) == []

@@ -236,6 +236,12 @@ def active_registration(event_id: int, email: str) -> EventRegistration | None:
         EventRegistration.status.in_(ACTIVE_STATUSES))).first()
 
 
+def _anyone_waiting(event_id: int) -> bool:
+    return db.session.scalar(select(EventRegistration.id).where(
+        EventRegistration.event_id == event_id, EventRegistration.status == "waiting")
+        .limit(1)) is not None
+
+
 def register(*, slug: str, name: str, email: str, company: str = "", consent: bool,
              now: datetime) -> EventRegistration:
     """Register for the event at ``slug`` and commit: a place if one is free, else the
@@ -253,6 +259,9 @@ def register(*, slug: str, name: str, email: str, company: str = "", consent: bo
     if existing is not None:
         db.session.rollback()
         raise EventError("already_registered", registration=existing)
+    if _anyone_waiting(event.id):
+        # A place free while people wait (the office raised the capacity) is theirs first.
+        promote(event.id, now)
     confirmed = _take_place(event.id)
     registration = EventRegistration(
         event_id=event.id, token=secrets.token_urlsafe(24),
