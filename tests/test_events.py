@@ -131,6 +131,8 @@ def test_places_go_in_order_then_the_waiting_list(app: Flask, mailbox: Mailbox) 
     assert entry.decoded("DTSTART").astimezone(UTC) == datetime(2026, 12, 10, 17, 0, tzinfo=UTC)
     [waiting] = mailbox.to("person4@example.org")
     assert "Warteliste" in waiting["Subject"] and "an Stelle 2" in Mailbox.text(waiting)
+    assert "jederzeit von der Warteliste nehmen" in Mailbox.text(waiting)
+    assert f"/veranstaltungen/anmeldung/{results[3].token}" in Mailbox.text(waiting)
     assert Mailbox.attachments(waiting) == {}
 
 
