@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -531,6 +533,49 @@ def test_taken_always_counts_the_confirmed_and_offered(app: Flask, seed: int) ->
         waiting = [s for _e, s in statuses()].count("waiting")
         assert waiting == 0 or taken() == 3, statuses()
     assert people > 30
+
+
+_examples = iter(range(1, 10**6))
+STEP = st.tuples(st.sampled_from(("register", "cancel", "confirm", "expire", "remove")),
+                 st.integers(0, 3), st.sampled_from((1, 7, 49)))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(STEP, min_size=1, max_size=25))
+def test_any_sequence_of_steps_keeps_taken_equal_to_the_places_held(
+        app: Flask, steps: list[tuple[str, int, int]]) -> None:
+    """Hypothesis draws the steps (and shrinks a failing sequence to its shortest)."""
+    slug = f"folge-{next(_examples)}"
+    make_event(slug=slug, capacity=1, starts_at=datetime(2027, 2, 25, 18, 0, tzinfo=BERLIN))
+    event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
+    assert event_id is not None
+    now = NOW
+    for action, who, hours in steps:
+        now += timedelta(hours=hours)
+        mine = {r.email: r for r in events.registrations(
+            event_id, ("confirmed", "offered", "waiting"))}
+        person = mine.get(f"p{who}-{slug}@example.org")
+        try:
+            if action == "register":
+                events.register(slug=slug, name=f"P {who}", email=f"p{who}-{slug}@example.org",
+                                consent=True, now=now)
+            elif action == "cancel" and person:
+                events.cancel(token=person.token, now=now)
+            elif action == "confirm" and person:
+                events.confirm_offer(token=person.token, now=now)
+            elif action == "expire":
+                events.expire_offers(now)
+            elif action == "remove" and person:
+                events.remove(person, now=now)
+                db.session.commit()
+        except EventError as error:
+            assert error.code in {"already_registered", "offer_expired", "not_changeable"}
+            db.session.rollback()
+        db.session.expire_all()
+        assert taken(slug) == holding(slug) <= 1, (action, statuses(slug))
+        if [s for _e, s in statuses(slug)].count("waiting"):
+            assert taken(slug) == 1, statuses(slug)
 
 
 # ---------------------------------------------------------------------------
