@@ -724,3 +724,13 @@ def test_an_offer_confirmed_inside_the_two_days_is_its_own_reminder(
     events.confirm_offer(token=second.token, now=late + timedelta(hours=1))
     assert events.queue_due_reminders(late + timedelta(hours=2)) == []
     assert events.queue_due_reminders(late + timedelta(hours=2)) == []
+
+
+def test_calling_off_keeps_the_offices_own_changes_of_the_same_transaction(app: Flask) -> None:
+    event = make_event()
+    event.summary = "Fällt aus."
+    events.call_off(event, reason="Krank", now=NOW)
+    db.session.commit()
+    db.session.expire_all()
+    assert (event.summary, event.status, event.cancel_reason) == (
+        "Fällt aus.", "cancelled", "Krank")

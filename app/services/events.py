@@ -468,6 +468,7 @@ def call_off(event: Event, *, reason: str, now: datetime) -> int:
     tell everyone registered or waiting; return how many were told. The event's row is
     locked first: an event already called off (a second click, two staff at once) is
     left alone and nobody is told twice (0)."""
+    db.session.flush()  # the caller's own changes survive the refresh
     db.session.refresh(event, with_for_update=True)
     if event.status == "cancelled":
         return 0
@@ -492,6 +493,7 @@ def remove(registration: EventRegistration, *, now: datetime) -> None:
     commits): its place goes to the next waiting. No mail: the office tells them. The
     row is locked and read afresh first; one no longer active (cancelled meanwhile,
     expired, removed already) stays as it is, so no place is freed twice."""
+    db.session.flush()
     db.session.refresh(registration, with_for_update=True)
     if registration.status not in ACTIVE_STATUSES:
         return
