@@ -81,8 +81,9 @@ AUDIENCE_SLUGS = {
 
 
 class EventError(DomainError):
-    """A registration or change refused. Codes: ``unknown_event``, ``closed`` (not
-    published, cancelled, past its deadline or begun), ``already_registered`` (context
+    """A registration or change refused. Codes: ``unknown_event`` (no such event, or a
+    draft: the public never learns that a draft exists), ``closed`` (called off, past
+    its deadline or begun), ``already_registered`` (context
     ``registration``: the active one of that address), ``bad_name``, ``bad_email``,
     ``company_too_long``, ``control_characters``, ``consent_missing``,
     ``unknown_registration``, ``not_changeable`` (nothing to cancel or confirm any more),
