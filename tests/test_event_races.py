@@ -155,3 +155,38 @@ def test_an_offer_confirmed_while_the_run_expires_it_ends_one_way(app: Flask) ->
     assert taken() == 1 == holding()
     assert [s for _e, s in statuses()] in (
         ["cancelled", "confirmed", "waiting"], ["cancelled", "expired", "offered"])
+
+
+def test_people_leaving_the_list_while_a_place_is_freed_are_never_offered_it(
+        app: Flask) -> None:
+    make_event(capacity=1)
+    people = [register(n) for n in range(1, 12)]  # 1 confirmed, 2 to 11 waiting
+    tokens = [r.token for r in people[:6]]  # the confirmed one cancels, 2 to 6 leave
+    db.session.remove()
+
+    later = NOW + timedelta(hours=1)
+    all_at_once(app, lambda i: events.cancel(token=tokens[i], now=later), len(tokens))
+
+    assert [s for _e, s in statuses()] == ["cancelled"] * 6 + ["offered"] + ["waiting"] * 4
+    assert taken() == 1 == holding()
+    offers = mails("event_offer")
+    assert offers[-1] == "person7@example.org"
+    assert len(offers) == len(set(offers))
+
+
+def test_registrations_at_once_beside_places_added_while_people_wait(app: Flask) -> None:
+    event = make_event(capacity=1)
+    for n in range(1, 6):
+        register(n)  # 1 confirmed, 2 to 5 waiting
+    event.capacity = 4  # three places more, not yet offered
+    db.session.commit()
+    db.session.remove()
+
+    all_at_once(app, lambda i: try_registering(100 + i), 6)
+
+    assert taken() == 4 == holding()
+    by_person = dict(statuses())
+    assert [by_person[f"person{n}@example.org"] for n in range(1, 6)] == [
+        "confirmed", "offered", "offered", "offered", "waiting"]
+    assert {by_person[f"person{100 + i}@example.org"] for i in range(6)} == {"waiting"}
+    assert sorted(mails("event_offer")) == [f"person{n}@example.org" for n in (2, 3, 4)]
