@@ -366,22 +366,33 @@ def confirm_offer(*, token: str, now: datetime) -> EventRegistration:
 
 def promote(event_id: int, now: datetime) -> list[EventRegistration]:
     """Offer every free place of the event to the next people waiting, in order (within
-    the open transaction; the caller commits)."""
-    event = db.session.get_one(Event, event_id, populate_existing=True)
+    the open transaction; the caller commits).
+
+    The event's row is locked first, so two promotions of one event run one after the
+    other and each sees who the other offered; a waiting person is claimed by a
+    conditional UPDATE, so one who leaves the list at that moment is passed over, not
+    offered the place."""
+    event = db.session.get_one(Event, event_id, populate_existing=True,
+                               with_for_update=True)
     offered: list[EventRegistration] = []
     if event.status != "published" or now >= event.starts_at:
         return offered
     until = min(now + timedelta(hours=OFFER_HOURS), event.starts_at)
     while True:
-        waiting = db.session.scalars(select(EventRegistration).where(
+        waiting_id = db.session.scalar(select(EventRegistration.id).where(
             EventRegistration.event_id == event_id, EventRegistration.status == "waiting")
-            .order_by(EventRegistration.id).limit(1)).first()
-        if waiting is None or not _take_place(event_id):
+            .order_by(EventRegistration.id).limit(1))
+        if waiting_id is None or not _take_place(event_id):
             break
-        waiting.status = "offered"
-        waiting.offered_until = until
-        waiting.updated_at = now
-        db.session.flush()
+        claimed = db.session.execute(
+            update(EventRegistration)
+            .where(EventRegistration.id == waiting_id, EventRegistration.status == "waiting")
+            .values(status="offered", offered_until=until, updated_at=now)
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            _free_place(event_id)  # they left the list just now: the next one
+            continue
+        waiting = db.session.get_one(EventRegistration, waiting_id, populate_existing=True)
         _mail(waiting, "event_offer", "Ein Platz ist frei: {title} am {when}", now=now)
         offered.append(waiting)
     return offered
