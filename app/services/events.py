@@ -603,9 +603,8 @@ def calendar_entry(event: Event, *, registration: EventRegistration | None = Non
     location = event.place
     if registration is not None:
         lines.append(f"Ihre Anmeldung ansehen oder absagen: {link}")
-        # Not in the calling-off's CANCEL either: the link is for an event that takes place.
-        if registration.status == "confirmed" and event.status == "published" \
-                and event.online_url:
+        if registration.status == "confirmed" and event.online_url and \
+                event.status == "published":
             lines.append(f"Online-Zugang: {event.online_url}")
             location = location or event.online_url
     else:
