@@ -1,16 +1,19 @@
-"""The demo's rally terms and prizes: plausible, with donors, and loaded only once."""
+"""The demo: rally terms and prizes, plausible, with donors; its events; loaded only once."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.models import Prize, Rally, Shop
+from app.models import Event, OutboxMail, Prize, Rally, Shop
+from app.services import events
 from app.services.content import render_markdown
 from app.services.demo import load_demo
+
+from .helpers import FIRST_DAY
 
 
 def prize_rows() -> list[tuple[int, str, int | None, str]]:
@@ -75,3 +78,46 @@ def test_demo_shops_have_their_hours_as_data(app: Flask, tmp_path: Path) -> None
     load_demo(clock.utcnow(), tmp_path)
     db.session.expire_all()
     assert len(db.session.get(Shop, fadenlauf.id).hours) == 5  # type: ignore[union-attr]
+
+
+def test_demo_events_in_the_coming_weeks_with_a_full_date_and_its_waiting_list(
+        app: Flask, tmp_path: Path) -> None:
+    now = FIRST_DAY.astimezone(UTC)
+    load_demo(now, tmp_path)
+    coming = events.upcoming(now)
+    assert all(now < event.starts_at < now + timedelta(weeks=3) for event in coming)
+    assert all(event.status == "published" for event in coming)
+    kinds = sorted(event.kind for event in coming)
+    assert kinds == ["networking", "tour_digital", "tour_onsite", "tour_onsite", "workshop"]
+    first, second = (event for event in coming if event.kind == "tour_onsite")
+    assert first.series and first.series == second.series and first.title == second.title
+    assert events.series_dates(first) == [second]
+    digital = next(event for event in coming if event.kind == "tour_digital")
+    assert digital.online_url and not digital.place
+
+    full = [event for event in coming if events.places_left(event) == 0]
+    assert full == [first]
+    waiting = events.registrations(first.id, ["waiting"])
+    assert [r.name for r in waiting] == ["Sophie Brandt"]
+    for event in db.session.scalars(select(Event)):
+        assert event.taken == len(events.registrations(event.id, ["confirmed", "offered"]))
+    # The past evening feeds the archive and the attendance report.
+    assert [(kind, booked, present) for _m, kind, _n, booked, present, _gone
+            in events.attendance(now)] == [("info", 3, 2)]
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
+
+
+def test_loading_the_demo_twice_changes_no_event(app: Flask, tmp_path: Path) -> None:
+    now = FIRST_DAY.astimezone(UTC)
+    load_demo(now, tmp_path)
+    before = event_rows()
+    load_demo(now + timedelta(hours=1), tmp_path)
+    assert event_rows() == before
+
+
+def event_rows() -> list[tuple[object, ...]]:
+    """Every event with its places taken and its registrations' statuses."""
+    db.session.expire_all()
+    return [(e.slug, e.starts_at, e.taken,
+             tuple(r.status for r in events.registrations(e.id)))
+            for e in db.session.scalars(select(Event).order_by(Event.id))]

@@ -100,10 +100,11 @@ def test_privacy_names_every_processing_with_basis_retention_and_rights(town, cl
                     "Formulare und Anmeldung (Cookie „sitzung“)",
                     "Die Teilnahme an der Verlosung",
                     "Konten der Mitarbeitenden und Anmeldeversuche",
+                    "Anmeldungen zu Veranstaltungen",
                     "Protokolle des Servers", "Datensicherungen"):
         assert re.search(rf"<h3 id=\"[a-z-]+\">{re.escape(heading)}</h3>", html), heading
     # Purposes, legal bases, retention (from the settings), recipients.
-    assert text.count("Zweck") >= 4 and text.count("Rechtsgrundlage") == 9
+    assert text.count("Zweck") >= 4 and text.count("Rechtsgrundlage") == 10
     assert "Art. 6 Abs. 1 lit. b DSGVO" in text and "Art. 6 Abs. 1 lit. e DSGVO" in text
     assert "§ 25 Abs. 2 Nr. 2 TDDDG" in text
     assert "nach 120 Tagen ab" in text  # CARD_COOKIE_MAX_AGE

@@ -81,8 +81,9 @@ AUDIENCE_SLUGS = {
 
 
 class EventError(DomainError):
-    """A registration or change refused. Codes: ``unknown_event``, ``closed`` (not
-    published, cancelled, past its deadline or begun), ``already_registered`` (context
+    """A registration or change refused. Codes: ``unknown_event`` (no such event, or a
+    draft: the public never learns that a draft exists), ``closed`` (called off, past
+    its deadline or begun), ``already_registered`` (context
     ``registration``: the active one of that address), ``bad_name``, ``bad_email``,
     ``company_too_long``, ``control_characters``, ``consent_missing``,
     ``unknown_registration``, ``not_changeable`` (nothing to cancel or confirm any more),
@@ -236,6 +237,12 @@ def active_registration(event_id: int, email: str) -> EventRegistration | None:
         EventRegistration.status.in_(ACTIVE_STATUSES))).first()
 
 
+def _anyone_waiting(event_id: int) -> bool:
+    return db.session.scalar(select(EventRegistration.id).where(
+        EventRegistration.event_id == event_id, EventRegistration.status == "waiting")
+        .limit(1)) is not None
+
+
 def register(*, slug: str, name: str, email: str, company: str = "", consent: bool,
              now: datetime) -> EventRegistration:
     """Register for the event at ``slug`` and commit: a place if one is free, else the
@@ -253,6 +260,9 @@ def register(*, slug: str, name: str, email: str, company: str = "", consent: bo
     if existing is not None:
         db.session.rollback()
         raise EventError("already_registered", registration=existing)
+    if _anyone_waiting(event.id):
+        # A place free while people wait (the office raised the capacity) is theirs first.
+        promote(event.id, now)
     confirmed = _take_place(event.id)
     registration = EventRegistration(
         event_id=event.id, token=secrets.token_urlsafe(24),
@@ -267,6 +277,7 @@ def register(*, slug: str, name: str, email: str, company: str = "", consent: bo
         raise EventError("already_registered") from error
     db.session.refresh(event)
     if confirmed:
+        _reminded_by_confirmation(registration, now)
         _mail(registration, "event_confirmed",
               "Ihre Anmeldung: {title} am {when}", now=now, method="PUBLISH")
     else:
@@ -274,6 +285,18 @@ def register(*, slug: str, name: str, email: str, company: str = "", consent: bo
               position=waiting_position(registration))
     db.session.commit()
     return registration
+
+
+def _locked_by_token(token: str) -> EventRegistration | None:
+    """The registration behind a personal link, its row locked for this transaction
+    (PostgreSQL's ``FOR UPDATE``; SQLite's write lock is held already), so that two
+    requests at once for one link (a double click) cannot both cancel it and free its
+    place twice, nor confirm an offer the periodic run is expiring."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalars(
+        select(EventRegistration).where(EventRegistration.token == token)
+        .with_for_update().execution_options(populate_existing=True)).first()
 
 
 def _changeable(registration: EventRegistration, now: datetime) -> bool:
@@ -285,7 +308,7 @@ def cancel(*, token: str, now: datetime) -> EventRegistration:
     """The person cancels their place, declines an offered one or leaves the waiting
     list; commit. A freed place goes to the first person waiting."""
     begin_write()
-    registration = registration_by_token(token)
+    registration = _locked_by_token(token)
     if registration is None:
         db.session.rollback()
         raise EventError("unknown_registration")
@@ -310,10 +333,17 @@ def cancel(*, token: str, now: datetime) -> EventRegistration:
     return registration
 
 
+def _reminded_by_confirmation(registration: EventRegistration, now: datetime) -> None:
+    """Inside the reminder's two days the confirmation (with the cancel link and the
+    online link) is the reminder: mark it sent, so none follows minutes later."""
+    if registration.event.starts_at - REMINDER_BEFORE <= now:
+        registration.reminder_queued_at = now
+
+
 def confirm_offer(*, token: str, now: datetime) -> EventRegistration:
     """The person takes the place offered to them; commit and send the calendar file."""
     begin_write()
-    registration = registration_by_token(token)
+    registration = _locked_by_token(token)
     if registration is None:
         db.session.rollback()
         raise EventError("unknown_registration")
@@ -326,6 +356,7 @@ def confirm_offer(*, token: str, now: datetime) -> EventRegistration:
     registration.status = "confirmed"
     registration.offered_until = None
     registration.updated_at = now
+    _reminded_by_confirmation(registration, now)
     db.session.flush()
     _mail(registration, "event_confirmed", "Ihre Anmeldung: {title} am {when}", now=now,
           method="PUBLISH")
@@ -335,37 +366,54 @@ def confirm_offer(*, token: str, now: datetime) -> EventRegistration:
 
 def promote(event_id: int, now: datetime) -> list[EventRegistration]:
     """Offer every free place of the event to the next people waiting, in order (within
-    the open transaction; the caller commits)."""
-    event = db.session.get_one(Event, event_id, populate_existing=True)
+    the open transaction; the caller commits).
+
+    The event's row is locked first, so two promotions of one event run one after the
+    other and each sees who the other offered; a waiting person is claimed by a
+    conditional UPDATE, so one who leaves the list at that moment is passed over, not
+    offered the place."""
+    event = db.session.get_one(Event, event_id, populate_existing=True,
+                               with_for_update=True)
     offered: list[EventRegistration] = []
     if event.status != "published" or now >= event.starts_at:
         return offered
     until = min(now + timedelta(hours=OFFER_HOURS), event.starts_at)
     while True:
-        waiting = db.session.scalars(select(EventRegistration).where(
+        waiting_id = db.session.scalar(select(EventRegistration.id).where(
             EventRegistration.event_id == event_id, EventRegistration.status == "waiting")
-            .order_by(EventRegistration.id).limit(1)).first()
-        if waiting is None or not _take_place(event_id):
+            .order_by(EventRegistration.id).limit(1))
+        if waiting_id is None or not _take_place(event_id):
             break
-        waiting.status = "offered"
-        waiting.offered_until = until
-        waiting.updated_at = now
-        db.session.flush()
+        claimed = db.session.execute(
+            update(EventRegistration)
+            .where(EventRegistration.id == waiting_id, EventRegistration.status == "waiting")
+            .values(status="offered", offered_until=until, updated_at=now)
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            _free_place(event_id)  # they left the list just now: the next one
+            continue
+        waiting = db.session.get_one(EventRegistration, waiting_id, populate_existing=True)
         _mail(waiting, "event_offer", "Ein Platz ist frei: {title} am {when}", now=now)
         offered.append(waiting)
     return offered
 
 
 def expire_offers(now: datetime) -> list[int]:
-    """Offers not confirmed in time expire; their places go to the next waiting. Commit;
-    return the expired registrations' ids. Each is claimed by a conditional UPDATE, so
-    two runs at once expire and promote once."""
+    """Offers not confirmed in time expire; their places go to the next waiting. Return
+    the expired registrations' ids. Each is claimed by a conditional UPDATE, so two runs
+    at once expire and promote each once; each is committed with its promotion before
+    the next, so a run holds one event's row lock at a time, not all of them until its
+    end. An offer of an event the office has called off stays as it is: those people
+    were told already."""
     begin_write()
-    due = list(db.session.scalars(select(EventRegistration.id).where(
-        EventRegistration.status == "offered", EventRegistration.offered_until <= now)
+    due = list(db.session.scalars(select(EventRegistration.id).join(Event).where(
+        EventRegistration.status == "offered", EventRegistration.offered_until <= now,
+        Event.status == "published")
         .order_by(EventRegistration.id)))
+    db.session.commit()
     expired: list[int] = []
     for registration_id in due:
+        begin_write()
         claimed = db.session.execute(
             update(EventRegistration)
             .where(EventRegistration.id == registration_id,
@@ -373,14 +421,17 @@ def expire_offers(now: datetime) -> list[int]:
             .values(status="expired", offered_until=None, updated_at=now)
             .execution_options(synchronize_session=False))
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            db.session.rollback()
             continue
         registration = db.session.get_one(EventRegistration, registration_id,
                                           populate_existing=True)
         _free_place(registration.event_id)
-        _mail(registration, "event_offer_expired", "Platz nicht bestätigt: {title}", now=now)
+        if now < registration.event.starts_at:  # afterwards the mail would only confuse
+            _mail(registration, "event_offer_expired", "Platz nicht bestätigt: {title}",
+                  now=now)
         promote(registration.event_id, now)
+        db.session.commit()
         expired.append(registration_id)
-    db.session.commit()
     return expired
 
 
@@ -426,7 +477,13 @@ def process_due(now: datetime) -> tuple[list[int], list[int]]:
 
 def call_off(event: Event, *, reason: str, now: datetime) -> int:
     """Cancel ``event`` (within the open transaction; the caller commits and audits) and
-    tell everyone registered or waiting; return how many were told."""
+    tell everyone registered or waiting; return how many were told. The event's row is
+    locked first: an event already called off (a second click, two staff at once) is
+    left alone and nobody is told twice (0)."""
+    db.session.flush()  # the caller's own changes survive the refresh
+    db.session.refresh(event, with_for_update=True)
+    if event.status == "cancelled":
+        return 0
     event.status = "cancelled"
     event.cancel_reason = reason.strip()
     event.sequence += 1
@@ -445,7 +502,13 @@ def call_off(event: Event, *, reason: str, now: datetime) -> int:
 
 def remove(registration: EventRegistration, *, now: datetime) -> None:
     """The office takes a registration off (within the open transaction; the caller
-    commits): its place goes to the next waiting. No mail: the office tells them."""
+    commits): its place goes to the next waiting. No mail: the office tells them. The
+    row is locked and read afresh first; one no longer active (cancelled meanwhile,
+    expired, removed already) stays as it is, so no place is freed twice."""
+    db.session.flush()
+    db.session.refresh(registration, with_for_update=True)
+    if registration.status not in ACTIVE_STATUSES:
+        return
     held = registration.status in PLACE_STATUSES
     registration.status = "removed"
     registration.offered_until = None
