@@ -500,17 +500,19 @@ def call_off(event: Event, *, reason: str, now: datetime) -> int:
     return len(told)
 
 
-def remove(registration: EventRegistration, *, now: datetime) -> None:
+def remove(registration: EventRegistration, *, now: datetime, status: str = "removed"
+           ) -> None:
     """The office takes a registration off (within the open transaction; the caller
     commits): its place goes to the next waiting. No mail: the office tells them. The
     row is locked and read afresh first; one no longer active (cancelled meanwhile,
-    expired, removed already) stays as it is, so no place is freed twice."""
+    expired, removed already) stays as it is, so no place is freed twice. ``status`` is
+    "cancelled" when the person asked for their data to be deleted."""
     db.session.flush()
     db.session.refresh(registration, with_for_update=True)
     if registration.status not in ACTIVE_STATUSES:
         return
     held = registration.status in PLACE_STATUSES
-    registration.status = "removed"
+    registration.status = status
     registration.offered_until = None
     registration.updated_at = now
     db.session.flush()

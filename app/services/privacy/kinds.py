@@ -228,32 +228,23 @@ def count_appointments() -> int:
 
 def _anonymise_registrations(condition: ColumnElement[bool], now: datetime) -> int:
     """Blank who registered (name, address, company) and replace the link's token; event,
-    status and check-in stay for the attendance figures. A registration for an event
-    still ahead is cancelled first, and its place goes to the next person waiting."""
-    from ..events import promote  # the events service imports nothing of privacy
+    status and check-in stay for the attendance figures. A registration still active for
+    an event ahead is withdrawn first through the events service (row locked, its place
+    to the next person waiting)."""
+    from ..events import remove  # the events service imports nothing of privacy
 
     found = list(db.session.scalars(
         select(EventRegistration).join(Event)
         .where(condition, EventRegistration.email != "")
         .order_by(EventRegistration.id)
     ))
-    freed: set[int] = set()
     for row in found:
         if row.status in ("confirmed", "offered", "waiting") and row.event.starts_at > now:
-            if row.status != "waiting":
-                db.session.execute(
-                    update(Event).where(Event.id == row.event_id, Event.taken > 0)
-                    .values(taken=Event.taken - 1)
-                    .execution_options(synchronize_session=False))
-                freed.add(row.event_id)
-            row.status = "cancelled"
-            row.offered_until = None
+            remove(row, now=now, status="cancelled")
         row.name = row.email = row.company = ""
         row.token = secrets.token_urlsafe(32)  # the old link stops working
         row.updated_at = now
     db.session.flush()
-    for event_id in sorted(freed):
-        promote(event_id, now)
     return len(found)
 
 
