@@ -55,3 +55,23 @@ class RegistrationForm(BaseForm):
 
 class ActionForm(BaseForm):
     """A button on the personal page (confirm, cancel, leave the list): CSRF only."""
+
+
+class LinksForm(BaseForm):
+    """"Link vergessen?": the address to send the personal links to."""
+
+    email = EmailField(
+        _l("E-Mail-Adresse"),
+        validators=[
+            InputRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
+            Length(max=EMAIL_MAX, message=_l("Das ist zu lang für eine E-Mail-Adresse.")),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": str(EMAIL_MAX)},
+    )
+
+    def validate_email(self, field: Field) -> None:
+        """Refuse what cannot be an address, with a German message."""
+        try:
+            normalise_email(field.data or "")
+        except AccountError as error:
+            raise ValidationError(_l("Das ist keine gültige E-Mail-Adresse.")) from error

@@ -191,6 +191,34 @@ def make_slug(title: str, starts_at: datetime) -> str:
     return slug
 
 
+def send_links(*, email: str, now: datetime) -> int:
+    """Mail one address the personal links of its registrations still in play for events
+    that have not ended ("Link vergessen?"), and commit; return how many it lists. No
+    mail when there are none; the answer to the person is the same either way, so the
+    form tells nobody who registered. The mail forgets its body once sent."""
+    try:
+        address = normalise_email(email)
+    except AccountError as error:
+        raise EventError("bad_email") from error
+    begin_write()
+    found = list(db.session.scalars(
+        select(EventRegistration).join(Event).where(
+            EventRegistration.email == address,
+            EventRegistration.status.in_(ACTIVE_STATUSES),
+            Event.status == "published", Event.ends_at > now)
+        .order_by(Event.starts_at, EventRegistration.id)))
+    if found:
+        queue_mail(
+            kind="event_links", to=address, subject="Ihre Anmeldungen zu Veranstaltungen",
+            template="event_links",
+            context={"items": [(registration, registration.event,
+                                when_text(registration.event), manage_link(registration))
+                               for registration in found]},
+            forget_after_sending=True, now=now)
+    db.session.commit()
+    return len(found)
+
+
 # ---------------------------------------------------------------------------
 # Registering, cancelling, the waiting list
 # ---------------------------------------------------------------------------

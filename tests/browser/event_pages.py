@@ -159,6 +159,25 @@ def cancelled(contexts: ContextFactory, live_server: LiveServer) -> Page:
     return page
 
 
+def links_errors(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    """"Link vergessen?" sent with an address that cannot be one."""
+    page = contexts().new_page()
+    page.goto(live_server.url("/veranstaltungen/meine-anmeldungen"))
+    page.get_by_label("E-Mail-Adresse").fill("anna@")
+    page.get_by_role("button", name="Links schicken").click()
+    expect(page.get_by_text("Das ist keine gültige E-Mail-Adresse.")).to_be_visible()
+    return page
+
+
+def links_sent(contexts: ContextFactory, live_server: LiveServer) -> Page:
+    page = contexts().new_page()
+    page.goto(live_server.url("/veranstaltungen/meine-anmeldungen"))
+    page.get_by_label("E-Mail-Adresse").fill(f"links-{uuid.uuid4().hex[:8]}@example.org")
+    page.get_by_role("button", name="Links schicken").click()
+    expect(page.get_by_role("heading", name="Schauen Sie in Ihr Postfach")).to_be_visible()
+    return page
+
+
 EVENT_PAGES: dict[str, Scenario] = {
     "events": open_path("/veranstaltungen"),
     "events-filtered": open_path("/veranstaltungen?art=fuehrung-vor-ort"),
@@ -172,4 +191,7 @@ EVENT_PAGES: dict[str, Scenario] = {
     "event-cancel-confirm": cancel_confirm,
     "event-cancelled": cancelled,
     "event-unknown-404": open_path("/veranstaltungen/anmeldung/" + "A" * 32, 404),
+    "event-links": open_path("/veranstaltungen/meine-anmeldungen"),
+    "event-links-errors": links_errors,
+    "event-links-sent": links_sent,
 }
