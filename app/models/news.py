@@ -47,7 +47,8 @@ class NewsPost(Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set by every change in app.services.news (with its ``now``), never by the wall clock.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     image: Mapped[Image | None] = relationship()
     author: Mapped[User | None] = relationship()
