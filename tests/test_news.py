@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -16,12 +17,15 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, NewsPost
 from app.services import news
+from app.services.demo import load_demo
 from app.services.editing import EditError, InvalidInput
 from app.services.news import NewsInput
 
 from .helpers import FIRST_DAY
 
 pytestmark = pytest.mark.usefixtures("freeze")
+# The tests whose writes lock rows or order in SQL run on both databases.
+BOTH = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
 NOW = FIRST_DAY.astimezone(UTC)
 BASE = "https://innenstadt.example"
@@ -103,6 +107,7 @@ def test_a_new_post_is_a_draft_with_a_slug_from_its_title(app: Flask) -> None:
     assert actions() == ["news.create", "news.create"]
 
 
+@BOTH
 def test_publishing_dates_a_post_once_and_taking_it_back_keeps_the_date(app: Flask) -> None:
     post = make_post(publish=False)
     published = news.publish(post_id=post.id, now=NOW, actor_id=None)
@@ -155,6 +160,7 @@ def test_bad_input_is_refused_and_nothing_is_written(
     assert count() == 0 and actions() == []
 
 
+@BOTH
 def test_a_picture_needs_its_alt_text_also_in_the_database(app: Flask) -> None:
     from .backoffice.test_events import png
 
@@ -171,6 +177,7 @@ def test_a_picture_needs_its_alt_text_also_in_the_database(app: Flask) -> None:
     db.session.rollback()
 
 
+@BOTH
 def test_latest_and_pages_are_newest_first(app: Flask) -> None:
     for day in range(12):
         make_post(title=f"Beitrag {day}", at=NOW - timedelta(days=12 - day))
@@ -243,6 +250,7 @@ def test_get_changes_nothing(app: Flask, client: FlaskClient) -> None:
 # ---------------------------------------------------------------------------
 
 
+@BOTH
 def test_the_feed_parses_with_absolute_links_and_times(
     app: Flask, client: FlaskClient, freeze: Callable[[datetime], None]
 ) -> None:
@@ -291,3 +299,25 @@ def test_an_empty_feed_is_valid(app: Flask, client: FlaskClient) -> None:
     feed = feedparser.parse(client.get("/aktuelles.atom").data)
     assert not feed.bozo and feed.entries == []
     assert feed.feed.updated_parsed[:6] == NOW.timetuple()[:6]
+
+
+# ---------------------------------------------------------------------------
+# The demo
+# ---------------------------------------------------------------------------
+
+
+def test_the_demo_has_news_once_and_its_links_lead_somewhere(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    load_demo(NOW, tmp_path)
+    first = [(p.slug, p.published_at, p.updated_at) for p in news.latest(10)]
+    assert len(first) == 3 and first[0][1] == NOW
+    load_demo(NOW + timedelta(days=1), tmp_path)
+    assert [(p.slug, p.published_at, p.updated_at) for p in news.latest(10)] == first
+    home = client.get("/").get_data(as_text=True)
+    assert home.count('href="/aktuelles/') == 2
+    for post in news.latest(10):
+        page = client.get(f"/aktuelles/{post.slug}").get_data(as_text=True)
+        for href in re.findall(r'href="(/[^"]*)"', page.split('class="prose news-body">')[1]
+                               .split("</div>")[0]):
+            assert client.get(href).status_code == 200, href
