@@ -40,10 +40,10 @@ class NewsForm(BaseForm):
         description=_l("Pflicht bei einem Bild: Was ist darauf zu sehen?"))
     remove_picture = BooleanField(_l("Bild entfernen"))
     published_date = DayField(
-        _l("Datum des Beitrags (optional)"),
+        _l("Datum (optional)"),
         description=_l("Leer lassen: das Datum, an dem Sie ihn veröffentlichen. Nicht in "
                        "der Zukunft."))
-    published_time = ClockField(_l("Uhrzeit des Beitrags"))
+    published_time = ClockField(_l("Uhrzeit"))
 
 
 class NewsActionForm(BaseForm):

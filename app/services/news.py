@@ -208,9 +208,10 @@ def update_post(*, post_id: int, values: NewsInput, picture: bytes | None,
     elif remove_picture:
         post.image_id = None
     post.image_alt = values.image_alt if post.image_id is not None else ""
-    if moment is not None:
+    shown = post.published_at.replace(second=0, microsecond=0) if post.published_at else None
+    if moment is not None and moment != shown:  # the form shows minutes: same minute, kept
         post.published_at = moment
-    elif post.status == "draft":
+    elif moment is None and post.status == "draft":
         post.published_at = None  # the date field emptied: "when it is published"
     changed = sorted(name for name, old in before.items() if getattr(post, name) != old)
     post.updated_at = now

@@ -3,6 +3,7 @@ the whole post's preview, publish and take back by POST, German refusals with no
 written, CSRF, and an audit entry for every change."""
 
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -208,3 +209,24 @@ def test_get_pages_change_nothing(staff_client: FlaskClient) -> None:
 def test_the_navigation_marks_the_news(staff_client: FlaskClient, app: Flask) -> None:
     page = staff_client.get(LIST).text
     assert '<a href="/buero/aktuelles" aria-current="page">Aktuelles</a>' in page
+
+
+def test_saving_a_published_post_again_keeps_its_date(
+    staff_client: FlaskClient, freeze: Callable[[datetime], None]
+) -> None:
+    post_form(staff_client, NEW)
+    post = only_post()
+    freeze(datetime(2026, 12, 1, 8, 15, 37, 120, tzinfo=UTC))  # seconds the form hides
+    token = csrf_token(staff_client.get(LIST).text)
+    staff_client.post(f"/buero/aktuelles/{post.id}/veroeffentlichen",
+                      data={"csrf_token": token})
+    published_at = only_post().published_at
+    assert published_at is not None
+    edit = staff_client.get(f"/buero/aktuelles/{post.id}").text
+    shown = clock.local(published_at)
+    assert f'value="{shown:%Y-%m-%d}"' in edit and f'value="{shown:%H:%M}"' in edit
+    response = post_form(staff_client, f"/buero/aktuelles/{post.id}",
+                         published_date=f"{shown:%Y-%m-%d}",
+                         published_time=f"{shown:%H:%M}", body="Neu.")
+    assert response.status_code == 303
+    assert only_post().published_at == published_at and only_post().body == "Neu."
