@@ -225,7 +225,15 @@ def test_the_home_page_shows_the_two_newest_posts(app: Flask, client: FlaskClien
         make_post(title=f"Neuigkeit {day}", at=NOW - timedelta(days=3 - day))
     home = client.get("/").get_data(as_text=True)
     assert "Neuigkeit 2" in home and "Neuigkeit 1" in home and "Neuigkeit 0" not in home
-    assert 'href="/aktuelles"' in home  # the section's link and the footer's
+    main = home.split('<footer class="site-footer">', 1)[0]
+    assert 'href="/aktuelles"' in main  # the section's "Alle Neuigkeiten"
+
+
+def test_every_page_links_the_news_in_its_footer(app: Flask, client: FlaskClient) -> None:
+    for path in ("/", "/impressum", "/veranstaltungen", "/aktuelles"):
+        footer = client.get(path).get_data(as_text=True).split(
+            '<footer class="site-footer">', 1)[1]
+        assert '<a href="/aktuelles">Aktuelles</a>' in footer, path
 
 
 def test_a_post_page_sanitises_the_markdown(app: Flask, client: FlaskClient) -> None:

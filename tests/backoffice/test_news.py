@@ -230,3 +230,13 @@ def test_saving_a_published_post_again_keeps_its_date(
                          published_time=f"{shown:%H:%M}", body="Neu.")
     assert response.status_code == 303
     assert only_post().published_at == published_at and only_post().body == "Neu."
+
+
+def test_a_file_that_only_pretends_to_be_a_picture_is_refused(
+    staff_client: FlaskClient
+) -> None:
+    response = post_form(staff_client, NEW, image_alt="Ein Foto",
+                         picture=(io.BytesIO(b"%PDF-1.7 kein Bild"), "foto.png"))
+    assert response.status_code == 400
+    assert "Diese Datei ist kein Bild im Format JPEG, PNG oder WebP." in response.text
+    assert count(NewsPost) == 0 and audits() == []
