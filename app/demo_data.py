@@ -1225,3 +1225,67 @@ EVENT_DEMO_REGISTRATIONS: Final[list[tuple[int, str, str, str, str, bool]]] = [
     (4, "Ayse Kaya", "ayse.kaya@example.org", "", "confirmed", True),
     (4, "Jonas Weber", "jonas.weber@example.org", "", "confirmed", False),
 ]
+
+
+class NewsData(TypedDict):
+    """A demo news post: ``days_ago`` dates it before the demo's loading."""
+
+    title: str
+    summary: str
+    body: str
+    days_ago: int
+
+
+# The office's news in the demo, newest first (plain German for the town's businesses).
+NEWS: Final[list[NewsData]] = [
+    {
+        "title": "Die Advents-Rallye hat begonnen",
+        "summary": "40 Geschäfte der Innenstadt machen mit. Machen Sie Ihre Kundschaft auf "
+                   "den QR-Code im Schaufenster aufmerksam.",
+        "body": (
+            "Seit heute läuft die Advents-Rallye. Wer in den teilnehmenden Geschäften "
+            "den QR-Code scannt, sammelt Stempel und kann ab zehn Stempeln an der "
+            "Verlosung teilnehmen.\n\n"
+            "## Was Sie als Geschäft tun können\n\n"
+            "- Hängen Sie das Plakat gut sichtbar ins Schaufenster oder an die Kasse.\n"
+            "- Sprechen Sie Ihre Kundschaft an: Eine App braucht niemand.\n"
+            "- Ist Ihr Plakat beschädigt, drucken wir Ihnen gern ein neues.\n\n"
+            "Fragen beantworten wir montags bis donnerstags unter 02366 9360621."
+        ),
+        "days_ago": 0,
+    },
+    {
+        "title": "Neue Workshop-Termine für den Einzelhandel",
+        "summary": "Online-Präsenz, Schaufenstergestaltung und Kassensysteme: Im neuen Jahr "
+                   "bieten wir wieder kostenlose Workshops an.",
+        "body": (
+            "Die Workshops sind kostenlos und dauern jeweils drei Stunden. Sie finden im "
+            "Innenstadtbüro in der Hermannstraße 16 statt.\n\n"
+            "## Die Themen\n\n"
+            "- **Online-Präsenz**: Google-Profil, Instagram und die eigene Website\n"
+            "- **Schaufenster**: mit wenig Geld mehr Blicke\n"
+            "- **Kassensysteme**: was die neuen Regeln für Sie bedeuten\n\n"
+            "Die Termine und die Anmeldung finden Sie unter "
+            "[Veranstaltungen](/veranstaltungen)."
+        ),
+        "days_ago": 6,
+    },
+    {
+        "title": "Zwischennutzung: So mieten Sie ein leeres Ladenlokal günstig",
+        "summary": "Mit dem Programm zur Zwischennutzung mietet die Stadt leere Läden an und "
+                   "gibt sie für bis zu zwei Jahre günstig weiter.",
+        "body": (
+            "Sie möchten eine Geschäftsidee in der Innenstadt ausprobieren? Mit dem "
+            "Programm zur Zwischennutzung mietet die Stadt leer stehende Ladenlokale an "
+            "und vermietet sie an Gründerinnen, Gründer und Geschäfte weiter.\n\n"
+            "## Die Bedingungen\n\n"
+            "- Die Stadt mietet zu höchstens 70 % der früheren Miete.\n"
+            "- Sie zahlen 20 % dieser Miete, für bis zu zwei Jahre.\n"
+            "- Das Ladenlokal liegt im Erdgeschoss im Kern der Innenstadt und ist "
+            "höchstens 300 m² groß.\n\n"
+            "Wir beraten Sie gern persönlich. Vereinbaren Sie einfach einen "
+            "[Termin](/termine)."
+        ),
+        "days_ago": 20,
+    },
+]

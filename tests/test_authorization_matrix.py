@@ -31,6 +31,7 @@ from app.models import (
     Event,
     EventRegistration,
     Invitation,
+    NewsPost,
     Prize,
     Rally,
     Service,
@@ -154,6 +155,7 @@ def make_world() -> World:
                       body="", image_alt="", offer="", daily_draw=False, updated_at=FIRST_DAY)
     db.session.add(door)
     add_event()
+    add_news_post()
     db.session.commit()
     staff = make_user("staff")
     issued = invite_shopkeeper(shop_id=shop.id, email="laden@example.org", now=FIRST_DAY)
@@ -173,6 +175,13 @@ def add_event() -> None:
     db.session.add(EventRegistration(event_id=event.id, token="t" * 32, status="confirmed",
                                      name="Erika Muster", email="erika@example.org",
                                      consent_at=FIRST_DAY))
+
+
+def add_news_post() -> None:
+    """A draft news post (the news pages' URLs name it)."""
+    db.session.add(NewsPost(slug="rallye-gestartet", status="draft", title="Rallye gestartet",
+                            summary="Los geht's.", body="", image_alt="",
+                            created_at=FIRST_DAY, updated_at=FIRST_DAY))
 
 
 def first_id(model: type) -> int:
@@ -202,6 +211,7 @@ PARAMETERS: dict[str, Getter] = {
     "short_code": lambda w: (w.station.id, w.station.short_code),
     "event": lambda w: (first_id(Event), str(first_id(Event))),
     "registration": lambda w: (first_id(EventRegistration), str(first_id(EventRegistration))),
+    "post": lambda w: (first_id(NewsPost), str(first_id(NewsPost))),
 }
 # Bare names that could mean several objects: each is tried, the one the page knows wins.
 AMBIGUOUS: dict[str, list[str]] = {
@@ -300,6 +310,20 @@ def test_discovery_finds_the_back_office() -> None:
             "/buero/veranstaltungen/<int:event_id>/anmeldungen.csv") in GET_RULES
     assert ("backoffice.event_check_in",
             "/buero/veranstaltungen/<int:event_id>/einlass/<int:registration_id>") in POST_RULES
+    # The news (issue 21): list, new, edit, preview; publish and take back by POST.
+    for endpoint, rule in (("backoffice.news_posts", "/buero/aktuelles"),
+                           ("backoffice.news_new", "/buero/aktuelles/neu"),
+                           ("backoffice.news_edit", "/buero/aktuelles/<int:post_id>"),
+                           ("backoffice.news_preview",
+                            "/buero/aktuelles/<int:post_id>/vorschau")):
+        assert (endpoint, rule) in GET_RULES
+    for endpoint, rule in (("backoffice.news_new", "/buero/aktuelles/neu"),
+                           ("backoffice.news_edit", "/buero/aktuelles/<int:post_id>"),
+                           ("backoffice.news_publish",
+                            "/buero/aktuelles/<int:post_id>/veroeffentlichen"),
+                           ("backoffice.news_unpublish",
+                            "/buero/aktuelles/<int:post_id>/zurueckziehen")):
+        assert (endpoint, rule) in POST_RULES
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), GET_RULES, ids=[e for e, _ in GET_RULES])

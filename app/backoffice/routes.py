@@ -29,6 +29,7 @@ SECTIONS = (
     ("backoffice.advent", "advent"),
     ("backoffice.appointment", "appointments"),
     ("backoffice.event", "events"),
+    ("backoffice.news", "news"),
     ("backoffice.shop", "shops"),
     ("backoffice.station", "shops"),
     ("backoffice.poster", "shops"),

@@ -43,6 +43,7 @@ from .events import (
     EventRegistration,
 )
 from .mail import OUTBOX_STATUSES, OutboxMail
+from .news import NEWS_STATUSES, NewsPost
 from .rally import (
     CLAIM_PERIOD,
     DEFAULT_WINNERS_NOTICE,
@@ -125,4 +126,6 @@ __all__ = [
     "AppointmentTopic",
     "OfficeClosure",
     "OfficeHours",
+    "NEWS_STATUSES",
+    "NewsPost",
 ]

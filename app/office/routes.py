@@ -11,6 +11,7 @@ from ..models import Draw, Service
 from ..services import advent, appointments
 from ..services import draws as draw_service
 from ..services import events as event_service
+from ..services import news as news_service
 from ..services import privacy as privacy_service
 from ..services.content import render_markdown
 from ..services.draw_beacons import beacon_source
@@ -35,6 +36,7 @@ def home() -> str:
         services=list(services),
         today_door=advent.today_door(rally.id, now) if rally else None,
         next_events=event_service.upcoming(now, limit=3),
+        latest_news=news_service.latest(2),
     )
 
 

@@ -24,6 +24,7 @@ from ..models import (
     Event,
     EventAudience,
     EventRegistration,
+    NewsPost,
     OfficeHours,
     OpeningHours,
     Prize,
@@ -36,6 +37,7 @@ from ..models import (
 )
 from .advent import default_day, has_calendar
 from .appointments import free_times, topic_by_slug
+from .editing import slugify
 from .events import make_slug
 from .opening_hours import HoursError, parse_hours
 from .stations import new_station
@@ -152,6 +154,19 @@ def load_events(now: datetime) -> None:
             checked_in_at=event.starts_at if present else None))
         if status == "confirmed":
             event.taken += 1
+    db.session.flush()
+
+
+def load_news(now: datetime) -> None:
+    """The demo's news posts, published over the last weeks, unless there are posts."""
+    if db.session.scalar(select(NewsPost.id).limit(1)) is not None:
+        return
+    for item in demo_data.NEWS:
+        published_at = now - timedelta(days=item["days_ago"])
+        db.session.add(NewsPost(
+            slug=slugify(item["title"]), status="published", title=item["title"],
+            summary=item["summary"], body=item["body"], image_alt="",
+            published_at=published_at, created_at=published_at, updated_at=published_at))
     db.session.flush()
 
 
@@ -291,6 +306,7 @@ def load_demo(now: datetime, instance: Path) -> DemoSummary:
     stations, created = load_stations(rally, shops)
     load_advent(rally, shops, now)
     load_events(now)
+    load_news(now)
     db.session.commit()
     email, password = demo_staff(instance)
     db.session.commit()

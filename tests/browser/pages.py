@@ -961,3 +961,10 @@ from .backoffice_event_pages import BACKOFFICE_EVENT_PAGES  # noqa: E402
 BACK_OFFICE.update(BACKOFFICE_EVENT_PAGES)
 
 ALL_PAGES: dict[str, Scenario] = {**PUBLIC, **BACK_OFFICE, **SHOP_PORTAL}
+
+# The news pages (/aktuelles and /buero/aktuelles), likewise.
+from .news_pages import BACKOFFICE_NEWS_PAGES, NEWS_PAGES  # noqa: E402
+
+PUBLIC.update(NEWS_PAGES)
+BACK_OFFICE.update(BACKOFFICE_NEWS_PAGES)
+ALL_PAGES.update({**NEWS_PAGES, **BACKOFFICE_NEWS_PAGES})
