@@ -16,3 +16,4 @@ from . import own_account  # noqa: E402,F401  (the staff member's own access, /b
 from . import appointment_settings, appointments  # noqa: E402,F401
 from . import outbox  # noqa: E402,F401
 from . import events  # noqa: E402,F401
+from . import successors  # noqa: E402,F401  (the Nachfolgebörse and the inquiries)

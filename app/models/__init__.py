@@ -42,6 +42,17 @@ from .events import (
     EventAudience,
     EventRegistration,
 )
+from .exchange import (
+    INQUIRY_SUBJECTS,
+    SUCCESSOR_AREAS,
+    SUCCESSOR_EMPLOYEES,
+    SUCCESSOR_SALES_AREAS,
+    SUCCESSOR_SECTORS,
+    SUCCESSOR_STATUSES,
+    SUCCESSOR_TIMELINES,
+    Inquiry,
+    SuccessorProfile,
+)
 from .mail import OUTBOX_STATUSES, OutboxMail
 from .rally import (
     CLAIM_PERIOD,
@@ -125,4 +136,13 @@ __all__ = [
     "AppointmentTopic",
     "OfficeClosure",
     "OfficeHours",
+    "INQUIRY_SUBJECTS",
+    "SUCCESSOR_AREAS",
+    "SUCCESSOR_EMPLOYEES",
+    "SUCCESSOR_SALES_AREAS",
+    "SUCCESSOR_SECTORS",
+    "SUCCESSOR_STATUSES",
+    "SUCCESSOR_TIMELINES",
+    "Inquiry",
+    "SuccessorProfile",
 ]

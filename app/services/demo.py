@@ -31,6 +31,7 @@ from ..models import (
     Service,
     Shop,
     Station,
+    SuccessorProfile,
     User,
     default_draw_at,
 )
@@ -152,6 +153,25 @@ def load_events(now: datetime) -> None:
             checked_in_at=event.starts_at if present else None))
         if status == "confirmed":
             event.taken += 1
+    db.session.flush()
+
+
+def load_successors(now: datetime) -> None:
+    """The Nachfolgebörse's demo profiles (three published, one draft), unless there are
+    profiles."""
+    if db.session.scalar(select(SuccessorProfile.id).limit(1)) is not None:
+        return
+    year = local(now).year
+    for number, item in enumerate(demo_data.SUCCESSOR_PROFILES, start=1):
+        published = item["status"] == "published"
+        db.session.add(SuccessorProfile(
+            code=f"N-{year}-{number:02d}", title=item["title"], sector=item["sector"],
+            employees=item["employees"], sales_area=item["sales_area"], area=item["area"],
+            timeline=item["timeline"], description=item["description"],
+            status=item["status"], published_at=now if published else None,
+            internal_note=item["internal_note"], owner_name=item["owner_name"],
+            owner_email=item["owner_email"], owner_phone=item["owner_phone"],
+            created_at=now, updated_at=now))
     db.session.flush()
 
 
@@ -291,6 +311,7 @@ def load_demo(now: datetime, instance: Path) -> DemoSummary:
     stations, created = load_stations(rally, shops)
     load_advent(rally, shops, now)
     load_events(now)
+    load_successors(now)
     db.session.commit()
     email, password = demo_staff(instance)
     db.session.commit()
