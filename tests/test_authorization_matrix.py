@@ -30,12 +30,14 @@ from app.models import (
     Entry,
     Event,
     EventRegistration,
+    Inquiry,
     Invitation,
     Prize,
     Rally,
     Service,
     Shop,
     Station,
+    SuccessorProfile,
     User,
     Winner,
 )
@@ -154,6 +156,7 @@ def make_world() -> World:
                       body="", image_alt="", offer="", daily_draw=False, updated_at=FIRST_DAY)
     db.session.add(door)
     add_event()
+    add_successor()
     db.session.commit()
     staff = make_user("staff")
     issued = invite_shopkeeper(shop_id=shop.id, email="laden@example.org", now=FIRST_DAY)
@@ -173,6 +176,18 @@ def add_event() -> None:
     db.session.add(EventRegistration(event_id=event.id, token="t" * 32, status="confirmed",
                                      name="Erika Muster", email="erika@example.org",
                                      consent_at=FIRST_DAY))
+
+
+def add_successor() -> None:
+    """A successor profile with one inquiry (the Nachfolgebörse's URLs name them)."""
+    profile = SuccessorProfile(code="N-2026-01", title="Bäckerei", sector="food",
+                               employees="2_5", sales_area="under_50", area="innenstadt",
+                               timeline="now", status="published", published_at=FIRST_DAY)
+    db.session.add(profile)
+    db.session.flush()
+    db.session.add(Inquiry(subject_kind="successor", subject_id=profile.id,
+                           subject_ref=profile.code, name="Erika Muster",
+                           email="erika@example.org", message="Interesse", consent_at=FIRST_DAY))
 
 
 def first_id(model: type) -> int:
@@ -202,6 +217,8 @@ PARAMETERS: dict[str, Getter] = {
     "short_code": lambda w: (w.station.id, w.station.short_code),
     "event": lambda w: (first_id(Event), str(first_id(Event))),
     "registration": lambda w: (first_id(EventRegistration), str(first_id(EventRegistration))),
+    "profile": lambda w: (first_id(SuccessorProfile), str(first_id(SuccessorProfile))),
+    "inquiry": lambda w: (first_id(Inquiry), str(first_id(Inquiry))),
 }
 # Bare names that could mean several objects: each is tried, the one the page knows wins.
 AMBIGUOUS: dict[str, list[str]] = {
@@ -300,6 +317,12 @@ def test_discovery_finds_the_back_office() -> None:
             "/buero/veranstaltungen/<int:event_id>/anmeldungen.csv") in GET_RULES
     assert ("backoffice.event_check_in",
             "/buero/veranstaltungen/<int:event_id>/einlass/<int:registration_id>") in POST_RULES
+    # The Nachfolgebörse and the inquiries (issue 21).
+    assert ("backoffice.successor_edit", "/buero/nachfolge/<int:profile_id>") in GET_RULES
+    assert ("backoffice.successor_retire",
+            "/buero/nachfolge/<int:profile_id>/zurueckziehen") in POST_RULES
+    assert ("backoffice.inquiries", "/buero/anfragen") in GET_RULES
+    assert ("backoffice.inquiry_update", "/buero/anfragen/<int:inquiry_id>") in POST_RULES
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), GET_RULES, ids=[e for e, _ in GET_RULES])

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from ..forms import BaseForm
@@ -27,8 +28,9 @@ def _max(length: int) -> Length:
     return Length(max=length, message=_l("Höchstens %(max)d Zeichen.", max=length))
 
 
-def _choices(labels: dict[str, Any]) -> list[tuple[str, Any]]:
-    return [("", _l("Bitte wählen"))] + list(labels.items())
+def _choices(labels: dict[str, Any]) -> list[SelectChoice]:
+    return [SelectChoice("", _l("Bitte wählen"))] + [
+        SelectChoice(key, label) for key, label in labels.items()]
 
 
 class ProfileForm(BaseForm):
