@@ -286,3 +286,11 @@ def test_codes_count_up_per_year(app: Flask, freeze: Callable[[datetime], None])
     assert (first.code, second.code) == (f"N-{YEAR}-01", f"N-{YEAR}-02")
     assert later.code == f"N-{YEAR + 1}-01"
     assert re.fullmatch(r"N-\d{4}-\d{2}", later.code)
+
+
+def test_the_demo_profiles_load_once(app: Flask) -> None:
+    load_successors(NOW)
+    load_successors(NOW)
+    db.session.commit()
+    statuses = sorted(db.session.scalars(select(SuccessorProfile.status)))
+    assert statuses == ["draft", "published", "published", "published"]
