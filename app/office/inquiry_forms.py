@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..forms import BaseForm
 from ..services.accounts import EMAIL_MAX, AccountError, normalise_email
-from ..services.inquiries import MESSAGE_MAX, NAME_MAX, PHONE_MAX
+from ..services.inquiries import MESSAGE_MAX, NAME_MAX, PHONE_MAX, phone_looks_right
 
 
 class InquiryForm(BaseForm):
@@ -60,3 +60,10 @@ class InquiryForm(BaseForm):
             normalise_email(field.data or "")
         except AccountError as error:
             raise ValidationError(_l("Das ist keine gültige E-Mail-Adresse.")) from error
+
+    def validate_phone(self, field: Field) -> None:
+        """Say at once when the number cannot be one."""
+        value = " ".join((field.data or "").split())
+        if value and len(value) <= PHONE_MAX and not phone_looks_right(value):
+            raise ValidationError(_l("Bitte geben Sie eine Telefonnummer nur mit Ziffern, "
+                                     "Leerzeichen und + ( ) / - ein."))

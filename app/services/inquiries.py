@@ -72,6 +72,14 @@ class Person:
     message: str
 
 
+def phone_looks_right(phone: str) -> bool:
+    """Whether ``phone`` reads as a phone number: digits (at least five), spaces and
+    + ( ) / - . only, at most ``PHONE_MAX`` characters."""
+    return len(phone) <= PHONE_MAX and all(
+        char.isdigit() or char in " +()/-." for char in phone) and \
+        sum(char.isdigit() for char in phone) >= 5
+
+
 def check_person(*, name: str, email: str, phone: str, message: str, consent: bool
                  ) -> Person:
     """Clean and check the form; raise the first problem's code."""
@@ -86,9 +94,7 @@ def check_person(*, name: str, email: str, phone: str, message: str, consent: bo
     except AccountError as error:
         raise InquiryError("bad_email") from error
     clean_phone = " ".join(phone.split())
-    if clean_phone and (len(clean_phone) > PHONE_MAX or not all(
-            char.isdigit() or char in " +()/-." for char in clean_phone)
-            or sum(char.isdigit() for char in clean_phone) < 5):
+    if clean_phone and not phone_looks_right(clean_phone):
         raise InquiryError("bad_phone")
     clean_message = message.strip().replace("\r\n", "\n")
     if not clean_message or len(clean_message) > MESSAGE_MAX:

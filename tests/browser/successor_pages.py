@@ -55,6 +55,7 @@ def inquiry_errors(contexts: ContextFactory, live_server: LiveServer) -> Page:
     page.get_by_role("button", name="Anfrage senden").click()
     page.wait_for_load_state()
     expect(page.get_by_text("Bitte geben Sie Ihren Namen ein.")).to_be_visible()
+    expect(page.get_by_text("Telefonnummer nur mit Ziffern")).to_be_visible()
     return page
 
 
