@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Inquiry, SuccessorProfile
+from app.models import Inquiry, OutboxMail, SuccessorProfile
 from app.services import inquiries, privacy, successors
 from app.services.demo import load_successors
 
@@ -95,9 +95,17 @@ def test_export_and_delete_of_an_inquirer(app: Flask) -> None:
     assert "successor_owners" not in data
     text = json.dumps(data)
     assert BAKERY_OWNER not in text and "Beispielbäcker" not in text
+    office_copies = select(OutboxMail.id).where(OutboxMail.kind == "inquiry_office")
+    other = ask(f"N-{YEAR}-01", "jana.b@example.org")
+    assert len(db.session.scalars(office_copies).all()) == 3
     done = {item.kind.key: item.count for item in privacy.delete("jana@example.org", now=NOW)}
     assert done["inquiries"] == 2
-    assert held_inquiries() == []
+    assert held_inquiries() == [(f"N-{YEAR}-01", "jana.b@example.org")]
+    # The office's copies of her inquiries went with them; another person's stays.
+    [kept] = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "inquiry_office"))
+    assert "jana.b@example.org" in kept.text_body and other.id
+    assert not db.session.scalars(select(OutboxMail).where(
+        OutboxMail.text_body.contains("E-Mail: jana@example.org"))).all()
     assert profile(f"N-{YEAR}-01").owner_email == BAKERY_OWNER
 
 

@@ -303,7 +303,22 @@ def export_inquiries(email: str) -> list[Record]:
     ]
 
 
+def _office_copies(email: str) -> ColumnElement[bool]:
+    """The office's mails about this address's inquiries (they repeat its details; the
+    line ``E-Mail: <address>`` of mail/inquiry_office.txt names it)."""
+    return and_(OutboxMail.kind == "inquiry_office",
+                OutboxMail.text_body.contains(f"E-Mail: {email}\n", autoescape=True))
+
+
 def delete_inquiries(email: str, now: datetime) -> int:
+    """Delete this address's inquiries and the office's mails about them (one being
+    handed to the server right now loses its body instead)."""
+    copies = _office_copies(email)
+    db.session.execute(
+        update(OutboxMail).where(copies, OutboxMail.status == "sending")
+        .values(text_body="", html_body="", attachments=[])
+        .execution_options(synchronize_session=False))
+    _delete(OutboxMail, copies, OutboxMail.status != "sending")
     return _delete(Inquiry, _same_address(Inquiry.email, email))
 
 
