@@ -1,7 +1,7 @@
 """successor profiles and inquiries
 
 Revision ID: e4d2b9f60019
-Revises: 9a5389ce5593
+Revises: d3c1a8e50018
 Create Date: 2026-12-02 01:50:00
 
 The Nachfolgebörse's anonymous successor profiles (the owner's contact and the office's
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e4d2b9f60019'
-down_revision = '9a5389ce5593'
+down_revision = 'd3c1a8e50018'
 branch_labels = None
 depends_on = None
 
