@@ -178,6 +178,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_BOOKING": "10 per minute;60 per hour",
         # Events (app/services/events.py): the rate of registrations from one address.
         "RATELIMIT_EVENT_REGISTRATION": "10 per minute;60 per hour",
+        # Inquiries to the office (successor profiles, later empty shops), per address.
+        "RATELIMIT_INQUIRY": "5 per minute;30 per hour",
+        # Where inquiries go; empty: OFFICE["email"].
+        "INQUIRY_RECIPIENT": "",
         # The purge sets the networks' hashes of cards older than this to NULL.
         "FRAUD_NETWORK_RETENTION_HOURS": 24,
         # Retention of the other kinds of personal data (app/services/privacy): the daily
@@ -202,6 +206,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # expiry (open ones stay). Failed login attempts follow
         # LOGIN_FAILURE_WINDOW_MINUTES: they are deleted once they no longer count.
         "INVITATION_RETENTION_DAYS": 30,
+        # Inquiries to the office: deleted this many calendar months after they were
+        # handled (or, never handled, after they came in).
+        "INQUIRY_RETENTION_MONTHS": 6,
+        # Successor profiles: the owner's contact is blanked this many calendar months
+        # after the profile is retired (the anonymous profile stays for the figures).
+        "SUCCESSOR_RETENTION_MONTHS": 12,
     }
 
 

@@ -1289,3 +1289,69 @@ NEWS: Final[list[NewsData]] = [
         "days_ago": 20,
     },
 ]
+
+
+class SuccessorData(TypedDict):
+    """A demo successor profile; the owner's details are fictitious and never public."""
+
+    title: str
+    sector: str
+    employees: str
+    sales_area: str
+    area: str
+    timeline: str
+    description: str
+    status: str
+    owner_name: str
+    owner_email: str
+    owner_phone: str
+    internal_note: str
+
+
+# The Nachfolgebörse: three published profiles and one draft.
+SUCCESSOR_PROFILES: Final[list[SuccessorData]] = [
+    {
+        "title": "Traditionsbäckerei mit Café in der Fußgängerzone",
+        "sector": "food", "employees": "6_10", "sales_area": "50_100",
+        "area": "innenstadt", "timeline": "1_2_years",
+        "description": "Seit drei Generationen in Familienhand, mit Backstube im Haus und "
+                       "einem kleinen Café mit 20 Plätzen.\n\n"
+                       "- treue Stammkundschaft, Lieferungen an zwei Kitas\n"
+                       "- eingearbeitetes Team, das gern bleibt\n"
+                       "- Räume gemietet, Vermieter offen für einen neuen Vertrag",
+        "status": "published", "owner_name": "Heinrich Beispielbäcker",
+        "owner_email": "h.beispielbaecker@example.org", "owner_phone": "02366 555 0101",
+        "internal_note": "Inhaber möchte zuerst mit Interessenten aus dem Handwerk sprechen.",
+    },
+    {
+        "title": "Modegeschäft für Damen und Herren",
+        "sector": "retail", "employees": "2_5", "sales_area": "100_250",
+        "area": "mitte", "timeline": "now",
+        "description": "Etabliertes Geschäft für Damen- und Herrenmode mit eigenem "
+                       "Änderungsservice. Ware, Einrichtung und Kassensystem können "
+                       "übernommen werden.",
+        "status": "published", "owner_name": "Gisela Musterfrau",
+        "owner_email": "gisela.musterfrau@example.org", "owner_phone": "0170 5550102",
+        "internal_note": "Übergabe auch schrittweise möglich; Ladenlokal Eigentum.",
+    },
+    {
+        "title": "Augenoptik mit Werkstatt und Kontaktlinsenanpassung",
+        "sector": "health", "employees": "2_5", "sales_area": "under_50",
+        "area": "westerholt", "timeline": "3_5_years",
+        "description": "Meisterbetrieb mit moderner Refraktion, Werkstatt und "
+                       "Kontaktlinsenanpassung. Gesucht wird eine Augenoptikerin oder ein "
+                       "Augenoptiker mit Meistertitel.",
+        "status": "published", "owner_name": "Peter Beispieloptiker",
+        "owner_email": "optik.beispiel@example.org", "owner_phone": "02366 555 0103",
+        "internal_note": "Steuerberater begleitet, Bewertung liegt vor.",
+    },
+    {
+        "title": "Fahrradwerkstatt mit Verkauf",
+        "sector": "crafts", "employees": "1", "sales_area": "50_100",
+        "area": "paschenberg", "timeline": "1_2_years",
+        "description": "Reparatur, Verkauf und Verleih von Fahrrädern und E-Bikes.",
+        "status": "draft", "owner_name": "Frank Entwurfmann",
+        "owner_email": "frank.entwurf@example.org", "owner_phone": "",
+        "internal_note": "Noch nicht veröffentlichen: Inhaber prüft den Text.",
+    },
+]

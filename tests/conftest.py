@@ -64,6 +64,7 @@ def base_config(tmp_path: Path, database_url: str) -> dict[str, object]:
         "RATELIMIT_TYPED_CODE": "10000 per minute",
         "RATELIMIT_BOOKING": "10000 per minute",
         "RATELIMIT_EVENT_REGISTRATION": "10000 per minute",
+        "RATELIMIT_INQUIRY": "10000 per minute",
     }
 
 

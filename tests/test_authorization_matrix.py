@@ -30,6 +30,7 @@ from app.models import (
     Entry,
     Event,
     EventRegistration,
+    Inquiry,
     Invitation,
     NewsPost,
     Prize,
@@ -37,6 +38,7 @@ from app.models import (
     Service,
     Shop,
     Station,
+    SuccessorProfile,
     User,
     Winner,
 )
@@ -156,6 +158,7 @@ def make_world() -> World:
     db.session.add(door)
     add_event()
     add_news_post()
+    add_successor()
     db.session.commit()
     staff = make_user("staff")
     issued = invite_shopkeeper(shop_id=shop.id, email="laden@example.org", now=FIRST_DAY)
@@ -182,6 +185,18 @@ def add_news_post() -> None:
     db.session.add(NewsPost(slug="rallye-gestartet", status="draft", title="Rallye gestartet",
                             summary="Los geht's.", body="", image_alt="",
                             created_at=FIRST_DAY, updated_at=FIRST_DAY))
+
+
+def add_successor() -> None:
+    """A successor profile with one inquiry (the Nachfolgebörse's URLs name them)."""
+    profile = SuccessorProfile(code="N-2026-01", title="Bäckerei", sector="food",
+                               employees="2_5", sales_area="under_50", area="innenstadt",
+                               timeline="now", status="published", published_at=FIRST_DAY)
+    db.session.add(profile)
+    db.session.flush()
+    db.session.add(Inquiry(subject_kind="successor", subject_id=profile.id,
+                           subject_ref=profile.code, name="Erika Muster",
+                           email="erika@example.org", message="Interesse", consent_at=FIRST_DAY))
 
 
 def first_id(model: type) -> int:
@@ -212,6 +227,8 @@ PARAMETERS: dict[str, Getter] = {
     "event": lambda w: (first_id(Event), str(first_id(Event))),
     "registration": lambda w: (first_id(EventRegistration), str(first_id(EventRegistration))),
     "post": lambda w: (first_id(NewsPost), str(first_id(NewsPost))),
+    "profile": lambda w: (first_id(SuccessorProfile), str(first_id(SuccessorProfile))),
+    "inquiry": lambda w: (first_id(Inquiry), str(first_id(Inquiry))),
 }
 # Bare names that could mean several objects: each is tried, the one the page knows wins.
 AMBIGUOUS: dict[str, list[str]] = {
@@ -324,6 +341,12 @@ def test_discovery_finds_the_back_office() -> None:
                            ("backoffice.news_unpublish",
                             "/buero/aktuelles/<int:post_id>/zurueckziehen")):
         assert (endpoint, rule) in POST_RULES
+    # The Nachfolgebörse and the inquiries (issue 21).
+    assert ("backoffice.successor_edit", "/buero/nachfolge/<int:profile_id>") in GET_RULES
+    assert ("backoffice.successor_retire",
+            "/buero/nachfolge/<int:profile_id>/zurueckziehen") in POST_RULES
+    assert ("backoffice.inquiries", "/buero/anfragen") in GET_RULES
+    assert ("backoffice.inquiry_update", "/buero/anfragen/<int:inquiry_id>") in POST_RULES
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), GET_RULES, ids=[e for e, _ in GET_RULES])

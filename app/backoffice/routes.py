@@ -42,6 +42,8 @@ SECTIONS = (
     ("backoffice.privacy", "privacy"),
     ("backoffice.my_", "my_account"),
     ("backoffice.outbox", "outbox"),
+    ("backoffice.successor", "successors"),
+    ("backoffice.inquir", "inquiries"),
 )
 
 

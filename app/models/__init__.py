@@ -42,6 +42,17 @@ from .events import (
     EventAudience,
     EventRegistration,
 )
+from .exchange import (
+    INQUIRY_SUBJECTS,
+    SUCCESSOR_AREAS,
+    SUCCESSOR_EMPLOYEES,
+    SUCCESSOR_SALES_AREAS,
+    SUCCESSOR_SECTORS,
+    SUCCESSOR_STATUSES,
+    SUCCESSOR_TIMELINES,
+    Inquiry,
+    SuccessorProfile,
+)
 from .mail import OUTBOX_STATUSES, OutboxMail
 from .news import NEWS_STATUSES, NewsPost
 from .rally import (
@@ -128,4 +139,13 @@ __all__ = [
     "OfficeHours",
     "NEWS_STATUSES",
     "NewsPost",
+    "INQUIRY_SUBJECTS",
+    "SUCCESSOR_AREAS",
+    "SUCCESSOR_EMPLOYEES",
+    "SUCCESSOR_SALES_AREAS",
+    "SUCCESSOR_SECTORS",
+    "SUCCESSOR_STATUSES",
+    "SUCCESSOR_TIMELINES",
+    "Inquiry",
+    "SuccessorProfile",
 ]

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("office", __name__, template_folder="templates")
 
-from . import appointments, event_links, events, images, news, routes  # noqa: E402,F401  (register the views on bp)
+from . import (  # noqa: E402,F401  (register the views on bp)
+    appointments,
+    event_links,
+    events,
+    images,
+    news,
+    routes,
+    successors,
+)

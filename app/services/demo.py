@@ -32,6 +32,7 @@ from ..models import (
     Service,
     Shop,
     Station,
+    SuccessorProfile,
     User,
     default_draw_at,
 )
@@ -167,6 +168,25 @@ def load_news(now: datetime) -> None:
             slug=slugify(item["title"]), status="published", title=item["title"],
             summary=item["summary"], body=item["body"], image_alt="",
             published_at=published_at, created_at=published_at, updated_at=published_at))
+    db.session.flush()
+
+
+def load_successors(now: datetime) -> None:
+    """The Nachfolgebörse's demo profiles (three published, one draft), unless there are
+    profiles."""
+    if db.session.scalar(select(SuccessorProfile.id).limit(1)) is not None:
+        return
+    year = local(now).year
+    for number, item in enumerate(demo_data.SUCCESSOR_PROFILES, start=1):
+        published = item["status"] == "published"
+        db.session.add(SuccessorProfile(
+            code=f"N-{year}-{number:02d}", title=item["title"], sector=item["sector"],
+            employees=item["employees"], sales_area=item["sales_area"], area=item["area"],
+            timeline=item["timeline"], description=item["description"],
+            status=item["status"], published_at=now if published else None,
+            internal_note=item["internal_note"], owner_name=item["owner_name"],
+            owner_email=item["owner_email"], owner_phone=item["owner_phone"],
+            created_at=now, updated_at=now))
     db.session.flush()
 
 
@@ -307,6 +327,7 @@ def load_demo(now: datetime, instance: Path) -> DemoSummary:
     load_advent(rally, shops, now)
     load_events(now)
     load_news(now)
+    load_successors(now)
     db.session.commit()
     email, password = demo_staff(instance)
     db.session.commit()

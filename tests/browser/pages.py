@@ -960,6 +960,12 @@ from .backoffice_event_pages import BACKOFFICE_EVENT_PAGES  # noqa: E402
 
 BACK_OFFICE.update(BACKOFFICE_EVENT_PAGES)
 
+# The Nachfolgebörse and the inquiries (/nachfolge, /buero/nachfolge, /buero/anfragen).
+from .successor_pages import BACKOFFICE_SUCCESSOR_PAGES, SUCCESSOR_PAGES  # noqa: E402
+
+PUBLIC.update(SUCCESSOR_PAGES)
+BACK_OFFICE.update(BACKOFFICE_SUCCESSOR_PAGES)
+
 ALL_PAGES: dict[str, Scenario] = {**PUBLIC, **BACK_OFFICE, **SHOP_PORTAL}
 
 # The news pages (/aktuelles and /buero/aktuelles), likewise.

@@ -139,6 +139,31 @@ KINDS: tuple[Kind, ...] = (
         export=kinds.export_event_registrations, delete=kinds.delete_event_registrations,
     ),
     Kind(
+        key="inquiries",
+        label=_l("Anfragen an das Büro"),
+        description=_l("Name, E-Mail-Adresse, freiwillig Telefonnummer und Nachricht derer, "
+                       "die über die Website anfragen (etwa zur Nachfolgebörse), mit der "
+                       "Notiz des Büros."),
+        retention_key="INQUIRY_RETENTION_MONTHS", unit="months",
+        after=_l("nach der Erledigung (oder dem Eingang)"), done=_l("gelöscht"),
+        count=kinds.count_inquiries,
+        purge=_before(kinds.purge_inquiries, "months"),
+        export=kinds.export_inquiries, delete=kinds.delete_inquiries,
+    ),
+    Kind(
+        key="successor_owners",
+        label=_l("Inhaber in der Nachfolgebörse"),
+        description=_l("Name, E-Mail-Adresse und Telefonnummer der Inhaberinnen und Inhaber "
+                       "hinter den anonymen Profilen der Nachfolgebörse, mit der internen "
+                       "Notiz des Büros (nie öffentlich)."),
+        retention_key="SUCCESSOR_RETENTION_MONTHS", unit="months",
+        after=_l("nach dem Zurückziehen des Profils"), done=_l("anonymisiert"),
+        count=kinds.count_successor_owners,
+        purge=lambda now, months: kinds.purge_successor_owners(
+            before=shifted(now, months, "months"), now=now),
+        export=kinds.export_successor_owners, delete=kinds.delete_successor_owners,
+    ),
+    Kind(
         key="outbox",
         label=_l("E-Mails im Postausgang"),
         description=_l("Empfängeradresse, Betreff und Text der E-Mails, die die Website "

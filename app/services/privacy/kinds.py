@@ -28,10 +28,12 @@ from ...models import (
     Entry,
     Event,
     EventRegistration,
+    Inquiry,
     Invitation,
     LoginAttempt,
     OutboxMail,
     Rally,
+    SuccessorProfile,
     User,
     Winner,
 )
@@ -277,6 +279,99 @@ def delete_event_registrations(email: str, now: datetime) -> int:
 def count_event_registrations() -> int:
     return _count(select(func.count()).select_from(EventRegistration)
                   .where(EventRegistration.email != ""))
+
+
+# --- inquiries to the office --------------------------------------------------------------
+
+
+def purge_inquiries(*, before: datetime) -> int:
+    """Delete the inquiries handled (or, never handled, received) before ``before``."""
+    return _delete(Inquiry, func.coalesce(Inquiry.handled_at, Inquiry.created_at) < before)
+
+
+def export_inquiries(email: str) -> list[Record]:
+    rows = db.session.scalars(
+        select(Inquiry).where(_same_address(Inquiry.email, email)).order_by(Inquiry.id))
+    return [
+        {
+            "about": f"{row.subject_kind} {row.subject_ref}", "name": row.name,
+            "email": row.email, "phone": row.phone, "message": row.message,
+            "consent_at": _iso(row.consent_at), "received_at": _iso(row.created_at),
+            "handled_at": _iso(row.handled_at), "office_note": row.staff_note,
+        }
+        for row in rows
+    ]
+
+
+def _office_copies(email: str) -> ColumnElement[bool]:
+    """The office's mails about this address's inquiries (they repeat its details; the
+    line ``E-Mail: <address>`` of mail/inquiry_office.txt names it)."""
+    return and_(OutboxMail.kind == "inquiry_office",
+                OutboxMail.text_body.contains(f"E-Mail: {email}\n", autoescape=True))
+
+
+def delete_inquiries(email: str, now: datetime) -> int:
+    """Delete this address's inquiries and the office's mails about them (one being
+    handed to the server right now loses its body instead)."""
+    copies = _office_copies(email)
+    db.session.execute(
+        update(OutboxMail).where(copies, OutboxMail.status == "sending")
+        .values(text_body="", html_body="", attachments=[])
+        .execution_options(synchronize_session=False))
+    _delete(OutboxMail, copies, OutboxMail.status != "sending")
+    return _delete(Inquiry, _same_address(Inquiry.email, email))
+
+
+def count_inquiries() -> int:
+    return _count(select(func.count()).select_from(Inquiry))
+
+
+# --- the owners behind successor profiles ---------------------------------------------------
+
+
+def _owner_held() -> ColumnElement[bool]:
+    return or_(SuccessorProfile.owner_name != "", SuccessorProfile.owner_email != "",
+               SuccessorProfile.owner_phone != "")
+
+
+def _blank_owners(condition: ColumnElement[bool], now: datetime) -> int:
+    """Blank the owner's contact (and the office's note, which may name them) of the
+    matching profiles; the anonymous profile stays."""
+    return _rows(db.session.execute(
+        update(SuccessorProfile).where(condition, _owner_held())
+        .values(owner_name="", owner_email="", owner_phone="", internal_note="",
+                updated_at=now)
+        .execution_options(synchronize_session=False)
+    ))
+
+
+def purge_successor_owners(*, before: datetime, now: datetime) -> int:
+    """Blank the owners of profiles retired before ``before``."""
+    return _blank_owners(and_(SuccessorProfile.status == "retired",
+                              SuccessorProfile.retired_at < before), now)
+
+
+def export_successor_owners(email: str) -> list[Record]:
+    rows = db.session.scalars(
+        select(SuccessorProfile).where(_same_address(SuccessorProfile.owner_email, email))
+        .order_by(SuccessorProfile.code))
+    return [
+        {
+            "profile": row.code, "title": row.title, "status": row.status,
+            "owner_name": row.owner_name, "owner_email": row.owner_email,
+            "owner_phone": row.owner_phone, "office_note": row.internal_note,
+            "published_at": _iso(row.published_at), "retired_at": _iso(row.retired_at),
+        }
+        for row in rows
+    ]
+
+
+def delete_successor_owners(email: str, now: datetime) -> int:
+    return _blank_owners(_same_address(SuccessorProfile.owner_email, email), now)
+
+
+def count_successor_owners() -> int:
+    return _count(select(func.count()).select_from(SuccessorProfile).where(_owner_held()))
 
 
 # --- failed login attempts ---------------------------------------------------------------
