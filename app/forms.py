@@ -13,8 +13,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, TextAreaField
+from wtforms import EmailField, Field, StringField, TextAreaField
 from wtforms.csrf.core import CSRFTokenField
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from .control_characters import has_control_characters
 
@@ -62,4 +63,46 @@ class ShopperForm(BaseForm):
     control_character_message = _l(
         "Bitte entferne Steuerzeichen aus diesem Feld (unsichtbare Zeichen, oft aus "
         "kopiertem Text)."
+    )
+
+
+# --- fields the office's public forms share ("Sie") ------------------------------------
+
+def person_name_field(max_length: int) -> StringField:
+    """"Ihr Name", required, at most ``max_length`` characters."""
+    return StringField(
+        _l("Ihr Name"),
+        validators=[
+            InputRequired(message=_l("Bitte geben Sie Ihren Namen ein.")),
+            Length(max=max_length,
+                   message=_l("Der Name darf höchstens %(max)d Zeichen lang sein.",
+                              max=max_length)),
+        ],
+        render_kw={"autocomplete": "name", "maxlength": str(max_length)},
+    )
+
+
+def address_check(form: Any, field: Field) -> None:
+    """Say at once, with the other fields' errors, when the address cannot be one."""
+    # Imported here: app.services.accounts reaches the auth views, which import this module.
+    from .services.accounts import AccountError, normalise_email
+
+    try:
+        normalise_email(field.data or "")
+    except AccountError as error:
+        raise ValidationError(_l("Das ist keine gültige E-Mail-Adresse.")) from error
+
+
+def email_field(*, checked: bool = True) -> EmailField:
+    """"E-Mail-Adresse", required; ``checked`` also refuses what cannot be an address."""
+    from .services.accounts import EMAIL_MAX  # see address_check
+
+    return EmailField(
+        _l("E-Mail-Adresse"),
+        validators=[
+            InputRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
+            Length(max=EMAIL_MAX, message=_l("Das ist zu lang für eine E-Mail-Adresse.")),
+            *([address_check] if checked else []),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": str(EMAIL_MAX)},
     )

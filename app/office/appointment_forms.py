@@ -1,11 +1,10 @@
 """The booking form ("Sie"): CSRF and the refusal of control characters from BaseForm."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, HiddenField, TelField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..forms import BaseForm
-from ..services.accounts import EMAIL_MAX
+from ..forms import BaseForm, email_field, person_name_field
 from ..services.appointments import NAME_MAX, NOTE_MAX, PHONE_MAX
 
 
@@ -13,22 +12,8 @@ class BookingForm(BaseForm):
     """Name, e-mail, optional phone and note, consent; the chosen time rides along."""
 
     zeit = HiddenField()
-    name = StringField(
-        _l("Ihr Name"),
-        validators=[
-            InputRequired(message=_l("Bitte geben Sie Ihren Namen ein.")),
-            Length(max=NAME_MAX, message=_l("Der Name darf höchstens 100 Zeichen lang sein.")),
-        ],
-        render_kw={"autocomplete": "name", "maxlength": str(NAME_MAX)},
-    )
-    email = EmailField(
-        _l("E-Mail-Adresse"),
-        validators=[
-            InputRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
-            Length(max=EMAIL_MAX, message=_l("Das ist zu lang für eine E-Mail-Adresse.")),
-        ],
-        render_kw={"autocomplete": "email", "maxlength": str(EMAIL_MAX)},
-    )
+    name = person_name_field(NAME_MAX)
+    email = email_field(checked=False)
     phone = TelField(
         _l("Telefon (freiwillig)"),
         validators=[

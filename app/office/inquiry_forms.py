@@ -3,33 +3,18 @@ profile now, an empty shop later): CSRF and the refusal of control characters fr
 BaseForm; the service checks the details once more."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, Field, StringField, TelField, TextAreaField
+from wtforms import BooleanField, Field, TelField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..forms import BaseForm
-from ..services.accounts import EMAIL_MAX, AccountError, normalise_email
+from ..forms import BaseForm, email_field, person_name_field
 from ..services.inquiries import MESSAGE_MAX, NAME_MAX, PHONE_MAX, phone_looks_right
 
 
 class InquiryForm(BaseForm):
     """Name, e-mail, optional phone, message, consent."""
 
-    name = StringField(
-        _l("Ihr Name"),
-        validators=[
-            InputRequired(message=_l("Bitte geben Sie Ihren Namen ein.")),
-            Length(max=NAME_MAX, message=_l("Der Name darf höchstens 100 Zeichen lang sein.")),
-        ],
-        render_kw={"autocomplete": "name", "maxlength": str(NAME_MAX)},
-    )
-    email = EmailField(
-        _l("E-Mail-Adresse"),
-        validators=[
-            InputRequired(message=_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")),
-            Length(max=EMAIL_MAX, message=_l("Das ist zu lang für eine E-Mail-Adresse.")),
-        ],
-        render_kw={"autocomplete": "email", "maxlength": str(EMAIL_MAX)},
-    )
+    name = person_name_field(NAME_MAX)
+    email = email_field()
     phone = TelField(
         _l("Telefon (freiwillig)"),
         validators=[
@@ -53,13 +38,6 @@ class InquiryForm(BaseForm):
         validators=[InputRequired(message=_l("Bitte stimmen Sie zu, damit wir Ihre Anfrage "
                                              "bearbeiten können."))],
     )
-
-    def validate_email(self, field: Field) -> None:
-        """Say at once when the address cannot be one (with the other fields' errors)."""
-        try:
-            normalise_email(field.data or "")
-        except AccountError as error:
-            raise ValidationError(_l("Das ist keine gültige E-Mail-Adresse.")) from error
 
     def validate_phone(self, field: Field) -> None:
         """Say at once when the number cannot be one."""
