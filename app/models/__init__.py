@@ -53,6 +53,19 @@ from .exchange import (
     Inquiry,
     SuccessorProfile,
 )
+from .listings import (
+    LISTING_SOURCES,
+    LISTING_STATUSES,
+    LISTING_USES,
+    PROFILE_STATUSES,
+    RENT_MODELS,
+    Listing,
+    ListingMatch,
+    ListingPhoto,
+    ListingUse,
+    SearchProfile,
+    SearchProfileUse,
+)
 from .mail import OUTBOX_STATUSES, OutboxMail
 from .news import NEWS_STATUSES, NewsPost
 from .rally import (
@@ -139,6 +152,17 @@ __all__ = [
     "OfficeHours",
     "NEWS_STATUSES",
     "NewsPost",
+    "LISTING_SOURCES",
+    "LISTING_STATUSES",
+    "LISTING_USES",
+    "PROFILE_STATUSES",
+    "RENT_MODELS",
+    "Listing",
+    "ListingMatch",
+    "ListingPhoto",
+    "ListingUse",
+    "SearchProfile",
+    "SearchProfileUse",
     "INQUIRY_SUBJECTS",
     "SUCCESSOR_AREAS",
     "SUCCESSOR_EMPLOYEES",

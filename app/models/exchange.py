@@ -30,8 +30,8 @@ SUCCESSOR_AREAS = ("innenstadt", "mitte", "paschenberg", "sued", "disteln", "sch
 SUCCESSOR_TIMELINES = ("now", "1_2_years", "3_5_years")
 # draft: only staff see it; published; retired (taken over or withdrawn).
 SUCCESSOR_STATUSES = ("draft", "published", "retired")
-# What an inquiry is about; "listing" (an empty shop) will follow.
-INQUIRY_SUBJECTS = ("successor",)
+# What an inquiry is about: a successor profile or an empty shop.
+INQUIRY_SUBJECTS = ("successor", "listing")
 
 
 class SuccessorProfile(Model):
