@@ -5,6 +5,7 @@ never over an edit) and the public pages that show them."""
 
 from datetime import UTC, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -15,6 +16,7 @@ from app.extensions import db
 from app.models import AuditEvent, ContentBlock, ContentRevision, Service, User
 from app.services import office_texts as texts
 from app.services.content import render_markdown
+from app.services.demo import load_demo
 from app.services.editing import EditError, InvalidInput
 from app.services.office_texts import TextInput
 
@@ -231,6 +233,15 @@ def test_content_load_adds_what_is_missing_once_and_keeps_edits(app: Flask) -> N
     assert count(ContentRevision) == 13
 
 
+def test_the_demo_loads_the_texts_once(app: Flask, tmp_path: Path) -> None:
+    load_demo(NOW, tmp_path)
+    first = (count(ContentBlock), count(ContentRevision))
+    load_demo(NOW + timedelta(hours=1), tmp_path)
+    assert first == (count(ContentBlock), count(ContentRevision)) == (6, 6 + count(Service))
+    intro = db.session.scalars(select(ContentBlock).where(ContentBlock.key == "home_intro")).one()
+    assert app.config["OFFICE"]["name"] in intro.body and "$" not in intro.body  # facts filled
+
+
 def test_edited_texts_appear_on_their_pages(app: Flask, client: FlaskClient) -> None:
     texts.load_defaults(app.config["OFFICE"], NOW)
     db.session.commit()
@@ -254,7 +265,10 @@ def test_edited_texts_appear_on_their_pages(app: Flask, client: FlaskClient) -> 
     assert "<h2>Treffen</h2>" in page and "Sprechen Sie uns an" in page
     assert "Dienstags im Rathaus." in page
     assert "<h2>Bildnachweis</h2>" in client.get("/impressum").text
-    assert "Wir sparen Daten." in client.get("/datenschutz").text
+    privacy = client.get("/datenschutz").text
+    assert "Wir sparen Daten." in privacy
+    assert 'class="facts retention-list"' in privacy  # still generated from the registry
+    assert "Landesbeauftragte für Datenschutz" in privacy  # and from configuration
     assert "<h2>Neu geprüft</h2>" in client.get("/barrierefreiheit").text
     assert "Hier ist alles einfach." in client.get("/leichte-sprache").text
 
@@ -270,3 +284,36 @@ def test_the_vacancy_service_links_the_listings(app: Flask, client: FlaskClient)
     assert 'href="/leerstand"' in client.get("/angebote/leerstandsmanagement").text
     assert 'href="/nachfolge"' in client.get("/angebote/unternehmensnachfolge").text
     assert 'href="/leerstand"' not in client.get("/angebote/netzwerk").text
+
+
+# ---------------------------------------------------------------------------
+# Saves at once
+# ---------------------------------------------------------------------------
+
+
+@BOTH
+@pytest.mark.parametrize("stored", [False, True])
+def test_saves_at_once_number_their_versions_without_gaps(app: Flask, stored: bool) -> None:
+    from .test_concurrency import all_at_once
+
+    if stored:
+        texts.save_block(key="contact", values=TextInput("Kontakt", "Vorher."), now=NOW,
+                         actor_id=None)
+    db.session.remove()
+
+    def save(i: int) -> str:
+        try:
+            texts.save_block(key="contact", values=TextInput("Kontakt", f"Fassung {i}"),
+                             now=NOW, actor_id=None)
+        except EditError as error:
+            return error.code
+        return "saved"
+
+    results = all_at_once(app, save, n=8)
+    assert set(results) <= {"saved", "conflict"}, results
+    versions = db.session.scalars(select(ContentRevision.version).order_by(
+        ContentRevision.version)).all()
+    assert versions == list(range(1, len(versions) + 1))
+    assert len(versions) == results.count("saved") + stored
+    assert count(ContentBlock) == 1
+    assert len(audits()) == len(versions)

@@ -207,16 +207,16 @@ def _record(subject: str, values: TextInput, *, now: datetime, actor_id: int | N
             action: str, restored_from: int | None = None) -> ContentRevision:
     """Add the next revision and the audit entry, and commit; a second save of the same
     version at the same moment is refused as ``conflict``."""
-    revision = ContentRevision(
-        subject=subject, version=_next_version(subject), title=values.title,
-        summary=values.summary, body=values.body, actor_id=actor_id, created_at=now,
-        restored_from=restored_from)
-    db.session.add(revision)
-    details: dict[str, int] = {"version": revision.version}
-    if restored_from is not None:
-        details["restored_from"] = restored_from
-    audit(now, actor_id, action, subject, **details)
-    try:
+    try:  # the version query flushes the text's row: a block added meanwhile fails there
+        revision = ContentRevision(
+            subject=subject, version=_next_version(subject), title=values.title,
+            summary=values.summary, body=values.body, actor_id=actor_id, created_at=now,
+            restored_from=restored_from)
+        db.session.add(revision)
+        details: dict[str, int] = {"version": revision.version}
+        if restored_from is not None:
+            details["restored_from"] = restored_from
+        audit(now, actor_id, action, subject, **details)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
