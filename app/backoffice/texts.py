@@ -5,6 +5,7 @@ Staff and admins only (``staff_required``), as the news. The domain work is in
 app.services.office_texts; every save and restore there is audited and kept as a version.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..auth.decorators import staff_required
 from ..extensions import db
-from ..models import BLOCK_KEYS, Service
+from ..models import BLOCK_KEYS, ContentRevision, Service
 from ..services import office_texts as service
 from ..services.content import render_markdown
 from ..services.editing import EditError, InvalidInput
@@ -23,6 +24,10 @@ from .routes import actor_id, now
 from .text_forms import BLOCK_LABELS, BLOCK_PAGES, RestoreForm, TextForm, text_message
 
 PREVIEW = "vorschau"
+# The edit page of one text, given its form (and a preview, a status, messages).
+Page = Callable[..., tuple[str, int]]
+# The save of one text: values, now and actor as keywords.
+Save = Callable[..., ContentRevision]
 
 
 def office() -> dict[str, str]:
@@ -73,7 +78,7 @@ def edit_page(form: TextForm, *, subject: str, label: str, public_url: str,
         render_markdown=render_markdown, **extra), status
 
 
-def handle(form: TextForm, *, save: Any, page: Any, done_url: str
+def handle(form: TextForm, *, save: Save, page: Page, done_url: str
            ) -> BaseResponse | tuple[str, int]:
     """A posted edit form: the preview (nothing saved), or the save."""
     if request.form.get("aktion") == PREVIEW:
@@ -114,7 +119,7 @@ def text_block(key: str) -> BaseResponse | tuple[str, int]:
         return page(TextForm(formdata=None, data={"title": current.title,
                                                   "body": current.body}))
 
-    def save(**kwargs: Any) -> Any:
+    def save(**kwargs: Any) -> ContentRevision:
         return service.save_block(key=key, **kwargs)
 
     return handle(TextForm(), save=save, page=page,
@@ -138,7 +143,7 @@ def text_service(service_id: int) -> BaseResponse | tuple[str, int]:
         return page(TextForm(formdata=None, data={
             "title": item.title, "summary": item.summary, "body": item.body}))
 
-    def save(**kwargs: Any) -> Any:
+    def save(**kwargs: Any) -> ContentRevision:
         return service.save_service(service_id=service_id, **kwargs)
 
     return handle(TextForm(), save=save, page=page,
