@@ -1,16 +1,13 @@
 """Template globals and filters shared by every blueprint."""
 
-import re
 from datetime import datetime
 from typing import Any
 
-import phonenumbers
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from markupsafe import Markup, escape
 
-# Good enough to find an address in running text; the mail program checks the rest.
-EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+from .services.content import contact_spans
 
 
 def office() -> dict[str, str]:
@@ -49,16 +46,10 @@ def when(moment: datetime | None, style: str = "datetime") -> str:
 def contact_links(text: str) -> Markup:
     """Plain text with its phone numbers as ``tel:`` and its e-mail addresses as
     ``mailto:`` links (German numbers found by the phonenumbers library), else escaped."""
-    spans: list[tuple[int, int, str]] = []
-    for match in phonenumbers.PhoneNumberMatcher(text, "DE"):
-        number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-        spans.append((match.start, match.end, f"tel:{number}"))
-    for found in EMAIL_IN_TEXT.finditer(text):
-        if not any(start < found.end() and found.start() < end for start, end, _ in spans):
-            spans.append((found.start(), found.end(), f"mailto:{found.group()}"))
+    spans = contact_spans(text)
     parts: list[str] = []
     position = 0
-    for start, end, href in sorted(spans):
+    for start, end, href in spans:
         parts.append(escape(text[position:start]))
         parts.append(Markup('<a href="{}">{}</a>').format(href, text[start:end]))
         position = end

@@ -229,6 +229,7 @@ PARAMETERS: dict[str, Getter] = {
     "post": lambda w: (first_id(NewsPost), str(first_id(NewsPost))),
     "profile": lambda w: (first_id(SuccessorProfile), str(first_id(SuccessorProfile))),
     "inquiry": lambda w: (first_id(Inquiry), str(first_id(Inquiry))),
+    "key": lambda w: (0, "imprint"),  # an office text's block (issue 21)
 }
 # Bare names that could mean several objects: each is tried, the one the page knows wins.
 AMBIGUOUS: dict[str, list[str]] = {
@@ -347,6 +348,21 @@ def test_discovery_finds_the_back_office() -> None:
             "/buero/nachfolge/<int:profile_id>/zurueckziehen") in POST_RULES
     assert ("backoffice.inquiries", "/buero/anfragen") in GET_RULES
     assert ("backoffice.inquiry_update", "/buero/anfragen/<int:inquiry_id>") in POST_RULES
+    # The office's texts (issue 21): list, edit (with preview), restore by POST.
+    for endpoint, rule in (("backoffice.texts", "/buero/texte"),
+                           ("backoffice.text_block", "/buero/texte/<key>"),
+                           ("backoffice.text_service",
+                            "/buero/texte/angebote/<int:service_id>")):
+        assert (endpoint, rule) in GET_RULES
+    for endpoint, rule in (("backoffice.text_block", "/buero/texte/<key>"),
+                           ("backoffice.text_service",
+                            "/buero/texte/angebote/<int:service_id>"),
+                           ("backoffice.text_block_restore",
+                            "/buero/texte/<key>/fassungen/<int:version>/wiederherstellen"),
+                           ("backoffice.text_service_restore",
+                            "/buero/texte/angebote/<int:service_id>/fassungen/<int:version>"
+                            "/wiederherstellen")):
+        assert (endpoint, rule) in POST_RULES
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), GET_RULES, ids=[e for e, _ in GET_RULES])

@@ -44,7 +44,9 @@ def test_service_texts_link_their_phone_numbers_and_addresses(client: FlaskClien
                                 "Sie an nutzungsmanagement@innenstadt-herten.de."))
     db.session.commit()
     html = client.get("/angebote/termine").text
-    body = html.split('class="lead"')[1].split('<p class="notice">')[0]
-    assert '<a href="tel:+4923669360621">02366 9360621</a>' in body
-    assert ('<a href="mailto:nutzungsmanagement@innenstadt-herten.de">'
-            "nutzungsmanagement@innenstadt-herten.de</a>") in body
+    body = html.split('class="lead"')[1].split('id="kontakt-angebot"')[0]
+    # The body is Markdown now; the sanitiser gives every link its rel.
+    assert ('<a href="tel:+4923669360621" rel="noopener noreferrer">02366 9360621</a>'
+            in body)
+    assert ('<a href="mailto:nutzungsmanagement@innenstadt-herten.de" '
+            'rel="noopener noreferrer">nutzungsmanagement@innenstadt-herten.de</a>') in body

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from .accounts import user
+from .content import content_group
 from .draws import draw_group
 from .mail import outbox_group
 from .privacy import privacy_group, purge
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(purge)
     app.cli.add_command(privacy_group)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(content_group)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from ..services.backup import make_backup
 from ..services.demo import load_demo
 from ..services.errors import DomainError
 from .common import failure
+from .content import load_texts
 
 
 @click.command("init-db")
@@ -24,6 +25,8 @@ def init_db() -> None:
     create_sqlite_database(current_app.config["SQLALCHEMY_DATABASE_URI"])
     upgrade()
     click.echo("Datenbank ist auf dem neuesten Stand.")
+    # The office's texts a fresh install lacks; texts staff edited stay as they are.
+    click.echo(f"Texte des Büros: {load_texts()} neu geladen.")
 
 
 @click.command("demo")

@@ -87,6 +87,7 @@ from .rally import (
     default_claim_until,
     default_draw_at,
 )
+from .texts import BLOCK_KEYS, ContentBlock, ContentRevision
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -172,4 +173,7 @@ __all__ = [
     "SUCCESSOR_TIMELINES",
     "Inquiry",
     "SuccessorProfile",
+    "BLOCK_KEYS",
+    "ContentBlock",
+    "ContentRevision",
 ]

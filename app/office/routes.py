@@ -8,7 +8,7 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import db
 from ..models import Draw, Service
-from ..services import advent, appointments
+from ..services import advent, appointments, office_texts
 from ..services import draws as draw_service
 from ..services import events as event_service
 from ..services import news as news_service
@@ -18,6 +18,11 @@ from ..services.draw_beacons import beacon_source
 from ..services.rallies import current_rally, shop_categories
 from ..services.rally_terms import entries_deleted_by, prizes_with_donors
 from . import bp
+
+
+def text(key: str) -> office_texts.OfficeText:
+    """The office's text ``key``: as staff saved it, else the shipped default."""
+    return office_texts.office_text(key, current_app.config["OFFICE"])
 
 
 @bp.get("/")
@@ -37,6 +42,7 @@ def home() -> str:
         today_door=advent.today_door(rally.id, now) if rally else None,
         next_events=event_service.upcoming(now, limit=3),
         latest_news=news_service.latest(2),
+        intro=text("home_intro"), contact=text("contact"),
     )
 
 
@@ -56,7 +62,9 @@ def service(slug: str) -> str:
     return render_template("office/service.html", service=item,
                            topic=appointments.topic_for_service(item.id),
                            next_events=event_service.upcoming(
-                               clock.utcnow(), service_id=item.id, limit=5))
+                               clock.utcnow(), service_id=item.id, limit=5),
+                           body=render_markdown(item.body, link_contacts=True),
+                           contact=text("contact"))
 
 
 @bp.get("/teilnahmebedingungen")
@@ -77,7 +85,7 @@ def rules() -> str:
 @bp.get("/impressum")
 def imprint() -> str:
     """Legal notice (Impressum)."""
-    return render_template("office/imprint.html")
+    return render_template("office/imprint.html", text=text("imprint"))
 
 
 @bp.get("/datenschutz")
@@ -86,6 +94,7 @@ def privacy() -> str:
     return render_template(
         "office/privacy.html", privacy_kinds=privacy_service.KINDS,
         kinds=privacy_service.KIND_BY_KEY, retention=privacy_service.retention,
+        text=text("privacy"),
     )
 
 
@@ -93,7 +102,14 @@ def privacy() -> str:
 def accessibility() -> str:
     """Accessibility statement (Erklärung zur Barrierefreiheit), after the EU model."""
     statement = date.fromisoformat(current_app.config["ACCESSIBILITY_STATEMENT_DATE"])
-    return render_template("office/accessibility.html", statement_date=statement)
+    return render_template("office/accessibility.html", statement_date=statement,
+                           text=text("accessibility"))
+
+
+@bp.get("/leichte-sprache")
+def easy_language() -> str:
+    """The site and the rally explained in Leichte Sprache (the block easy_language)."""
+    return render_template("office/easy_language.html", text=text("easy_language"))
 
 
 @bp.get("/ziehungen")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from .. import demo_data
@@ -40,6 +41,7 @@ from .advent import default_day, has_calendar
 from .appointments import free_times, topic_by_slug
 from .editing import slugify
 from .events import make_slug
+from .office_texts import load_defaults
 from .opening_hours import HoursError, parse_hours
 from .stations import new_station
 from .users import create_user
@@ -328,6 +330,7 @@ def load_demo(now: datetime, instance: Path) -> DemoSummary:
     load_events(now)
     load_news(now)
     load_successors(now)
+    load_defaults(current_app.config["OFFICE"], now)
     db.session.commit()
     email, password = demo_staff(instance)
     db.session.commit()

@@ -974,3 +974,10 @@ from .news_pages import BACKOFFICE_NEWS_PAGES, NEWS_PAGES  # noqa: E402
 PUBLIC.update(NEWS_PAGES)
 BACK_OFFICE.update(BACKOFFICE_NEWS_PAGES)
 ALL_PAGES.update({**NEWS_PAGES, **BACKOFFICE_NEWS_PAGES})
+
+# The office's texts (issue 21): the Leichte Sprache page and /buero/texte.
+from .text_pages import BACKOFFICE_TEXT_PAGES, TEXT_PAGES  # noqa: E402
+
+PUBLIC.update(TEXT_PAGES)
+BACK_OFFICE.update(BACKOFFICE_TEXT_PAGES)
+ALL_PAGES.update({**TEXT_PAGES, **BACKOFFICE_TEXT_PAGES})
