@@ -44,6 +44,8 @@ SECTIONS = (
     ("backoffice.outbox", "outbox"),
     ("backoffice.successor", "successors"),
     ("backoffice.inquir", "inquiries"),
+    ("backoffice.listing", "listings"),
+    ("backoffice.search_profile", "listings"),
 )
 
 
