@@ -220,7 +220,7 @@ class ListingPoster:
     office_lines: tuple[str, str]
 
 
-LISTING_QR_WIDTH = 80.0  # mm: read from the pavement through a shop window
+LISTING_QR_WIDTH = 95.0  # mm: read from the pavement through a shop window
 
 
 def draw_listing_poster(pdf: PosterPDF, poster: ListingPoster) -> None:
@@ -235,7 +235,7 @@ def draw_listing_poster(pdf: PosterPDF, poster: ListingPoster) -> None:
     y = pdf.text_line(64, poster.title, 26, bold=True, x=14)
     y = pdf.text_line(y + 2, poster.facts, 16, colour=MUTED, x=14)
 
-    qr_top = max(y + 6, 100.0)
+    qr_top = max(y + 6, 96.0)
     pdf.image(io.BytesIO(print_svg(poster.url)), x=pdf.s((width_a4 - LISTING_QR_WIDTH) / 2),
               y=pdf.s(qr_top), w=pdf.s(LISTING_QR_WIDTH), h=pdf.s(LISTING_QR_WIDTH))
     y = qr_top + LISTING_QR_WIDTH + 1
