@@ -974,3 +974,9 @@ from .news_pages import BACKOFFICE_NEWS_PAGES, NEWS_PAGES  # noqa: E402
 PUBLIC.update(NEWS_PAGES)
 BACK_OFFICE.update(BACKOFFICE_NEWS_PAGES)
 ALL_PAGES.update({**NEWS_PAGES, **BACKOFFICE_NEWS_PAGES})
+
+# The Leerstandsbörse's back-office pages (/buero/leerstand, /buero/suchprofile), likewise.
+from .listing_office_pages import BACKOFFICE_LISTING_PAGES  # noqa: E402
+
+BACK_OFFICE.update(BACKOFFICE_LISTING_PAGES)
+ALL_PAGES.update(BACKOFFICE_LISTING_PAGES)
