@@ -471,6 +471,8 @@ def check_floor_plan(data: bytes) -> int:
         if reader.is_encrypted:
             raise EditError("encrypted")
         pages = len(reader.pages)
+        if pages > FLOOR_PLAN_PAGES_MAX:
+            raise EditError("too_many_pages", max=FLOOR_PLAN_PAGES_MAX)
         for page in reader.pages:
             page.mediabox  # noqa: B018  (every page must be readable)
     except EditError:
@@ -480,8 +482,6 @@ def check_floor_plan(data: bytes) -> int:
         raise EditError("broken_pdf") from error
     if pages < 1:
         raise EditError("broken_pdf")
-    if pages > FLOOR_PLAN_PAGES_MAX:
-        raise EditError("too_many_pages", max=FLOOR_PLAN_PAGES_MAX)
     return pages
 
 
