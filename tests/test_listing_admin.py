@@ -255,6 +255,7 @@ def jpeg_with_gps() -> bytes:
     return data
 
 
+@both_databases
 def test_photos_are_cleaned_need_alt_text_and_reorder(app: Flask) -> None:
     listing = make_listing()
     with pytest.raises(InvalidInput) as caught:
@@ -362,6 +363,7 @@ def test_floor_plan_refused_by_content(app: Flask, data: bytes, code: str) -> No
     assert listing.floor_plan is None and listing.floor_plan_name == ""
 
 
+@both_databases
 def test_floor_plan_stored_replaced_and_removed(app: Flask) -> None:
     listing = make_listing()
     assert listing_admin.set_floor_plan(listing_id=listing.id, data=pdf_bytes(2),
