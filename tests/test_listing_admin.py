@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Listing, ListingPhoto, OutboxMail
-from app.services import listing_admin, listing_freshness
+from app.services import listing_admin, listing_freshness, listing_media
 from app.services.editing import EditError, InvalidInput
 from app.services.images import MAX_BYTES
 from app.services.listing_admin import ListingInput
@@ -259,32 +259,32 @@ def jpeg_with_gps() -> bytes:
 def test_photos_are_cleaned_need_alt_text_and_reorder(app: Flask) -> None:
     listing = make_listing()
     with pytest.raises(InvalidInput) as caught:
-        listing_admin.add_photo(listing_id=listing.id, data=png_bytes(), alt="  ", now=NOW,
+        listing_media.add_photo(listing_id=listing.id, data=png_bytes(), alt="  ", now=NOW,
                                 actor_id=None)
     assert [(p.field, p.code) for p in caught.value.problems] == [("alt", "missing_alt")]
 
-    first = listing_admin.add_photo(listing_id=listing.id, data=jpeg_with_gps(),
+    first = listing_media.add_photo(listing_id=listing.id, data=jpeg_with_gps(),
                                     alt="Schaufenster", now=NOW, actor_id=None)
     stored = Image.open(io.BytesIO(first.image.data))
     assert stored.format == "WEBP"
     assert not stored.getexif() and "exif" not in stored.info and "xmp" not in stored.info
     assert b"Kamerahersteller" not in first.image.data and b"GPS" not in first.image.data
 
-    second = listing_admin.add_photo(listing_id=listing.id, data=png_bytes(colour="red"),
+    second = listing_media.add_photo(listing_id=listing.id, data=png_bytes(colour="red"),
                                      alt="Verkaufsraum", now=NOW, actor_id=None)
-    third = listing_admin.add_photo(listing_id=listing.id, data=png_bytes(colour="blue"),
+    third = listing_media.add_photo(listing_id=listing.id, data=png_bytes(colour="blue"),
                                     alt="Lager", now=NOW, actor_id=None)
-    listing_admin.move_photo(listing_id=listing.id, photo_id=third.id, step=-1, now=NOW,
+    listing_media.move_photo(listing_id=listing.id, photo_id=third.id, step=-1, now=NOW,
                              actor_id=None)
     db.session.expire_all()
     assert [p.alt for p in listing.photos] == ["Schaufenster", "Lager", "Verkaufsraum"]
     with pytest.raises(EditError) as caught:
-        listing_admin.move_photo(listing_id=listing.id, photo_id=first.id, step=-1, now=NOW,
+        listing_media.move_photo(listing_id=listing.id, photo_id=first.id, step=-1, now=NOW,
                                  actor_id=None)
     assert caught.value.code == "cannot_move"
-    listing_admin.remove_photo(listing_id=listing.id, photo_id=second.id, now=NOW,
+    listing_media.remove_photo(listing_id=listing.id, photo_id=second.id, now=NOW,
                                actor_id=None)
-    listing_admin.update_photo_alt(listing_id=listing.id, photo_id=third.id,
+    listing_media.update_photo_alt(listing_id=listing.id, photo_id=third.id,
                                    alt="Lagerraum hinten", now=NOW, actor_id=None)
     db.session.expire_all()
     assert [p.alt for p in listing.photos] == ["Schaufenster", "Lagerraum hinten"]
@@ -301,7 +301,7 @@ def test_photos_are_cleaned_need_alt_text_and_reorder(app: Flask) -> None:
 def test_photos_refused_by_content(app: Flask, data: bytes, code: str) -> None:
     listing = make_listing()
     with pytest.raises(InvalidInput) as caught:
-        listing_admin.add_photo(listing_id=listing.id, data=data, alt="Foto", now=NOW,
+        listing_media.add_photo(listing_id=listing.id, data=data, alt="Foto", now=NOW,
                                 actor_id=None)
     assert [(p.field, p.code) for p in caught.value.problems] == [("photo", code)]
     assert db.session.scalar(select(func.count()).select_from(ListingPhoto)) == 0
@@ -314,18 +314,18 @@ def test_a_decompression_bomb_is_refused(app: Flask) -> None:
     assert len(out.getvalue()) < 200_000
     listing = make_listing()
     with pytest.raises(InvalidInput) as caught:
-        listing_admin.add_photo(listing_id=listing.id, data=out.getvalue(), alt="Bombe",
+        listing_media.add_photo(listing_id=listing.id, data=out.getvalue(), alt="Bombe",
                                 now=NOW, actor_id=None)
     assert [p.code for p in caught.value.problems] == ["too_many_pixels"]
 
 
 def test_at_most_eight_photos(app: Flask) -> None:
     listing = make_listing()
-    for n in range(listing_admin.PHOTOS_MAX):
-        listing_admin.add_photo(listing_id=listing.id, data=png_bytes(colour=(n * 20, 0, 0)),  # type: ignore[arg-type]
+    for n in range(listing_media.PHOTOS_MAX):
+        listing_media.add_photo(listing_id=listing.id, data=png_bytes(colour=(n * 20, 0, 0)),  # type: ignore[arg-type]
                                 alt=f"Foto {n}", now=NOW, actor_id=None)
     with pytest.raises(InvalidInput) as caught:
-        listing_admin.add_photo(listing_id=listing.id, data=png_bytes(colour="white"),
+        listing_media.add_photo(listing_id=listing.id, data=png_bytes(colour="white"),
                                 alt="Eins zu viel", now=NOW, actor_id=None)
     assert [p.code for p in caught.value.problems] == ["too_many_photos"]
 
@@ -356,7 +356,7 @@ def encrypted_pdf() -> bytes:
 def test_floor_plan_refused_by_content(app: Flask, data: bytes, code: str) -> None:
     listing = make_listing()
     with pytest.raises(EditError) as caught:
-        listing_admin.set_floor_plan(listing_id=listing.id, data=data,
+        listing_media.set_floor_plan(listing_id=listing.id, data=data,
                                      filename="grundriss.pdf", now=NOW, actor_id=None)
     assert caught.value.code == code
     db.session.expire_all()
@@ -366,17 +366,17 @@ def test_floor_plan_refused_by_content(app: Flask, data: bytes, code: str) -> No
 @both_databases
 def test_floor_plan_stored_replaced_and_removed(app: Flask) -> None:
     listing = make_listing()
-    assert listing_admin.set_floor_plan(listing_id=listing.id, data=pdf_bytes(2),
+    assert listing_media.set_floor_plan(listing_id=listing.id, data=pdf_bytes(2),
                                         filename="C:\\Plans\\Erdgeschoss Plan.PDF", now=NOW,
                                         actor_id=None) == 2
     db.session.expire_all()
     assert listing.floor_plan_name == "Erdgeschoss-Plan.pdf"
     assert listing_admin.floor_plan_of(listing) == pdf_bytes(2)
-    listing_admin.remove_floor_plan(listing_id=listing.id, now=NOW, actor_id=None)
+    listing_media.remove_floor_plan(listing_id=listing.id, now=NOW, actor_id=None)
     db.session.expire_all()
     assert listing_admin.floor_plan_of(listing) is None
     with pytest.raises(EditError) as caught:
-        listing_admin.remove_floor_plan(listing_id=listing.id, now=NOW, actor_id=None)
+        listing_media.remove_floor_plan(listing_id=listing.id, now=NOW, actor_id=None)
     assert caught.value.code == "no_floor_plan"
     assert [a for a, _ in actions()][-2:] == ["listing.floor_plan", "listing.floor_plan_remove"]
 

@@ -21,6 +21,7 @@ from wtforms.widgets import TextInput
 
 from ..forms import BaseForm
 from ..services import listing_admin as service
+from ..services import listing_media
 from ..services.images import MAX_BYTES
 from .advent_forms import PICTURE_TYPES
 from .event_forms import CapacityField, CheckboxesField, DayField, _max
@@ -178,14 +179,15 @@ class PhotoForm(BaseForm):
         description=_l("JPEG, PNG oder WebP, höchstens %(mb)d MB. Das Foto wird verkleinert; "
                        "Standort und andere Angaben aus der Kamera werden entfernt.",
                        mb=MAX_BYTES // (1024 * 1024)))
-    alt = StringField(_l("Bildbeschreibung (Alternativtext)"), validators=[_max(service.ALT_MAX)],
+    alt = StringField(_l("Bildbeschreibung (Alternativtext)"),
+                      validators=[_max(listing_media.ALT_MAX)],
                       description=_l("Pflicht: Was ist auf dem Foto zu sehen?"))
 
 
 class PhotoAltForm(BaseForm):
     """A photo's alt text, changed."""
 
-    alt = StringField(_l("Bildbeschreibung"), validators=[_max(service.ALT_MAX)])
+    alt = StringField(_l("Bildbeschreibung"), validators=[_max(listing_media.ALT_MAX)])
 
 
 class FloorPlanForm(BaseForm):
@@ -194,7 +196,7 @@ class FloorPlanForm(BaseForm):
     plan = FileField(
         _l("Grundriss (PDF)"),
         description=_l("Eine PDF-Datei, höchstens %(mb)d MB, nicht verschlüsselt.",
-                       mb=service.FLOOR_PLAN_MAX_BYTES // (1024 * 1024)))
+                       mb=listing_media.FLOOR_PLAN_MAX_BYTES // (1024 * 1024)))
 
 
 class ListingActionForm(BaseForm):

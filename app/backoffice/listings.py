@@ -1,12 +1,10 @@
 """The Leerstandsbörse in the back office: the listings (list by status with their
-freshness, new, edit with the owner's internal contact), their photos and floor plan,
-publishing, "noch frei", retiring, rejecting an owner's offer, the window poster; and
-the founders' search profiles with their matches.
+freshness, new, edit with the owner's internal contact), publishing, "noch frei",
+retiring, rejecting an owner's offer, the window poster. Photos and floor plan are in
+backoffice.listing_media, the founders' search profiles in backoffice.search_profiles.
 
 Staff and admins only (``staff_required``), as the Nachfolgebörse. The domain work is in
-app.services.listing_admin, listing_freshness and search_profile_desk; every change is
-audited there. The photo and floor-plan uploads raise the request size limit for
-themselves only, as the news pictures do.
+app.services.listing_admin and listing_freshness; every change is audited there.
 """
 
 from collections.abc import Callable
@@ -17,16 +15,15 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..auth.decorators import staff_required
-from ..extensions import csrf, db
-from ..models import LISTING_STATUSES, Listing, SearchProfile
+from ..extensions import db
+from ..models import LISTING_STATUSES, Listing
 from ..security import private_download
 from ..services import listing_admin as service
-from ..services import search_profile_desk
 from ..services.content import render_markdown
 from ..services.editing import EditError, InvalidInput
-from ..services.images import MAX_BYTES
 from ..services.listing_admin import ListingInput
 from ..services.listing_freshness import FRESH_DAYS, HIDE_DAYS, freshness
+from ..services.listing_media import PHOTOS_MAX
 from ..services.posters import ListingPoster, listing_poster_pdf
 from ..services.qr import QRError, check_base_url
 from . import bp
@@ -45,7 +42,6 @@ from .listing_forms import (
 from .routes import actor_id, now
 
 PREVIEW = "vorschau"
-UPLOAD_LIMIT = max(MAX_BYTES, service.FLOOR_PLAN_MAX_BYTES) + 256 * 1024
 # The service's field names that the form calls otherwise.
 FORM_FIELD = {"rent_cents": "rent", "service_charge_cents": "service_charge"}
 
@@ -164,7 +160,7 @@ def render_edit(listing: Listing | None, form: ListingForm | None = None, *,
         "backoffice/listing_form.html", form=form, listing=listing,
         photo_form=photo_form or PhotoForm(formdata=None),
         plan_form=plan_form or FloorPlanForm(formdata=None), alt_forms=alt_forms,
-        action_form=ListingActionForm(), photos_max=service.PHOTOS_MAX, **helpers(), **extra)
+        action_form=ListingActionForm(), photos_max=PHOTOS_MAX, **helpers(), **extra)
 
 
 def save(form: ListingForm, listing: Listing | None) -> BaseResponse | tuple[str, int] | str:
@@ -272,165 +268,6 @@ def listing_reject(listing_id: int) -> BaseResponse:
 
 
 # ---------------------------------------------------------------------------
-# Photos
-# ---------------------------------------------------------------------------
-
-
-@bp.post("/leerstand/<int:listing_id>/fotos")
-@csrf.exempt  # checked here, after the upload limit is raised for this one form
-def listing_photo_add(listing_id: int) -> BaseResponse | tuple[str, int] | str:
-    """Upload a photo (CSRF checked before the access rules, as everywhere)."""
-    request.max_content_length = UPLOAD_LIMIT
-    csrf.protect()
-    return add_photo_page(listing_id)
-
-
-@staff_required
-def add_photo_page(listing_id: int) -> BaseResponse | tuple[str, int] | str:
-    """Store the uploaded photo with its alt text, or show why not."""
-    listing = get_listing(listing_id)
-    form = PhotoForm()
-    upload = form.photo.data
-    data = upload.read() if upload and getattr(upload, "filename", "") else None
-    if not form.validate_on_submit() or data is None:
-        if data is None and not form.photo.errors:
-            form.photo.errors = [listing_message("photo", "missing_photo", {})]
-        return render_edit(listing, photo_form=form), 400
-    try:
-        service.add_photo(listing_id=listing_id, data=data, alt=form.alt.data or "",
-                          now=now(), actor_id=actor_id())
-    except InvalidInput as error:
-        loose = attach_problems(form, error.problems)
-        return render_edit(get_listing(listing_id), photo_form=form, loose=loose), 400
-    except EditError as error:
-        flash(listing_message("", error.code, error.context), "error")
-    else:
-        flash(_("Das Foto ist gespeichert."), "ok")
-    return redirect(url_for("backoffice.listing_edit", listing_id=listing_id,
-                            _anchor="fotos"), code=303)
-
-
-def photo_action(listing_id: int, run: Callable[[], object], done: str) -> BaseResponse:
-    """A photo's button by POST; back to the photos."""
-    get_listing(listing_id)
-    if not ListingActionForm().validate_on_submit():
-        abort(400)
-    try:
-        run()
-    except EditError as error:
-        flash(listing_message("", error.code, error.context), "error")
-    else:
-        flash(done, "ok")
-    return redirect(url_for("backoffice.listing_edit", listing_id=listing_id,
-                            _anchor="fotos"), code=303)
-
-
-@bp.post("/leerstand/<int:listing_id>/fotos/<int:photo_id>/entfernen")
-@staff_required
-def listing_photo_remove(listing_id: int, photo_id: int) -> BaseResponse:
-    """Remove a photo."""
-    return photo_action(listing_id, lambda: service.remove_photo(
-        listing_id=listing_id, photo_id=photo_id, now=now(), actor_id=actor_id()),
-        _("Das Foto ist entfernt."))
-
-
-@bp.post("/leerstand/<int:listing_id>/fotos/<int:photo_id>/verschieben")
-@staff_required
-def listing_photo_move(listing_id: int, photo_id: int) -> BaseResponse:
-    """Move a photo one place earlier (``richtung=vor``) or later (``zurueck``)."""
-    step = {"vor": -1, "zurueck": 1}.get(request.form.get("richtung", ""), 0)
-    if step == 0:
-        abort(400)
-    return photo_action(listing_id, lambda: service.move_photo(
-        listing_id=listing_id, photo_id=photo_id, step=step, now=now(), actor_id=actor_id()),
-        _("Die Reihenfolge der Fotos ist geändert."))
-
-
-@bp.post("/leerstand/<int:listing_id>/fotos/<int:photo_id>/text")
-@staff_required
-def listing_photo_alt(listing_id: int, photo_id: int) -> BaseResponse:
-    """Change a photo's alt text."""
-    get_listing(listing_id)
-    form = PhotoAltForm(prefix=f"foto{photo_id}")
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        flash(listing_message("alt", "too_long", {"max": service.ALT_MAX}), "error")
-        return redirect(url_for("backoffice.listing_edit", listing_id=listing_id,
-                                _anchor="fotos"), code=303)
-    try:
-        service.update_photo_alt(listing_id=listing_id, photo_id=photo_id,
-                                 alt=form.alt.data or "", now=now(), actor_id=actor_id())
-    except InvalidInput as error:
-        for problem in error.problems:
-            flash(listing_message(problem.field, problem.code, problem.context), "error")
-    except EditError as error:
-        flash(listing_message("", error.code, error.context), "error")
-    else:
-        flash(_("Die Bildbeschreibung ist gespeichert."), "ok")
-    return redirect(url_for("backoffice.listing_edit", listing_id=listing_id,
-                            _anchor="fotos"), code=303)
-
-
-# ---------------------------------------------------------------------------
-# Floor plan
-# ---------------------------------------------------------------------------
-
-
-@bp.post("/leerstand/<int:listing_id>/grundriss")
-@csrf.exempt  # checked here, after the upload limit is raised for this one form
-def listing_floor_plan_upload(listing_id: int) -> BaseResponse | tuple[str, int] | str:
-    """Upload the floor plan (CSRF checked before the access rules, as everywhere)."""
-    request.max_content_length = UPLOAD_LIMIT
-    csrf.protect()
-    return floor_plan_page(listing_id)
-
-
-@staff_required
-def floor_plan_page(listing_id: int) -> BaseResponse | tuple[str, int] | str:
-    """Store the uploaded PDF, or show why not."""
-    listing = get_listing(listing_id)
-    form = FloorPlanForm()
-    upload = form.plan.data
-    has_file = bool(upload and getattr(upload, "filename", ""))
-    if not form.validate_on_submit() or not has_file:
-        if not has_file:
-            form.plan.errors = [listing_message("plan", "missing_plan", {})]
-        return render_edit(listing, plan_form=form), 400
-    try:
-        pages = service.set_floor_plan(listing_id=listing_id, data=upload.read(),
-                                       filename=upload.filename or "", now=now(),
-                                       actor_id=actor_id())
-    except EditError as error:
-        form.plan.errors = [listing_message("plan", error.code, error.context)]
-        return render_edit(get_listing(listing_id), plan_form=form), 400
-    flash(_("Der Grundriss ist gespeichert (%(pages)d Seiten).", pages=pages) if pages != 1
-          else _("Der Grundriss ist gespeichert (1 Seite)."), "ok")
-    return redirect(url_for("backoffice.listing_edit", listing_id=listing_id,
-                            _anchor="grundriss"), code=303)
-
-
-@bp.post("/leerstand/<int:listing_id>/grundriss/entfernen")
-@staff_required
-def listing_floor_plan_remove(listing_id: int) -> BaseResponse:
-    """Remove the floor plan."""
-    return photo_action(listing_id, lambda: service.remove_floor_plan(
-        listing_id=listing_id, now=now(), actor_id=actor_id()),
-        _("Der Grundriss ist entfernt."))
-
-
-@bp.get("/leerstand/<int:listing_id>/grundriss.pdf")
-@staff_required
-def listing_floor_plan(listing_id: int) -> BaseResponse:
-    """Download the floor plan (any status: staff check owners' offers with it)."""
-    listing = get_listing(listing_id)
-    plan = service.floor_plan_of(listing)
-    if plan is None:
-        abort(404)
-    return private_download(plan, "application/pdf", listing.floor_plan_name)
-
-
-# ---------------------------------------------------------------------------
 # Window poster
 # ---------------------------------------------------------------------------
 
@@ -469,34 +306,3 @@ def listing_poster(listing_id: int) -> BaseResponse:
         return back
     return private_download(listing_poster_pdf(poster), "application/pdf",
                             f"plakat-{listing.code}.pdf")
-
-
-# ---------------------------------------------------------------------------
-# Search profiles
-# ---------------------------------------------------------------------------
-
-
-@bp.get("/suchprofile")
-@staff_required
-def search_profiles() -> str:
-    """The active search profiles with the listings they were matched with."""
-    return render_template("backoffice/search_profiles.html",
-                           rows=search_profile_desk.profiles_with_matches("active"),
-                           form=ListingActionForm(), **helpers())
-
-
-@bp.post("/suchprofile/<int:search_profile_id>/schliessen")
-@staff_required
-def search_profile_close(search_profile_id: int) -> BaseResponse:
-    """Close a profile: the founder found a space or no longer looks."""
-    db.get_or_404(SearchProfile, search_profile_id)
-    if not ListingActionForm().validate_on_submit():
-        abort(400)
-    try:
-        search_profile_desk.close_profile(profile_id=search_profile_id, now=now(),
-                                          actor_id=actor_id())
-    except EditError as error:
-        flash(listing_message("", error.code, error.context), "error")
-    else:
-        flash(_("Das Suchprofil ist geschlossen."), "ok")
-    return redirect(url_for("backoffice.search_profiles"), code=303)

@@ -6,20 +6,15 @@ Every change is one write transaction with an audit event (``listing.*``); a ref
 nothing written. The owner's contact and the office's note are staff columns: the audit
 log names changed fields, never their values.
 
-The photos go through app.services.images (type checked by content, size and pixel
-limits, metadata stripped); a floor plan must be a PDF that pypdf can open and that is
-not encrypted. Freshness (app.services.listing_freshness) reminds staff of listings
-nobody confirmed for 60 days.
+Photos and the floor plan are in app.services.listing_media; freshness
+(app.services.listing_freshness) reminds staff of listings nobody confirmed for 60 days.
 """
 
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import local
@@ -30,7 +25,6 @@ from ..models import (
     LISTING_USES,
     RENT_MODELS,
     Listing,
-    ListingPhoto,
     ListingUse,
 )
 from ..models.listings import FLOOR_MAX, FLOOR_MIN
@@ -38,7 +32,6 @@ from . import listing_matches
 from .accounts import AccountError, normalise_email
 from .editing import EditError, audit, existing, refuse
 from .errors import Problem
-from .images import ImageError, store_picture
 
 TITLE_MAX = 120
 STREET_MAX = 120
@@ -48,15 +41,10 @@ NOTE_MAX = 4000
 NAME_MAX = 100
 PHONE_MAX = 40
 PHONE_RE = re.compile(r"\+?[0-9 ()/.-]{3,40}")
-ALT_MAX = 200
 AREA_MAX = 100_000  # m²: a typing slip beyond this
 FRONTAGE_MAX = 200.0  # m
 MONEY_MAX = 100_000_000  # cent: a million euros a month is a typing slip
 MONTHS_MAX = 120
-PHOTOS_MAX = 8
-FLOOR_PLAN_MAX_BYTES = 5 * 1024 * 1024
-FLOOR_PLAN_PAGES_MAX = 20
-FLOOR_PLAN_NAME_MAX = 120
 CODE_RE = re.compile(r"L-\d{4}-\d{2,4}")
 
 
@@ -246,7 +234,7 @@ def create_listing(*, values: ListingInput, now: datetime, actor_id: int | None)
     return listing
 
 
-def _locked(listing_id: int) -> Listing:
+def locked(listing_id: int) -> Listing:
     """The listing, its row locked for this transaction (PostgreSQL), or refuse."""
     listing = existing(Listing, listing_id, "unknown_listing")
     db.session.refresh(listing, with_for_update=True)
@@ -258,7 +246,7 @@ def update_listing(*, listing_id: int, values: ListingInput, now: datetime,
     """Save an edit (code, status and source stay). Audited as ``listing.edit`` with the
     names of the changed fields (never their values)."""
     begin_write()
-    listing = _locked(listing_id)
+    listing = locked(listing_id)
     problems, email = check_listing(values)
     if problems:
         refuse(problems)
@@ -277,7 +265,7 @@ def publish(*, listing_id: int, now: datetime, actor_id: int | None) -> Listing:
     is free (``confirmed_at``), clears a reminder, and tells staff of the search profiles
     it fits (app.services.listing_matches). Audited as ``listing.publish``."""
     begin_write()
-    listing = _locked(listing_id)
+    listing = locked(listing_id)
     if listing.status == "published":
         db.session.rollback()
         raise EditError("already_published")
@@ -301,7 +289,7 @@ def confirm(*, listing_id: int, now: datetime, actor_id: int | None) -> Listing:
     """Staff checked the space is still free ("noch frei"): the freshness clock starts
     again and the next reminder comes 60 days from now. Audited as ``listing.confirm``."""
     begin_write()
-    listing = _locked(listing_id)
+    listing = locked(listing_id)
     if listing.status != "published":
         db.session.rollback()
         raise EditError("not_published")
@@ -316,7 +304,7 @@ def confirm(*, listing_id: int, now: datetime, actor_id: int | None) -> Listing:
 def retire(*, listing_id: int, now: datetime, actor_id: int | None) -> Listing:
     """Take a listing off the site (let, or withdrawn). Audited as ``listing.retire``."""
     begin_write()
-    listing = _locked(listing_id)
+    listing = locked(listing_id)
     if listing.status not in ("published", "draft"):
         db.session.rollback()
         raise EditError("not_retirable")
@@ -331,7 +319,7 @@ def retire(*, listing_id: int, now: datetime, actor_id: int | None) -> Listing:
 def reject(*, listing_id: int, now: datetime, actor_id: int | None) -> Listing:
     """Decline an owner's offer: it never becomes public. Audited as ``listing.reject``."""
     begin_write()
-    listing = _locked(listing_id)
+    listing = locked(listing_id)
     if listing.status != "submitted":
         db.session.rollback()
         raise EditError("not_submitted")
@@ -340,184 +328,3 @@ def reject(*, listing_id: int, now: datetime, actor_id: int | None) -> Listing:
     audit(now, actor_id, "listing.reject", listing.code)
     db.session.commit()
     return listing
-
-
-# ---------------------------------------------------------------------------
-# Photos
-# ---------------------------------------------------------------------------
-
-
-def add_photo(*, listing_id: int, data: bytes, alt: str, now: datetime,
-              actor_id: int | None) -> ListingPhoto:
-    """Add a photo at the end (cleaned by app.services.images), with its required alt
-    text; at most ``PHOTOS_MAX``. Audited as ``listing.photo_add``."""
-    begin_write()
-    listing = _locked(listing_id)
-    problems: list[Problem] = []
-    alt = " ".join(alt.split())
-    if not alt:
-        problems.append(Problem("alt", "missing_alt"))
-    elif len(alt) > ALT_MAX:
-        problems.append(Problem("alt", "too_long", {"max": ALT_MAX}))
-    elif has_control_characters(alt):
-        problems.append(Problem("alt", "control_characters"))
-    if len(listing.photos) >= PHOTOS_MAX:
-        problems.append(Problem("photo", "too_many_photos", {"max": PHOTOS_MAX}))
-    if problems:
-        refuse(problems)
-    try:
-        image = store_picture(data)
-    except ImageError as error:
-        refuse([Problem("photo", error.code, dict(error.context))])
-    position = max((photo.position for photo in listing.photos), default=-1) + 1
-    photo = ListingPhoto(listing_id=listing.id, image_id=image.id, alt=alt, position=position)
-    db.session.add(photo)
-    listing.updated_at = now
-    db.session.flush()
-    audit(now, actor_id, "listing.photo_add", listing.code, photo=photo.id)
-    db.session.commit()
-    return photo
-
-
-def _photo_of(listing: Listing, photo_id: int) -> ListingPhoto:
-    photo = next((row for row in listing.photos if row.id == photo_id), None)
-    if photo is None:
-        db.session.rollback()
-        raise EditError("unknown_photo")
-    return photo
-
-
-def update_photo_alt(*, listing_id: int, photo_id: int, alt: str, now: datetime,
-                     actor_id: int | None) -> ListingPhoto:
-    """Change a photo's alt text. Audited as ``listing.photo_alt``."""
-    begin_write()
-    listing = _locked(listing_id)
-    photo = _photo_of(listing, photo_id)
-    alt = " ".join(alt.split())
-    if not alt:
-        refuse([Problem("alt", "missing_alt")])
-    if len(alt) > ALT_MAX or has_control_characters(alt):
-        refuse([Problem("alt", "too_long", {"max": ALT_MAX})])
-    photo.alt = alt
-    listing.updated_at = now
-    audit(now, actor_id, "listing.photo_alt", listing.code, photo=photo.id)
-    db.session.commit()
-    return photo
-
-
-def remove_photo(*, listing_id: int, photo_id: int, now: datetime,
-                 actor_id: int | None) -> None:
-    """Remove a photo (the stored picture stays: another row may share it by digest).
-    Audited as ``listing.photo_remove``."""
-    begin_write()
-    listing = _locked(listing_id)
-    photo = _photo_of(listing, photo_id)
-    listing.photos.remove(photo)
-    listing.updated_at = now
-    audit(now, actor_id, "listing.photo_remove", listing.code, photo=photo_id)
-    db.session.commit()
-
-
-def move_photo(*, listing_id: int, photo_id: int, step: int, now: datetime,
-               actor_id: int | None) -> None:
-    """Move a photo one place earlier (``step`` -1) or later (+1); the first photo is the
-    one the list shows. Audited as ``listing.photo_move``."""
-    if step not in (-1, 1):
-        raise EditError("bad_step")
-    begin_write()
-    listing = _locked(listing_id)
-    photos = sorted(listing.photos, key=lambda row: row.position)
-    photo = _photo_of(listing, photo_id)
-    index = photos.index(photo)
-    target = index + step
-    if not 0 <= target < len(photos):
-        db.session.rollback()
-        raise EditError("cannot_move")
-    photos[index], photos[target] = photos[target], photos[index]
-    # UNIQUE(listing_id, position): park every position out of the way first, then set
-    # the new order, so no intermediate state collides.
-    db.session.execute(update(ListingPhoto).where(ListingPhoto.listing_id == listing.id)
-                       .values(position=-1 - ListingPhoto.position)
-                       .execution_options(synchronize_session=False))
-    for position, row in enumerate(photos):
-        db.session.execute(update(ListingPhoto).where(ListingPhoto.id == row.id)
-                           .values(position=position)
-                           .execution_options(synchronize_session=False))
-    listing.updated_at = now
-    audit(now, actor_id, "listing.photo_move", listing.code, photo=photo_id, step=step)
-    db.session.commit()
-    db.session.expire(listing, ["photos"])
-
-
-# ---------------------------------------------------------------------------
-# Floor plan
-# ---------------------------------------------------------------------------
-
-
-def check_floor_plan(data: bytes) -> int:
-    """The number of pages of ``data`` if it is a PDF we accept; else raise
-    ``EditError``: ``empty``, ``too_large``, ``not_a_pdf`` (by content, whatever the file
-    is called), ``encrypted``, ``broken_pdf`` (cut off or damaged), ``too_many_pages``."""
-    if not data:
-        raise EditError("empty")
-    if len(data) > FLOOR_PLAN_MAX_BYTES:
-        raise EditError("too_large", max=FLOOR_PLAN_MAX_BYTES // (1024 * 1024))
-    if not data.startswith(b"%PDF-"):
-        raise EditError("not_a_pdf")
-    try:
-        # Lenient like a PDF viewer (real plans are often slightly sloppy), but every
-        # page must be reachable: a cut-off or damaged file fails here.
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise EditError("encrypted")
-        pages = len(reader.pages)
-        if pages > FLOOR_PLAN_PAGES_MAX:
-            raise EditError("too_many_pages", max=FLOOR_PLAN_PAGES_MAX)
-        for page in reader.pages:
-            page.mediabox  # noqa: B018  (every page must be readable)
-    except EditError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            OSError) as error:
-        raise EditError("broken_pdf") from error
-    if pages < 1:
-        raise EditError("broken_pdf")
-    return pages
-
-
-def plan_file_name(name: str) -> str:
-    """A safe download name: letters, digits, ``-_.``; always ending in ``.pdf``."""
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
-    stem = stem.strip(".-")[: FLOOR_PLAN_NAME_MAX - 4]
-    if stem.lower().endswith(".pdf"):
-        stem = stem[:-4]
-    return (stem or "grundriss") + ".pdf"
-
-
-def set_floor_plan(*, listing_id: int, data: bytes, filename: str, now: datetime,
-                   actor_id: int | None) -> int:
-    """Store (or replace) the listing's floor plan after :func:`check_floor_plan`; return
-    its page count. Audited as ``listing.floor_plan``."""
-    pages = check_floor_plan(data)
-    begin_write()
-    listing = _locked(listing_id)
-    listing.floor_plan = data
-    listing.floor_plan_name = plan_file_name(filename)
-    listing.updated_at = now
-    audit(now, actor_id, "listing.floor_plan", listing.code, pages=pages, size=len(data))
-    db.session.commit()
-    return pages
-
-
-def remove_floor_plan(*, listing_id: int, now: datetime, actor_id: int | None) -> None:
-    """Remove the floor plan. Audited as ``listing.floor_plan_remove``."""
-    begin_write()
-    listing = _locked(listing_id)
-    if not listing.floor_plan_name:
-        db.session.rollback()
-        raise EditError("no_floor_plan")
-    listing.floor_plan = None
-    listing.floor_plan_name = ""
-    listing.updated_at = now
-    audit(now, actor_id, "listing.floor_plan_remove", listing.code)
-    db.session.commit()

@@ -25,7 +25,7 @@ from app.models import (
     SearchProfile,
     SearchProfileUse,
 )
-from app.services import listing_admin
+from app.services import listing_admin, listing_media
 
 from ..helpers import FIRST_DAY, csrf_token
 from .conftest import count
@@ -267,7 +267,7 @@ def test_the_moderation_queue_publishes_or_rejects_owner_offers(
 def test_get_pages_change_nothing(staff_client: FlaskClient) -> None:
     listing = created(staff_client)
     press(staff_client, listing, "veroeffentlichen")
-    listing_admin.set_floor_plan(listing_id=listing.id, data=pdf(), filename="plan.pdf",
+    listing_media.set_floor_plan(listing_id=listing.id, data=pdf(), filename="plan.pdf",
                                  now=NOW, actor_id=None)
     before = snapshot()
     for path in (LIST, NEW, f"{LIST}/{listing.id}", f"{LIST}/{listing.id}/grundriss.pdf",

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import Listing, ListingMatch, SearchProfile, SearchProfileUse
-from app.services import listing_admin
+from app.services import listing_admin, listing_media
 from app.services.listing_admin import ListingInput
 
 from .backoffice_event_pages import logged_in
@@ -72,9 +72,9 @@ def scenario_listings(live_server: LiveServer) -> tuple[int, int]:
             now=now, actor_id=None)
         for colour, alt in (((155, 28, 44), "Das Schaufenster von außen"),
                             ((40, 90, 120), "Der leere Verkaufsraum")):
-            listing_admin.add_photo(listing_id=listing.id, data=photo(colour), alt=alt,
+            listing_media.add_photo(listing_id=listing.id, data=photo(colour), alt=alt,
                                     now=now, actor_id=None)
-        listing_admin.set_floor_plan(listing_id=listing.id, data=plan(),
+        listing_media.set_floor_plan(listing_id=listing.id, data=plan(),
                                      filename="grundriss.pdf", now=now, actor_id=None)
         listing_admin.publish(listing_id=listing.id, now=now - timedelta(days=65),
                               actor_id=None)
