@@ -411,7 +411,11 @@ def test_freshness_reminds_once_per_confirmation(
     assert listing.code in message["Subject"]
     text = Mailbox.text(message)
     assert "vor 61 Tagen" in text and f"http://rallye.test/buero/leerstand/{listing.id}" in text
-    assert "Herta" not in text and "herta.haus" not in text  # the owner stays out
+    html = Mailbox.html(message)
+    assert listing.code in html and f"/buero/leerstand/{listing.id}" in html
+    assert "Noch frei" in text and "nicht mehr öffentlich" in text
+    for body in (text, html):
+        assert "Herta" not in body and "herta.haus" not in body  # the owner stays out
     db.session.expire_all()
     assert listing.reminded_at == NOW + timedelta(days=61)
 
