@@ -28,6 +28,7 @@ from app.services.posters import ListingPoster, listing_poster_pdf
 from .conftest import IN_CI
 from .helpers import FIRST_DAY
 from .smtp import Mailbox
+from .test_concurrency import all_at_once
 
 NOW = FIRST_DAY.astimezone(UTC)
 YEAR = FIRST_DAY.year
@@ -472,3 +473,18 @@ def test_the_window_poster_scans_to_the_listing(tmp_path: Path) -> None:
     page = Image.open(next(tmp_path.glob("page*.png")))
     found = zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.QRCode)
     assert [result.text for result in found] == [url]
+
+
+@both_databases
+def test_freshness_runs_at_once_remind_once(app: Flask) -> None:
+    """Four ``outbox send`` runs at the same moment: each due listing is claimed once."""
+    for n in range(3):
+        listing = make_listing(title=f"Laden {n}")
+        listing_admin.publish(listing_id=listing.id, now=NOW, actor_id=None)
+    db.session.remove()
+
+    later = NOW + timedelta(days=61)
+    results = all_at_once(app, lambda _i: listing_freshness.process_due(later), 4)
+
+    assert sorted(i for run in results for i in run) == [1, 2, 3]  # type: ignore[attr-defined]
+    assert len(reminders()) == 3
