@@ -18,7 +18,7 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, Listing, ListingPhoto, OutboxMail
+from app.models import AuditEvent, Listing, ListingPhoto, ListingUse, OutboxMail
 from app.services import listing_admin, listing_freshness, listing_media
 from app.services.editing import EditError, InvalidInput
 from app.services.images import MAX_BYTES
@@ -232,6 +232,8 @@ def test_confirm_retire_reject_and_their_refusals(app: Flask) -> None:
 
 def test_an_owner_offer_is_published_by_staff(app: Flask) -> None:
     offer = owner_offer()
+    offer.uses = [ListingUse(use="crafts")]
+    db.session.commit()
     listing_admin.publish(listing_id=offer.id, now=NOW, actor_id=None)
     db.session.expire_all()
     assert (offer.status, offer.source, offer.confirmed_at) == ("published", "owner", NOW)
@@ -488,3 +490,12 @@ def test_freshness_runs_at_once_remind_once(app: Flask) -> None:
 
     assert sorted(i for run in results for i in run) == [1, 2, 3]  # type: ignore[attr-defined]
     assert len(reminders()) == 3
+
+
+def test_an_incomplete_owner_offer_is_not_published(app: Flask) -> None:
+    offer = owner_offer()  # the public form's offer names no use yet
+    with pytest.raises(EditError) as caught:
+        listing_admin.publish(listing_id=offer.id, now=NOW, actor_id=None)
+    assert caught.value.code == "incomplete" and caught.value.context == {"fields": ["uses"]}
+    db.session.expire_all()
+    assert offer.status == "submitted" and actions() == []

@@ -235,6 +235,8 @@ MESSAGES: dict[Any, Any] = {
     "unknown_listing": _l("Diese Anzeige gibt es nicht (mehr)."),
     "already_published": _l("Diese Anzeige ist schon veröffentlicht."),
     "rejected": _l("Ein abgelehntes Angebot lässt sich nicht veröffentlichen."),
+    "incomplete": _l("Die Anzeige ist noch unvollständig. Bitte ergänzen Sie die Angaben "
+                     "(z. B. die Nutzungen), speichern Sie sie und veröffentlichen Sie dann."),
     "not_published": _l("Nur eine veröffentlichte Anzeige lässt sich bestätigen."),
     "not_retirable": _l("Diese Anzeige ist nicht veröffentlicht und kein Entwurf."),
     "not_submitted": _l("Ablehnen lässt sich nur ein Angebot, das noch nicht geprüft ist."),

@@ -225,7 +225,7 @@ def act(listing_id: int, action: Callable[..., Listing], done: str) -> BaseRespo
     try:
         listing = action(listing_id=listing_id, now=now(), actor_id=actor_id())
     except EditError as error:
-        flash(listing_message("", error.code, error.context), "error")
+        flash(listing_message("", error.code, {}), "error")
     else:
         flash(done % {"code": listing.code}, "ok")
     if request.form.get("zurueck") == "liste":

@@ -201,6 +201,13 @@ def _apply(listing: Listing, values: ListingInput, email: str) -> None:
         listing.uses = [ListingUse(use=use) for use in wanted]
 
 
+def current_input(listing: Listing) -> ListingInput:
+    """The listing's values as an input, to check them as they stand."""
+    values = {name: getattr(listing, name) for name in ListingInput.__dataclass_fields__
+              if name != "uses"}
+    return ListingInput(**values, uses=tuple(row.use for row in listing.uses))
+
+
 def _snapshot(listing: Listing) -> dict[str, object]:
     values: dict[str, object] = {name: getattr(listing, name)
                                  for name in ListingInput.__dataclass_fields__
@@ -261,7 +268,8 @@ def update_listing(*, listing_id: int, values: ListingInput, now: datetime,
 
 
 def publish(*, listing_id: int, now: datetime, actor_id: int | None) -> Listing:
-    """Put a draft, an owner's offer or a retired listing online. Publishing confirms it
+    """Put a draft, an owner's offer or a retired listing online, if it passes the
+    checks of :func:`check_listing` (``incomplete`` otherwise). Publishing confirms it
     is free (``confirmed_at``), clears a reminder, and tells staff of the search profiles
     it fits (app.services.listing_matches). Audited as ``listing.publish``."""
     begin_write()
@@ -272,6 +280,10 @@ def publish(*, listing_id: int, now: datetime, actor_id: int | None) -> Listing:
     if listing.status == "rejected":
         db.session.rollback()
         raise EditError("rejected")
+    problems, _email = check_listing(current_input(listing))
+    if problems:  # an owner's offer not yet completed by staff, say without uses
+        db.session.rollback()
+        raise EditError("incomplete", fields=sorted({p.field for p in problems}))
     listing.status = "published"
     listing.published_at = now
     listing.retired_at = None

@@ -257,6 +257,13 @@ def test_the_moderation_queue_publishes_or_rejects_owner_offers(
     assert "Laden eins" in queue and "Laden zwei" in queue
     first, second = db.session.scalars(select(Listing).order_by(Listing.id))
     assert "Angebot ablehnen" in staff_client.get(f"{LIST}/{first.id}").text
+    press(staff_client, first, "veroeffentlichen")  # no use named yet
+    assert "Die Anzeige ist noch unvollständig." in staff_client.get(
+        f"{LIST}/{first.id}").text
+    edit = f"{LIST}/{first.id}"
+    assert staff_client.post(edit, data=listing_form(
+        staff_client, edit, title="Laden eins", temporary_use=None, rent_model="market",
+        temporary_min_months=None, temporary_max_months=None)).status_code == 303
     press(staff_client, first, "veroeffentlichen")
     press(staff_client, second, "ablehnen")
     db.session.expire_all()
