@@ -30,11 +30,15 @@ from app.models import (
     Entry,
     Event,
     EventRegistration,
+    Image,
     Inquiry,
     Invitation,
+    Listing,
+    ListingPhoto,
     NewsPost,
     Prize,
     Rally,
+    SearchProfile,
     Service,
     Shop,
     Station,
@@ -159,6 +163,7 @@ def make_world() -> World:
     add_event()
     add_news_post()
     add_successor()
+    add_listing()
     db.session.commit()
     staff = make_user("staff")
     issued = invite_shopkeeper(shop_id=shop.id, email="laden@example.org", now=FIRST_DAY)
@@ -199,6 +204,21 @@ def add_successor() -> None:
                            email="erika@example.org", message="Interesse", consent_at=FIRST_DAY))
 
 
+def add_listing() -> None:
+    """A published listing with a photo and a floor plan, and a search profile (the
+    Leerstandsbörse's URLs name them)."""
+    listing = Listing(code="L-2026-01", title="Ladenlokal", street="Markt 1", area_m2=80,
+                      status="published", published_at=FIRST_DAY, confirmed_at=FIRST_DAY,
+                      floor_plan=b"%PDF-1.4\n%%EOF\n", floor_plan_name="grundriss.pdf")
+    db.session.add(listing)
+    image = Image(sha256="a" * 64, mime="image/webp", width=1, height=1, data=b"RIFF")
+    db.session.add(image)
+    db.session.flush()
+    db.session.add(ListingPhoto(listing_id=listing.id, image_id=image.id, alt="Schaufenster"))
+    db.session.add(SearchProfile(name="Gina Gründerin", email="gina@example.org",
+                                 consent_at=FIRST_DAY))
+
+
 def first_id(model: type) -> int:
     """The id of the one row of ``model`` that make_world created."""
     return int(db.session.scalars(select(model.id)).first() or 0)
@@ -230,6 +250,9 @@ PARAMETERS: dict[str, Getter] = {
     "profile": lambda w: (first_id(SuccessorProfile), str(first_id(SuccessorProfile))),
     "inquiry": lambda w: (first_id(Inquiry), str(first_id(Inquiry))),
     "key": lambda w: (0, "imprint"),  # an office text's block (issue 21)
+    "listing": lambda w: (first_id(Listing), str(first_id(Listing))),
+    "photo": lambda w: (first_id(ListingPhoto), str(first_id(ListingPhoto))),
+    "search_profile": lambda w: (first_id(SearchProfile), str(first_id(SearchProfile))),
 }
 # Bare names that could mean several objects: each is tried, the one the page knows wins.
 AMBIGUOUS: dict[str, list[str]] = {
@@ -362,6 +385,26 @@ def test_discovery_finds_the_back_office() -> None:
                            ("backoffice.text_service_restore",
                             "/buero/texte/angebote/<int:service_id>/fassungen/<int:version>"
                             "/wiederherstellen")):
+        assert (endpoint, rule) in POST_RULES
+    # The Leerstandsbörse (issue 21): list, edit, floor plan and poster; the changes by POST.
+    for endpoint, rule in (("backoffice.listings", "/buero/leerstand"),
+                           ("backoffice.listing_edit", "/buero/leerstand/<int:listing_id>"),
+                           ("backoffice.listing_floor_plan",
+                            "/buero/leerstand/<int:listing_id>/grundriss.pdf"),
+                           ("backoffice.listing_poster",
+                            "/buero/leerstand/<int:listing_id>/plakat.pdf"),
+                           ("backoffice.search_profiles", "/buero/suchprofile")):
+        assert (endpoint, rule) in GET_RULES
+    for endpoint, rule in (("backoffice.listing_publish",
+                            "/buero/leerstand/<int:listing_id>/veroeffentlichen"),
+                           ("backoffice.listing_confirm",
+                            "/buero/leerstand/<int:listing_id>/bestaetigen"),
+                           ("backoffice.listing_photo_add",
+                            "/buero/leerstand/<int:listing_id>/fotos"),
+                           ("backoffice.listing_floor_plan_upload",
+                            "/buero/leerstand/<int:listing_id>/grundriss"),
+                           ("backoffice.search_profile_close",
+                            "/buero/suchprofile/<int:search_profile_id>/schliessen")):
         assert (endpoint, rule) in POST_RULES
 
 

@@ -19,3 +19,5 @@ from . import events  # noqa: E402,F401
 from . import news  # noqa: E402,F401  (the news, /buero/aktuelles)
 from . import successors  # noqa: E402,F401  (the Nachfolgebörse and the inquiries)
 from . import texts  # noqa: E402,F401  (the office's texts, /buero/texte)
+from . import listings  # noqa: E402,F401  (the Leerstandsbörse, /buero/leerstand)
+from . import listing_media, search_profiles  # noqa: E402,F401  (photos, floor plan; profiles)

@@ -45,6 +45,8 @@ SECTIONS = (
     ("backoffice.successor", "successors"),
     ("backoffice.inquir", "inquiries"),
     ("backoffice.text", "texts"),
+    ("backoffice.listing", "listings"),
+    ("backoffice.search_profile", "listings"),
 )
 
 

@@ -4,7 +4,7 @@ import click
 from flask.cli import with_appcontext
 
 from .. import clock
-from ..services import appointments, events, mail
+from ..services import appointments, events, listing_freshness, mail
 
 
 @click.group("outbox")
@@ -20,6 +20,7 @@ def outbox_send(limit: int) -> None:
     now = clock.utcnow()
     appointments.queue_due_reminders(now)
     events.process_due(now)
+    listing_freshness.process_due(now)
     report = mail.deliver(now=now, limit=limit)
     click.echo(
         f"Gesendet: {len(report.sent)}, später erneut: {len(report.retrying)}, "

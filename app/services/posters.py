@@ -200,3 +200,61 @@ def posters_pdf(posters: list[Poster], paper: str = "a4") -> bytes:
     for poster in posters:
         draw_poster(pdf, poster)
     return bytes(pdf.output())
+
+
+# ---------------------------------------------------------------------------
+# The window poster of an empty shop (the Leerstandsbörse)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListingPoster:
+    """Everything printed on an empty shop's window poster (A4)."""
+
+    headline: str  # "Zu vermieten" or "Zu vermieten / Zwischennutzung möglich"
+    title: str
+    facts: str  # "85 m² · Erdgeschoss · Hermannstraße 10"
+    url: str  # the listing's public page; the QR code encodes exactly this
+    code: str  # "L-2026-04"
+    phone: str  # the office's phone, large
+    office_lines: tuple[str, str]
+
+
+LISTING_QR_WIDTH = 95.0  # mm: read from the pavement through a shop window
+
+
+def draw_listing_poster(pdf: PosterPDF, poster: ListingPoster) -> None:
+    """Lay out one window poster on a new A4 page."""
+    pdf.add_page()
+    width_a4 = PAPER["a4"][0]
+    pdf.set_fill_color(*RED)
+    pdf.rect(0, 0, pdf.w, pdf.s(52), style="F")
+    draw_emblem(pdf, x=12, y=10, size=30)
+    pdf.text_line(12, poster.headline, 30, bold=True, colour=(255, 255, 255), x=50,
+                  width=width_a4 - 60, align=Align.L)
+    y = pdf.text_line(64, poster.title, 26, bold=True, x=14)
+    y = pdf.text_line(y + 2, poster.facts, 16, colour=MUTED, x=14)
+
+    qr_top = max(y + 6, 96.0)
+    pdf.image(io.BytesIO(print_svg(poster.url)), x=pdf.s((width_a4 - LISTING_QR_WIDTH) / 2),
+              y=pdf.s(qr_top), w=pdf.s(LISTING_QR_WIDTH), h=pdf.s(LISTING_QR_WIDTH))
+    y = qr_top + LISTING_QR_WIDTH + 1
+    y = pdf.text_line(y, "Fotos, Grundriss und Anfrage:", 13, colour=MUTED, x=14)
+    y = pdf.text_line(y + 0.5, poster.url, 14, bold=True, x=10)
+    y = pdf.text_line(y + 8, "Informationen beim Nutzungsmanagement Innenstadt:", 14, x=14)
+    pdf.text_line(y + 1, poster.phone, 34, bold=True, colour=RED, x=10)
+
+    pdf.set_fill_color(*INK)
+    pdf.rect(0, pdf.s(FOOTER_TOP), pdf.w, pdf.s(26), style="F")
+    y = FOOTER_TOP + 4
+    for line in poster.office_lines:
+        y = pdf.text_line(y, line, 10, colour=(255, 255, 255), x=10) + 0.5
+    pdf.text_line(y + 1, f"Kennung {poster.code}", 10, colour=GOLD, x=10)
+
+
+def listing_poster_pdf(poster: ListingPoster) -> bytes:
+    """The window poster as a one-page A4 PDF."""
+    pdf = PosterPDF("a4")
+    pdf.set_title(f"Leerstand {poster.code}")
+    draw_listing_poster(pdf, poster)
+    return bytes(pdf.output())

@@ -981,3 +981,9 @@ from .text_pages import BACKOFFICE_TEXT_PAGES, TEXT_PAGES  # noqa: E402
 PUBLIC.update(TEXT_PAGES)
 BACK_OFFICE.update(BACKOFFICE_TEXT_PAGES)
 ALL_PAGES.update({**TEXT_PAGES, **BACKOFFICE_TEXT_PAGES})
+
+# The Leerstandsbörse's back-office pages (/buero/leerstand, /buero/suchprofile), likewise.
+from .listing_office_pages import BACKOFFICE_LISTING_PAGES  # noqa: E402
+
+BACK_OFFICE.update(BACKOFFICE_LISTING_PAGES)
+ALL_PAGES.update(BACKOFFICE_LISTING_PAGES)
