@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..clock import local
 from ..extensions import db
-from ..models import LISTING_USES, RENT_MODELS, Listing
+from ..models import LISTING_USES, RENT_MODELS, Image, Listing, ListingPhoto
 from ..models.listings import FLOOR_MAX, FLOOR_MIN
 from .content import render_markdown
 from .route import Place, Plan, PlanPoint, Start, plan_layout
@@ -163,9 +163,9 @@ def parse_filters(args: dict[str, str]) -> tuple[Filters, list[str]]:
 
 @dataclass(frozen=True)
 class PublicPhoto:
-    """A photo as the public sees it: the picture's id and its alt text."""
+    """A photo as the public sees it: the stored picture and its alt text."""
 
-    image_id: int
+    image: Image
     alt: str
 
 
@@ -221,7 +221,7 @@ def public_view(listing: Listing) -> PublicListing:
         temporary_min_months=listing.temporary_min_months,
         temporary_max_months=listing.temporary_max_months, rent_model=listing.rent_model,
         uses=tuple(item.use for item in listing.uses),
-        photos=tuple(PublicPhoto(photo.image_id, photo.alt) for photo in listing.photos),
+        photos=tuple(PublicPhoto(photo.image, photo.alt) for photo in listing.photos),
         has_floor_plan=bool(listing.floor_plan_name),
         confirmed_on=local(listing.confirmed_at).date(),
         description=render_markdown(listing.description))
@@ -231,7 +231,9 @@ def published(now: datetime, filters: Filters | None = None) -> list[Listing]:
     """The public listings at ``now``, by ``filters``, newest confirmation first."""
     filters = filters or Filters()
     query = (select(Listing).where(_public(now))
-             .options(selectinload(Listing.uses), selectinload(Listing.photos)))
+             .options(selectinload(Listing.uses),
+                      selectinload(Listing.photos).selectinload(ListingPhoto.image)
+                      .defer(Image.data)))
     if filters.min_area is not None:
         query = query.where(Listing.area_m2 >= filters.min_area)
     if filters.max_area is not None:
