@@ -81,11 +81,16 @@ class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def pre_validate(self, form: Any) -> None:
+        """Refuse a value that is none of the choices, in German."""
+        known = {choice.value for choice in self.iter_choices()}
+        if any(value not in known for value in self.data or ()):
+            raise ValidationError(_l("Bitte wählen Sie nur aus der Liste."))
+
 
 def _uses_field(label: Any) -> CheckboxesField:
     return CheckboxesField(label, choices=[SelectChoice(key, word)
-                                           for key, word in USE_LABELS.items()],
-                           validate_choice=True)
+                                           for key, word in USE_LABELS.items()])
 
 
 def _phone_field() -> TelField:
