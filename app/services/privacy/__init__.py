@@ -169,7 +169,7 @@ KINDS: tuple[Kind, ...] = (
         description=_l("Name, E-Mail-Adresse und Telefonnummer derer, die einen leeren "
                        "Raum anbieten, mit der internen Notiz des Büros (nie öffentlich)."),
         retention_key="LISTING_OWNER_RETENTION_MONTHS", unit="months",
-        after=_l("nach dem Ende oder der Ablehnung des Angebots"), done=_l("anonymisiert"),
+        after=_l("nach Abschluss oder Ablehnung des Angebots"), done=_l("anonymisiert"),
         count=kinds.count_listing_owners,
         purge=lambda now, months: kinds.purge_listing_owners(
             before=shifted(now, months, "months"), now=now),
