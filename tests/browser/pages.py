@@ -974,3 +974,9 @@ from .news_pages import BACKOFFICE_NEWS_PAGES, NEWS_PAGES  # noqa: E402
 PUBLIC.update(NEWS_PAGES)
 BACK_OFFICE.update(BACKOFFICE_NEWS_PAGES)
 ALL_PAGES.update({**NEWS_PAGES, **BACKOFFICE_NEWS_PAGES})
+
+# The Leerstandsbörse's public pages (/leerstand), likewise.
+from .listing_pages import LISTING_PAGES  # noqa: E402
+
+PUBLIC.update(LISTING_PAGES)
+ALL_PAGES.update(LISTING_PAGES)
