@@ -351,3 +351,35 @@ def test_the_inquiry_post_is_rate_limited(client: FlaskClient, app: Flask) -> No
     values = inquiry_values(client, SHOP, name="")
     codes = [client.post(f"/leerstand/{SHOP}", data=values).status_code for _ in range(3)]
     assert codes == [400, 400, 429]
+
+
+# ---------------------------------------------------------------------------
+# Words and numbers
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("cents", "text"), [
+    (0, "0 €"), (59000, "590 €"), (125000, "1.250 €"), (8750, "87,50 €"),
+    (123456789, "1.234.567,89 €")])
+def test_money_is_written_the_german_way(cents: int, text: str) -> None:
+    assert listings.money(cents) == text
+
+
+@pytest.mark.parametrize(("typed", "parsed"), [
+    ("850", (850, 0)), ("1.250", (1250, 0)), ("87,50", (87, 50)), ("12,5", (12, 50)),
+    (" 90 € ", (90, 0)), ("1,250", None), ("12.5", None), ("-5", None), ("1e3", None),
+    ("", None), ("٣", None)])
+def test_amounts_are_read_the_german_way(typed: str, parsed: tuple[int, int] | None) -> None:
+    from app.office.listing_forms import parse_amount
+
+    assert parse_amount(typed) == parsed
+
+
+def test_filters_are_read_from_the_query() -> None:
+    filters, ignored = listings.parse_filters({
+        "flaeche_von": "50", "flaeche_bis": "1.200", "miete_bis": "800",
+        "zwischennutzung": "1", "frei_bis": "2027-03-01"})
+    assert filters == listings.Filters(min_area=50, max_area=1200, max_rent_cents=80000,
+                                       temporary=True, available_by=date(2027, 3, 1))
+    assert ignored == [] and filters.active
+    assert listings.parse_filters({}) == (listings.Filters(), [])

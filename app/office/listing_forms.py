@@ -25,7 +25,7 @@ from ..services import listing_offers, search_profiles
 from ..services.inquiries import NAME_MAX, PHONE_MAX, phone_looks_right
 from ..services.listings import FLOOR_LABELS, USE_LABELS
 
-NUMBER_RE = re.compile(r"\d{1,3}(\.\d{3})+|\d+")
+NUMBER_RE = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+|[0-9]+")
 
 
 def parse_amount(text: str) -> tuple[int, int] | None:
@@ -33,7 +33,7 @@ def parse_amount(text: str) -> tuple[int, int] | None:
     text = text.strip().removesuffix("€").removesuffix("m²").removesuffix("m").strip()
     whole, _sep, fraction = text.partition(",")
     if not NUMBER_RE.fullmatch(whole) or not (fraction == "" and not _sep
-                                              or re.fullmatch(r"\d{1,2}", fraction)):
+                                              or re.fullmatch(r"[0-9]{1,2}", fraction)):
         return None
     return int(whole.replace(".", "")), int(fraction.ljust(2, "0")) if fraction else 0
 
