@@ -296,7 +296,8 @@ def test_an_inquiry_reaches_the_office_and_confirms_to_the_person(
     assert SHOP in office["Subject"] and "Leerstandsbörse" in office["Subject"]
     text = Mailbox.text(office)
     for value in (SHOP, "Jana Neumann", "jana.neumann@example.org", "0170 1234567",
-                  "Unverpackt-Laden", f"http://rallye.test/leerstand/{SHOP}"):
+                  "Unverpackt-Laden", f"http://rallye.test/leerstand/{SHOP}",
+                  "Kontakt zu den Eigentümern"):
         assert value in text, value
     assert mailbox.to(shop.owner_email) == []  # never straight to the owner
 
