@@ -231,3 +231,20 @@ def test_the_forms_are_rate_limited(client: FlaskClient, app: Flask, url: str) -
     values = (offer_values if url.endswith("anbieten") else profile_values)(client, consent=None)
     codes = [client.post(url, data=values).status_code for _ in range(3)]
     assert codes == [400, 400, 429]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
+def test_offers_at_once_get_codes_of_their_own(app: Flask) -> None:
+    from app.services import listing_offers
+
+    from .test_concurrency import all_at_once
+
+    def offer(i: int) -> str:
+        return listing_offers.submit_offer(values=listing_offers.OfferInput(
+            title=f"Laden {i}", street="Kirchstraße 9", postcode="", area_m2=50, floor=0,
+            owner_name="Heike Hermann", owner_email=f"owner{i}@example.org",
+            consent=True), now=NOW).code
+
+    codes = all_at_once(app, offer, 6)
+    assert sorted(codes) == [f"L-{YEAR}-{n:02d}" for n in range(1, 7)]
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 12

@@ -21,7 +21,7 @@ from ..models import Listing
 from ..security import no_store
 from ..services import inquiries, listing_offers, search_profiles
 from ..services import listings as service
-from ..services.editing import InvalidInput
+from ..services.editing import EditError, InvalidInput
 from ..services.inquiries import InquiryError
 from ..services.listings import (
     FLOOR_LABELS,
@@ -194,6 +194,10 @@ def listing_offer() -> BaseResponse | tuple[str, int] | str:
     except InvalidInput as error:
         show_problems(form, error, OFFER_FIELDS)
         return offer_page(form), 400
+    except EditError:  # ever so many offers at one moment: nothing was stored
+        form.consent.errors = [_l("Das hat gerade nicht geklappt. Bitte senden Sie das "
+                                  "Formular noch einmal.")]
+        return offer_page(form), 409
     return redirect(url_for("office.listing_offer_thanks"), code=303)
 
 

@@ -34,6 +34,8 @@ DESCRIPTION_MAX = 3000
 AREA_MAX = 10_000  # m²
 FRONTAGE_MAX = 100.0  # m
 MONEY_MAX = 100_000_000  # cent a month: a million euros
+# Each retry follows another writer's commit, so this bounds the offers at one moment.
+CODE_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,22 @@ def next_code(now: datetime) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
 
+def _add_with_free_code(listing: Listing, now: datetime) -> None:
+    """Add ``listing`` under the year's next free code; a code taken at the same moment
+    (by another offer or by staff) is retried in a savepoint."""
+    for _attempt in range(CODE_ATTEMPTS):
+        listing.code = next_code(now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(listing)
+                db.session.flush()
+        except IntegrityError:
+            continue
+        return
+    db.session.rollback()
+    raise EditError("code_taken")
+
+
 def submit_offer(*, values: OfferInput, now: datetime) -> Listing:
     """Store an owner's offer (status "submitted", source "owner", consent at ``now``)
     and queue the office's mail and the owner's confirmation; raise
@@ -134,7 +152,7 @@ def submit_offer(*, values: OfferInput, now: datetime) -> Listing:
         refuse(problems)
     begin_write()
     listing = Listing(
-        code=next_code(now), title=values.title, street=values.street,
+        title=values.title, street=values.street,
         postcode=values.postcode, area_m2=values.area_m2, frontage_m=values.frontage_m,
         floor=values.floor, rent_cents=values.rent_cents,
         service_charge_cents=values.service_charge_cents,
@@ -143,12 +161,7 @@ def submit_offer(*, values: OfferInput, now: datetime) -> Listing:
         status="submitted", source="owner", owner_name=name, owner_email=email,
         owner_phone=phone, owner_consent_at=now, confirmed_at=now, created_at=now,
         updated_at=now, uses=[ListingUse(use=use) for use in sorted(set(values.uses))])
-    db.session.add(listing)
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # another offer took the code at the same moment
-        db.session.rollback()
-        raise EditError("code_taken") from error
+    _add_with_free_code(listing, now)
     audit(now, None, "listing.offer", listing.code)
     base = str(current_app.config["BASE_URL"])
     context = {"listing": listing, "uses": [USE_LABELS[item.use] for item in listing.uses],
