@@ -212,6 +212,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Successor profiles: the owner's contact is blanked this many calendar months
         # after the profile is retired (the anonymous profile stays for the figures).
         "SUCCESSOR_RETENTION_MONTHS": 12,
+        # Leerstandsbörse: the owner's contact of an offered space is blanked this many
+        # calendar months after the listing is retired or rejected (the listing stays).
+        "LISTING_OWNER_RETENTION_MONTHS": 12,
+        # Founders' search profiles: deleted this many calendar months after they are
+        # closed (or, still active, after they were saved).
+        "SEARCH_PROFILE_RETENTION_MONTHS": 12,
     }
 
 

@@ -1355,3 +1355,116 @@ SUCCESSOR_PROFILES: Final[list[SuccessorData]] = [
         "internal_note": "Noch nicht veröffentlichen: Inhaber prüft den Text.",
     },
 ]
+
+
+class ListingData(TypedDict, total=False):
+    """A demo empty space; the owner's details are fictitious and never public."""
+
+    title: str
+    street: str
+    latitude: float
+    longitude: float
+    area_m2: int
+    frontage_m: float
+    floor: int
+    rent_cents: int | None
+    service_charge_cents: int | None
+    available_in_days: int | None
+    temporary_use: bool
+    temporary_min_months: int | None
+    temporary_max_months: int | None
+    rent_model: str
+    uses: list[str]
+    description: str
+    status: str
+    source: str
+    owner_name: str
+    owner_email: str
+    owner_phone: str
+    internal_note: str
+    photo: tuple[str, str, str]  # facade colour, window colour, alt text
+    confirmed_days_ago: int
+
+
+# The Leerstandsbörse: three published spaces near the office (one in the town's
+# programme), one owner's offer waiting for review.
+LISTINGS: Final[list[ListingData]] = [
+    {
+        "title": "Ladenlokal mit großem Schaufenster", "street": "Ewaldstraße 18",
+        "latitude": 51.59702, "longitude": 7.14129, "area_m2": 85, "frontage_m": 7.5,
+        "floor": 0, "rent_cents": 59000, "service_charge_cents": 12000,
+        "available_in_days": None, "temporary_use": True, "temporary_min_months": 6,
+        "temporary_max_months": 24, "rent_model": "programme",
+        "uses": ["retail", "popup", "services"],
+        "description": "Heller Verkaufsraum in der Fußgängerzone, bis 2024 eine "
+                       "Buchhandlung.\n\n- Lager und Teeküche\n- stufenloser Eingang",
+        "status": "published", "source": "office", "owner_name": "Hertener Grund GmbH",
+        "owner_email": "vermietung@hertener-grund.example", "owner_phone": "02366 4711",
+        "internal_note": "Eigentümer einverstanden mit Förderprogramm (70 % Anmietung).",
+        "photo": ("#c9a27a", "#8fb3c9",
+                  "Schaufenster eines leeren Ladenlokals mit heller Fassade"),
+        "confirmed_days_ago": 5,
+    },
+    {
+        "title": "Ehemaliges Café am Markt", "street": "Antoniusstraße 7",
+        "latitude": 51.59561, "longitude": 7.14402, "area_m2": 120, "frontage_m": 9.0,
+        "floor": 0, "rent_cents": None, "service_charge_cents": None,
+        "available_in_days": 45, "temporary_use": False, "temporary_min_months": None,
+        "temporary_max_months": None, "rent_model": "market",
+        "uses": ["hospitality", "food"],
+        "description": "Gastraum mit Küche und Terrasse zum Markt. Die Küche ist teils "
+                       "noch eingerichtet.",
+        "status": "published", "source": "office", "owner_name": "Ute Marktmann",
+        "owner_email": "ute.marktmann@example.org", "owner_phone": "0170 5550123",
+        "internal_note": "Frau Marktmann möchte nur langfristig vermieten.",
+        "photo": ("#9b5d4b", "#d9c7a0", "Fassade des früheren Cafés mit Markise"),
+        "confirmed_days_ago": 70,
+    },
+    {
+        "title": "Kleines Büro über der Passage", "street": "Kaiserstraße 3",
+        "latitude": 51.59688, "longitude": 7.14517, "area_m2": 42, "floor": 1,
+        "rent_cents": 38000, "service_charge_cents": 9000, "available_in_days": None,
+        "temporary_use": True, "temporary_min_months": 3, "temporary_max_months": 12,
+        "rent_model": "reduced", "uses": ["office", "culture", "crafts"],
+        "description": "Zwei Räume im ersten Stock, Zugang über das Treppenhaus der "
+                       "Passage.",
+        "status": "published", "source": "office", "owner_name": "Paul Passagier",
+        "owner_email": "p.passagier@example.org", "owner_phone": "",
+        "internal_note": "",
+        "photo": ("#6f7f8c", "#e8e1cf", "Fenster eines Büros im ersten Stock"),
+        "confirmed_days_ago": 20,
+    },
+    {
+        "title": "Laden in der Kirchstraße", "street": "Kirchstraße 22",
+        "area_m2": 60, "floor": 0, "rent_cents": 45000, "service_charge_cents": None,
+        "available_in_days": 30, "temporary_use": True, "temporary_min_months": None,
+        "temporary_max_months": None, "rent_model": "market", "uses": ["retail"],
+        "description": "Früher ein Schuhgeschäft. Fotos folgen nach dem Besuch.",
+        "status": "submitted", "source": "owner", "owner_name": "Heike Hermann",
+        "owner_email": "heike.hermann@example.org", "owner_phone": "02366 98765",
+        "internal_note": "", "confirmed_days_ago": 0,
+    },
+]
+
+
+class SearchProfileData(TypedDict):
+    """A demo founder's search profile (fictitious)."""
+
+    name: str
+    email: str
+    phone: str
+    min_area_m2: int
+    max_area_m2: int
+    max_rent_cents: int
+    temporary_only: bool
+    uses: list[str]
+    message: str
+
+
+# One founder's search profile.
+SEARCH_PROFILE: Final[SearchProfileData] = {
+    "name": "Lea Gründerin", "email": "lea.gruenderin@example.org", "phone": "",
+    "min_area_m2": 50, "max_area_m2": 150, "max_rent_cents": 80000,
+    "temporary_only": True, "uses": ["retail", "popup"],
+    "message": "Unverpackt-Laden mit kleinem Café, erst einmal zur Probe.",
+}

@@ -9,6 +9,7 @@ from . import (  # noqa: E402,F401  (register the views on bp)
     event_links,
     events,
     images,
+    listings,
     news,
     routes,
     successors,

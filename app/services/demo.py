@@ -25,11 +25,17 @@ from ..models import (
     Event,
     EventAudience,
     EventRegistration,
+    Listing,
+    ListingMatch,
+    ListingPhoto,
+    ListingUse,
     NewsPost,
     OfficeHours,
     OpeningHours,
     Prize,
     Rally,
+    SearchProfile,
+    SearchProfileUse,
     Service,
     Shop,
     Station,
@@ -192,6 +198,81 @@ def load_successors(now: datetime) -> None:
     db.session.flush()
 
 
+def shopfront_picture(facade: str, window: str) -> bytes:
+    """A schematic shop front drawn with Pillow (no photo from elsewhere), as PNG."""
+    import io
+
+    from PIL import Image as PillowImage
+    from PIL import ImageDraw
+
+    picture = PillowImage.new("RGB", (900, 600), facade)
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, 0, 900, 90), fill="#3b2f2a")  # the sign board, blank: to let
+    draw.rectangle((60, 160, 560, 540), fill=window, outline="#2d2622", width=12)
+    draw.line((310, 160, 310, 540), fill="#2d2622", width=8)
+    draw.rectangle((640, 200, 820, 600), fill="#5a463c", outline="#2d2622", width=10)
+    draw.ellipse((785, 390, 805, 410), fill="#d8c27a")
+    draw.rectangle((0, 560, 900, 600), fill="#8d8a86")
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def load_listings(now: datetime) -> None:
+    """The Leerstandsbörse's demo: three published spaces (photos drawn in code), one
+    owner's offer waiting, one search profile with its matches (no mails), unless there
+    are listings."""
+    from .images import store_picture
+    from .listing_matches import fits
+
+    if db.session.scalar(select(Listing.id).limit(1)) is not None:
+        return
+    year = local(now).year
+    listings = []
+    for number, item in enumerate(demo_data.LISTINGS, start=1):
+        published = item["status"] == "published"
+        confirmed = now - timedelta(days=item.get("confirmed_days_ago", 0))
+        days = item.get("available_in_days")
+        listing = Listing(
+            code=f"L-{year}-{number:02d}", title=item["title"], street=item["street"],
+            postcode="45699", latitude=item.get("latitude"), longitude=item.get("longitude"),
+            area_m2=item["area_m2"], frontage_m=item.get("frontage_m"), floor=item["floor"],
+            rent_cents=item.get("rent_cents"),
+            service_charge_cents=item.get("service_charge_cents"),
+            available_from=None if days is None else local(now).date() + timedelta(days=days),
+            temporary_use=item["temporary_use"],
+            temporary_min_months=item.get("temporary_min_months"),
+            temporary_max_months=item.get("temporary_max_months"),
+            rent_model=item["rent_model"], description=item["description"],
+            status=item["status"], source=item["source"],
+            published_at=confirmed if published else None, confirmed_at=confirmed,
+            internal_note=item["internal_note"], owner_name=item["owner_name"],
+            owner_email=item["owner_email"], owner_phone=item["owner_phone"],
+            owner_consent_at=now if item["source"] == "owner" else None,
+            created_at=confirmed, updated_at=confirmed,
+            uses=[ListingUse(use=use) for use in item["uses"]])
+        if "photo" in item:
+            facade, window, alt = item["photo"]
+            listing.photos.append(ListingPhoto(
+                image=store_picture(shopfront_picture(facade, window)), alt=alt, position=0))
+        db.session.add(listing)
+        listings.append(listing)
+    data = demo_data.SEARCH_PROFILE
+    profile = SearchProfile(
+        name=data["name"], email=data["email"], phone=data["phone"],
+        min_area_m2=data["min_area_m2"], max_area_m2=data["max_area_m2"],
+        max_rent_cents=data["max_rent_cents"], temporary_only=data["temporary_only"],
+        message=data["message"], status="active", consent_at=now, created_at=now,
+        uses=[SearchProfileUse(use=use) for use in data["uses"]])
+    db.session.add(profile)
+    db.session.flush()
+    for listing in listings:
+        if listing.status == "published" and fits(listing, profile):
+            db.session.add(ListingMatch(listing_id=listing.id, profile_id=profile.id,
+                                        notified_at=now))
+    db.session.flush()
+
+
 def load_rally(now: datetime) -> Rally:
     """Return the demo rally, creating it to run from today's midnight for five weeks."""
     rally = db.session.scalars(select(Rally).where(Rally.slug == DEMO_RALLY_SLUG)).first()
@@ -331,6 +412,7 @@ def load_demo(now: datetime, instance: Path) -> DemoSummary:
     load_news(now)
     load_successors(now)
     load_defaults(current_app.config["OFFICE"], now)
+    load_listings(now)
     db.session.commit()
     email, password = demo_staff(instance)
     db.session.commit()

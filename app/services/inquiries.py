@@ -17,7 +17,7 @@ from sqlalchemy import select
 from ..control_characters import has_control_characters
 from ..db import begin_write
 from ..extensions import db
-from ..models import Inquiry, SuccessorProfile
+from ..models import Inquiry, Listing, SuccessorProfile
 from .accounts import AccountError, normalise_email
 from .editing import audit
 from .errors import DomainError
@@ -53,9 +53,21 @@ def _successor(subject_id: int) -> Subject | None:
                    f"/nachfolge/{profile.code}")
 
 
-SUBJECTS: dict[str, Callable[[int], Subject | None]] = {"successor": _successor}
+def _listing(subject_id: int) -> Subject | None:
+    from .. import clock
+    from .listings import is_public
+
+    listing = db.session.get(Listing, subject_id)
+    if listing is None or not is_public(listing, clock.utcnow()):
+        return None
+    return Subject("listing", listing.id, listing.code, listing.title,
+                   f"/leerstand/{listing.code}")
+
+
+SUBJECTS: dict[str, Callable[[int], Subject | None]] = {"successor": _successor,
+                                                        "listing": _listing}
 # The German word of each kind, for mails and the back office.
-KIND_WORDS = {"successor": "Nachfolgebörse"}
+KIND_WORDS = {"successor": "Nachfolgebörse", "listing": "Leerstandsbörse"}
 
 
 def recipient() -> str:

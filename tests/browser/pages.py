@@ -987,3 +987,9 @@ from .listing_office_pages import BACKOFFICE_LISTING_PAGES  # noqa: E402
 
 BACK_OFFICE.update(BACKOFFICE_LISTING_PAGES)
 ALL_PAGES.update(BACKOFFICE_LISTING_PAGES)
+
+# The Leerstandsbörse's public pages (/leerstand), likewise.
+from .listing_pages import LISTING_PAGES  # noqa: E402
+
+PUBLIC.update(LISTING_PAGES)
+ALL_PAGES.update(LISTING_PAGES)

@@ -30,9 +30,11 @@ from ...models import (
     EventRegistration,
     Inquiry,
     Invitation,
+    Listing,
     LoginAttempt,
     OutboxMail,
     Rally,
+    SearchProfile,
     SuccessorProfile,
     User,
     Winner,
@@ -372,6 +374,115 @@ def delete_successor_owners(email: str, now: datetime) -> int:
 
 def count_successor_owners() -> int:
     return _count(select(func.count()).select_from(SuccessorProfile).where(_owner_held()))
+
+
+# --- the owners behind offered empty spaces (Leerstandsbörse) ---------------------------
+
+
+def _listing_owner_held() -> ColumnElement[bool]:
+    return or_(Listing.owner_name != "", Listing.owner_email != "", Listing.owner_phone != "")
+
+
+def _office_mails_naming(kind: str, email: str) -> ColumnElement[bool]:
+    """The office's mails of ``kind`` that name this address (their line
+    ``E-Mail: <address>``, as in mail/listing_offer_office.txt and listing_match.txt)."""
+    return and_(OutboxMail.kind == kind,
+                OutboxMail.text_body.contains(f"E-Mail: {email}\n", autoescape=True))
+
+
+def _drop_office_mails(kind: str, email: str) -> None:
+    """Delete the office's mails of ``kind`` naming ``email`` (one being handed to the
+    server right now loses its body instead)."""
+    copies = _office_mails_naming(kind, email)
+    db.session.execute(
+        update(OutboxMail).where(copies, OutboxMail.status == "sending")
+        .values(text_body="", html_body="", attachments=[])
+        .execution_options(synchronize_session=False))
+    _delete(OutboxMail, copies, OutboxMail.status != "sending")
+
+
+def _blank_listing_owners(condition: ColumnElement[bool], now: datetime) -> int:
+    """Blank the owner's contact (and the office's note, which may name them) of the
+    matching listings; the listing stays."""
+    return _rows(db.session.execute(
+        update(Listing).where(condition, _listing_owner_held())
+        .values(owner_name="", owner_email="", owner_phone="", internal_note="",
+                updated_at=now)
+        .execution_options(synchronize_session=False)
+    ))
+
+
+def purge_listing_owners(*, before: datetime, now: datetime) -> int:
+    """Blank the owners of listings retired (or rejected: their last change) before
+    ``before``."""
+    return _blank_listing_owners(or_(
+        and_(Listing.status == "retired", Listing.retired_at < before),
+        and_(Listing.status == "rejected", Listing.updated_at < before)), now)
+
+
+def export_listing_owners(email: str) -> list[Record]:
+    rows = db.session.scalars(
+        select(Listing).where(_same_address(Listing.owner_email, email))
+        .order_by(Listing.code))
+    return [
+        {
+            "listing": row.code, "title": row.title, "street": row.street,
+            "status": row.status, "owner_name": row.owner_name,
+            "owner_email": row.owner_email, "owner_phone": row.owner_phone,
+            "office_note": row.internal_note, "consent_at": _iso(row.owner_consent_at),
+            "offered_at": _iso(row.created_at), "retired_at": _iso(row.retired_at),
+        }
+        for row in rows
+    ]
+
+
+def delete_listing_owners(email: str, now: datetime) -> int:
+    """Blank this address's contact on its listings and delete the office's mails about
+    its offers."""
+    _drop_office_mails("listing_offer_office", email)
+    return _blank_listing_owners(_same_address(Listing.owner_email, email), now)
+
+
+def count_listing_owners() -> int:
+    return _count(select(func.count()).select_from(Listing).where(_listing_owner_held()))
+
+
+# --- founders' search profiles (Leerstandsbörse) -------------------------------------------
+
+
+def purge_search_profiles(*, before: datetime) -> int:
+    """Delete the profiles closed (or, still active, saved) before ``before``; their
+    uses and matches go with them."""
+    return _delete(SearchProfile,
+                   func.coalesce(SearchProfile.closed_at, SearchProfile.created_at) < before)
+
+
+def export_search_profiles(email: str) -> list[Record]:
+    rows = db.session.scalars(
+        select(SearchProfile).where(_same_address(SearchProfile.email, email))
+        .order_by(SearchProfile.id))
+    return [
+        {
+            "name": row.name, "email": row.email, "phone": row.phone,
+            "min_area_m2": row.min_area_m2, "max_area_m2": row.max_area_m2,
+            "max_rent_cents": row.max_rent_cents, "temporary_only": row.temporary_only,
+            "uses": [item.use for item in row.uses], "message": row.message,
+            "status": row.status, "consent_at": _iso(row.consent_at),
+            "created_at": _iso(row.created_at), "closed_at": _iso(row.closed_at),
+        }
+        for row in rows
+    ]
+
+
+def delete_search_profiles(email: str, now: datetime) -> int:
+    """Delete this address's profiles (with their matches) and the office's mails about
+    their matches."""
+    _drop_office_mails("listing_match", email)
+    return _delete(SearchProfile, _same_address(SearchProfile.email, email))
+
+
+def count_search_profiles() -> int:
+    return _count(select(func.count()).select_from(SearchProfile))
 
 
 # --- failed login attempts ---------------------------------------------------------------
