@@ -18,3 +18,4 @@ from . import outbox  # noqa: E402,F401
 from . import events  # noqa: E402,F401
 from . import news  # noqa: E402,F401  (the news, /buero/aktuelles)
 from . import successors  # noqa: E402,F401  (the Nachfolgebörse and the inquiries)
+from . import dgs  # noqa: E402,F401  (the sign-language video, /buero/gebaerdensprache)

@@ -44,6 +44,7 @@ SECTIONS = (
     ("backoffice.outbox", "outbox"),
     ("backoffice.successor", "successors"),
     ("backoffice.inquir", "inquiries"),
+    ("backoffice.dgs_", "dgs"),
 )
 
 
