@@ -974,3 +974,10 @@ from .news_pages import BACKOFFICE_NEWS_PAGES, NEWS_PAGES  # noqa: E402
 PUBLIC.update(NEWS_PAGES)
 BACK_OFFICE.update(BACKOFFICE_NEWS_PAGES)
 ALL_PAGES.update({**NEWS_PAGES, **BACKOFFICE_NEWS_PAGES})
+
+# The sign-language pages (/gebaerdensprache and /buero/gebaerdensprache), likewise.
+from .dgs_pages import BACKOFFICE_DGS_PAGES, DGS_PAGES  # noqa: E402
+
+PUBLIC.update(DGS_PAGES)
+BACK_OFFICE.update(BACKOFFICE_DGS_PAGES)
+ALL_PAGES.update({**DGS_PAGES, **BACKOFFICE_DGS_PAGES})
