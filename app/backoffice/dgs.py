@@ -24,6 +24,7 @@ from ..models import DgsVideo
 from ..office.dgs import media_folder
 from ..services import dgs_videos as service
 from ..services.editing import EditError, InvalidInput
+from ..services.errors import Problem
 from . import bp
 from .dgs_forms import DgsActionForm, DgsVideoForm, dgs_message
 from .routes import actor_id, now
@@ -39,7 +40,9 @@ def max_video_bytes() -> int:
 
 
 def size_label(size: int) -> str:
-    """A file's size in megabytes, German style ("12,3 MB")."""
+    """A file's size in megabytes, German style ("12,3 MB"); under 0.1 MB in kilobytes."""
+    if size < MEGABYTE // 10:
+        return _("%(kb)s KB", kb=format_decimal(max(1, round(size / 1024)), format="#,##0"))
     return _("%(mb)s MB", mb=format_decimal(size / MEGABYTE, format="#,##0.0"))
 
 
@@ -56,6 +59,20 @@ def refused(form: DgsVideoForm, field: str, code: str, status: int,
     """The page again with one refusal at its field."""
     form[field].errors = [*form[field].errors, dgs_message(code, context, field)]
     return render_page(form), status
+
+
+def show_problems(form: DgsVideoForm, problems: list[Problem]) -> tuple[str, int]:
+    """The page again with each refusal at its field: 413 for a video too large, else
+    400."""
+    loose = []
+    for problem in problems:
+        message = dgs_message(problem.code, problem.context, problem.field)
+        if problem.field in form:
+            form[problem.field].errors = [*form[problem.field].errors, message]
+        else:
+            loose.append(message)
+    status = 413 if any(problem.code == "too_large" for problem in problems) else 400
+    return render_page(form, loose), status
 
 
 @bp.route("/gebaerdensprache", methods=["GET", "POST"])
@@ -78,29 +95,22 @@ def dgs_videos() -> BaseResponse | tuple[str, int] | str:
     form = DgsVideoForm()
     if not form.validate_on_submit():
         return render_page(form), 400
+    title = " ".join((form.title.data or "").split())
+    transcript = (form.transcript.data or "").strip().replace("\r\n", "\n")
     video = request.files.get("video")
     if video is None or not video.filename:
-        return refused(form, "video", "missing_video", 400)
+        problems = [Problem("video", "missing_video"), *service.check_texts(title, transcript)]
+        return show_problems(form, problems)
     captions_file = request.files.get("captions")
     captions = None
     if captions_file is not None and captions_file.filename:
         captions = captions_file.stream.read(service.CAPTIONS_MAX_BYTES + 1)
     try:
         saved = service.upload(
-            stream=video.stream, title=" ".join((form.title.data or "").split()),
-            transcript=(form.transcript.data or "").strip().replace("\r\n", "\n"),
-            captions=captions, folder=media_folder(), max_bytes=limit, now=now(),
-            actor_id=actor_id())
+            stream=video.stream, title=title, transcript=transcript, captions=captions,
+            folder=media_folder(), max_bytes=limit, now=now(), actor_id=actor_id())
     except InvalidInput as error:  # rolled back, no file kept
-        loose = []
-        for problem in error.problems:
-            message = dgs_message(problem.code, problem.context, problem.field)
-            if problem.field in form:
-                form[problem.field].errors = [*form[problem.field].errors, message]
-            else:
-                loose.append(message)
-        status = 413 if any(p.code == "too_large" for p in error.problems) else 400
-        return render_page(form, loose), status
+        return show_problems(form, error.problems)
     except EditError as error:
         return refused(form, "video", error.code, 409 if error.code == "already_uploaded"
                        else 400, **error.context)

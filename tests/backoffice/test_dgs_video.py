@@ -175,6 +175,7 @@ def test_upload_an_mp4_with_captions(app: Flask, staff_client: FlaskClient,
     assert audits() == ["dgs_video.upload"]
     page = staff_client.get(PAGE).text
     assert "Die Website in Gebärdensprache" in page and "nicht gezeigt" in page
+    assert "2 KB" in page  # its size
 
 
 def test_upload_a_webm_without_captions(app: Flask, staff_client: FlaskClient) -> None:
@@ -199,6 +200,16 @@ def test_what_is_no_video_is_refused_and_nothing_is_written(
     assert response.status_code == 400
     assert message in response.text
     assert count(DgsVideo) == 0 and audits() == [] and files_in(app) == []
+
+
+def test_an_empty_form_names_every_missing_part(app: Flask,
+                                                staff_client: FlaskClient) -> None:
+    response = upload(staff_client, None, title="", transcript="")
+    assert response.status_code == 400
+    for message in ("Bitte wählen Sie eine Videodatei aus.", "Bitte geben Sie einen Titel ein.",
+                    "Bitte schreiben Sie den Inhalt des Videos als Text auf"):
+        assert message in response.text
+    assert count(DgsVideo) == 0 and files_in(app) == []
 
 
 def test_an_oversized_video_is_refused_while_copying(app: Flask,

@@ -125,7 +125,7 @@ def open_preview(page: Page) -> None:
 
 def ask_to_delete(page: Page) -> None:
     """Open the delete question (nothing is deleted)."""
-    page.get_by_role("link", name=f"Löschen: {TITLE}").click()
+    page.locator(".dgs-item", has_text=TITLE).get_by_role("link", name="Löschen").click()
     expect(page.get_by_role("button", name="Endgültig löschen")).to_be_visible()
 
 
