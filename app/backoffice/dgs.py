@@ -3,8 +3,8 @@ alternative and captions, choose the one the site shows, delete old ones.
 
 Staff and admins only (``staff_required``), as the news. A video may be far larger than
 the app's ``MAX_CONTENT_LENGTH``: the upload URL raises the limit for its own request
-(Flask's ``request.max_content_length``) to ``DGS_VIDEO_MAX_MB``, and only once the
-staff login is known, so nobody else can make the server take in a large body. Werkzeug
+(Flask's ``request.max_content_length``) to ``DGS_VIDEO_MAX_MB``, and only for a staff
+login, so nobody else can make the server take in a large body. Werkzeug
 keeps an uploaded file above 500 KB in a temporary file, never in memory; the service
 copies it from there in chunks. The domain work is in app.services.dgs_videos; every
 change there is audited.
@@ -15,10 +15,11 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..auth.decorators import staff_required
+from ..auth.decorators import STAFF_ROLES, staff_required
 from ..extensions import csrf, db
 from ..models import DgsVideo
 from ..office.dgs import media_folder
@@ -75,23 +76,39 @@ def show_problems(form: DgsVideoForm, problems: list[Problem]) -> tuple[str, int
     return render_page(form, loose), status
 
 
+def too_large() -> tuple[str, int]:
+    """The page again, saying how large a video may be (413)."""
+    return refused(DgsVideoForm(formdata=None), "video", "too_large", 413,
+                   max_mb=max_video_bytes() // MEGABYTE)
+
+
 @bp.route("/gebaerdensprache", methods=["GET", "POST"])
-@csrf.exempt  # checked in the view: for staff only, after the upload limit is raised
-@staff_required
+@csrf.exempt  # checked here, after the upload limit is raised for staff
 def dgs_videos() -> BaseResponse | tuple[str, int] | str:
-    """The videos and the upload form; POST uploads a video (not shown until chosen)."""
+    """The videos and the upload form (CSRF checked before the access rules, as
+    everywhere). Only for staff is the request's limit raised to a video's size; anyone
+    else's body stays within the app's ``MAX_CONTENT_LENGTH``."""
+    if request.method == "POST":
+        staff = current_user.is_authenticated and current_user.role in STAFF_ROLES
+        if staff:
+            request.max_content_length = max_video_bytes() + FORM_ALLOWANCE
+            if (request.content_length or 0) > request.max_content_length:
+                return too_large()  # refused before a byte of the body is read
+        try:
+            csrf.protect()
+        except RequestEntityTooLarge:  # a body without Content-Length that grew too long
+            if not staff:
+                raise
+            return too_large()
+    return video_page()
+
+
+@staff_required
+def video_page() -> BaseResponse | tuple[str, int] | str:
+    """The list and the form, or an upload (not shown until staff choose it)."""
     if request.method == "GET":
         return render_page(DgsVideoForm(formdata=None))
     limit = max_video_bytes()
-    request.max_content_length = limit + FORM_ALLOWANCE
-    too_large = {"max_mb": limit // MEGABYTE}
-    if (request.content_length or 0) > request.max_content_length:
-        # Refused before a byte of the body is read.
-        return refused(DgsVideoForm(formdata=None), "video", "too_large", 413, **too_large)
-    try:
-        csrf.protect()
-    except RequestEntityTooLarge:  # a body without Content-Length that grew too long
-        return refused(DgsVideoForm(formdata=None), "video", "too_large", 413, **too_large)
     form = DgsVideoForm()
     if not form.validate_on_submit():
         return render_page(form), 400

@@ -286,6 +286,14 @@ def test_nobody_else_may_upload(app: Flask, client: FlaskClient) -> None:
                            content_type="multipart/form-data")
     assert response.status_code == 302 and "/anmelden" in response.headers["Location"]
     assert count(DgsVideo) == 0 and files_in(app) == []
+    # Only staff may send a body larger than the app's MAX_CONTENT_LENGTH (2 MB).
+    boundary, body = encode_multipart({"csrf_token": token, "title": "x", "transcript": "y",
+                                       "video": FileStorage(io.BytesIO(mp4(b"\0" * 3_000_000)),
+                                                            filename="a.mp4")})
+    response = client.post(PAGE, data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 413
+    assert count(DgsVideo) == 0 and files_in(app) == []
 
 
 # --- the public page and the file ---------------------------------------------------------

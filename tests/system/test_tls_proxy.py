@@ -515,11 +515,12 @@ def test_nginx_refuses_oversized_requests_before_gunicorn(site: Site) -> None:
     assert big_body.status == 413 and not big_body.from_app, big_body.text[:300]
 
     # The sign-language video's upload URL alone lets a larger body through to the app
-    # (which sends a visitor without a staff login to the login, reading nothing).
+    # (which takes it only from staff: anyone else gets the app's own 413).
     video = {"Content-Type": "multipart/form-data; boundary=x"}
     upload = via_nginx(site, "/buero/gebaerdensprache", method="POST",
                        body=b"v" * (3 * 1024 * 1024), **video)
-    assert upload.status == 302 and upload.from_app, upload.text[:300]
+    assert upload.status == 413 and upload.from_app, upload.text[:300]
+    assert '<html lang="de">' in upload.text
 
 
 def test_the_app_answers_only_to_its_own_host_through_nginx(site: Site) -> None:
