@@ -218,6 +218,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Founders' search profiles: deleted this many calendar months after they are
         # closed (or, still active, after they were saved).
         "SEARCH_PROFILE_RETENTION_MONTHS": 12,
+        # The sign-language (DGS) video (app.services.dgs_videos): the largest upload, and
+        # the folder its files live in (empty: "media" in the instance folder). Back it
+        # up with the database (docs/deploy.md); nginx's client_max_body_size for the
+        # upload URL must be at least this plus 1 MB.
+        "DGS_VIDEO_MAX_MB": 200,
+        "MEDIA_FOLDER": "",
     }
 
 

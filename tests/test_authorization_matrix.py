@@ -25,6 +25,7 @@ from app.extensions import db
 from app.models import (
     AdventDoor,
     Card,
+    DgsVideo,
     Draw,
     DrawPrize,
     Entry,
@@ -164,6 +165,7 @@ def make_world() -> World:
     add_news_post()
     add_successor()
     add_listing()
+    add_dgs_video()
     db.session.commit()
     staff = make_user("staff")
     issued = invite_shopkeeper(shop_id=shop.id, email="laden@example.org", now=FIRST_DAY)
@@ -219,6 +221,12 @@ def add_listing() -> None:
                                  consent_at=FIRST_DAY))
 
 
+def add_dgs_video() -> None:
+    """A sign-language video's row (its page and actions name it; no file needed)."""
+    db.session.add(DgsVideo(sha256="a" * 64, mime="video/mp4", size=1000, title="DGS",
+                            transcript="Der Inhalt als Text.", uploaded_at=FIRST_DAY))
+
+
 def first_id(model: type) -> int:
     """The id of the one row of ``model`` that make_world created."""
     return int(db.session.scalars(select(model.id)).first() or 0)
@@ -253,6 +261,7 @@ PARAMETERS: dict[str, Getter] = {
     "listing": lambda w: (first_id(Listing), str(first_id(Listing))),
     "photo": lambda w: (first_id(ListingPhoto), str(first_id(ListingPhoto))),
     "search_profile": lambda w: (first_id(SearchProfile), str(first_id(SearchProfile))),
+    "video": lambda w: (first_id(DgsVideo), str(first_id(DgsVideo))),
 }
 # Bare names that could mean several objects: each is tried, the one the page knows wins.
 AMBIGUOUS: dict[str, list[str]] = {
@@ -405,6 +414,18 @@ def test_discovery_finds_the_back_office() -> None:
                             "/buero/leerstand/<int:listing_id>/grundriss"),
                            ("backoffice.search_profile_close",
                             "/buero/suchprofile/<int:search_profile_id>/schliessen")):
+        assert (endpoint, rule) in POST_RULES
+    # The sign-language video (issue 21): the page and upload, show, stop, delete.
+    assert ("backoffice.dgs_videos", "/buero/gebaerdensprache") in GET_RULES
+    assert ("backoffice.dgs_video_delete",
+            "/buero/gebaerdensprache/<int:video_id>/loeschen") in GET_RULES
+    for endpoint, rule in (("backoffice.dgs_videos", "/buero/gebaerdensprache"),
+                           ("backoffice.dgs_video_activate",
+                            "/buero/gebaerdensprache/<int:video_id>/zeigen"),
+                           ("backoffice.dgs_video_deactivate",
+                            "/buero/gebaerdensprache/<int:video_id>/ausblenden"),
+                           ("backoffice.dgs_video_delete",
+                            "/buero/gebaerdensprache/<int:video_id>/loeschen")):
         assert (endpoint, rule) in POST_RULES
 
 

@@ -21,3 +21,4 @@ from . import successors  # noqa: E402,F401  (the Nachfolgebörse and the inquir
 from . import texts  # noqa: E402,F401  (the office's texts, /buero/texte)
 from . import listings  # noqa: E402,F401  (the Leerstandsbörse, /buero/leerstand)
 from . import listing_media, search_profiles  # noqa: E402,F401  (photos, floor plan; profiles)
+from . import dgs  # noqa: E402,F401  (the sign-language video, /buero/gebaerdensprache)

@@ -47,6 +47,7 @@ SECTIONS = (
     ("backoffice.text", "texts"),
     ("backoffice.listing", "listings"),
     ("backoffice.search_profile", "listings"),
+    ("backoffice.dgs_", "dgs"),
 )
 
 

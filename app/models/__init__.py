@@ -67,6 +67,7 @@ from .listings import (
     SearchProfileUse,
 )
 from .mail import OUTBOX_STATUSES, OutboxMail
+from .media import DGS_VIDEO_TYPES, DgsVideo
 from .news import NEWS_STATUSES, NewsPost
 from .rally import (
     CLAIM_PERIOD,
@@ -176,4 +177,6 @@ __all__ = [
     "BLOCK_KEYS",
     "ContentBlock",
     "ContentRevision",
+    "DGS_VIDEO_TYPES",
+    "DgsVideo",
 ]

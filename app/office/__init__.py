@@ -6,6 +6,7 @@ bp = Blueprint("office", __name__, template_folder="templates")
 
 from . import (  # noqa: E402,F401  (register the views on bp)
     appointments,
+    dgs,
     event_links,
     events,
     images,

@@ -993,3 +993,10 @@ from .listing_pages import LISTING_PAGES  # noqa: E402
 
 PUBLIC.update(LISTING_PAGES)
 ALL_PAGES.update(LISTING_PAGES)
+
+# The sign-language pages (/gebaerdensprache and /buero/gebaerdensprache), likewise.
+from .dgs_pages import BACKOFFICE_DGS_PAGES, DGS_PAGES  # noqa: E402
+
+PUBLIC.update(DGS_PAGES)
+BACK_OFFICE.update(BACKOFFICE_DGS_PAGES)
+ALL_PAGES.update({**DGS_PAGES, **BACKOFFICE_DGS_PAGES})

@@ -132,7 +132,9 @@ def documented_site(
     site = replace(site, "listen 443 ssl", f"listen {HOST}:{https_port} ssl")
     site = replace(site, "listen 80;", f"listen {HOST}:{http_port};")
     site = replace(site, f"alias {DOC_APP_DIR}app/static/;", f"alias {ROOT}/app/static/;")
-    return replace(site, f"proxy_pass http://{DOC_UPSTREAM};", f"proxy_pass http://{upstream};")
+    # Two locations pass to gunicorn: the site, and the sign-language video's upload.
+    return replace(site, f"proxy_pass http://{DOC_UPSTREAM};", f"proxy_pass http://{upstream};",
+                   count=2)
 
 
 # --------------------------------------------------------------------------- the processes
@@ -511,6 +513,14 @@ def test_nginx_refuses_oversized_requests_before_gunicorn(site: Site) -> None:
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     big_body = via_nginx(site, "/stempel", method="POST", body=b"c" * (2 * 1024 * 1024 + 1), **form)
     assert big_body.status == 413 and not big_body.from_app, big_body.text[:300]
+
+    # The sign-language video's upload URL alone lets a larger body through to the app
+    # (which takes it only from staff: anyone else gets the app's own 413).
+    video = {"Content-Type": "multipart/form-data; boundary=x"}
+    upload = via_nginx(site, "/buero/gebaerdensprache", method="POST",
+                       body=b"v" * (3 * 1024 * 1024), **video)
+    assert upload.status == 413 and upload.from_app, upload.text[:300]
+    assert '<html lang="de">' in upload.text
 
 
 def test_the_app_answers_only_to_its_own_host_through_nginx(site: Site) -> None:
