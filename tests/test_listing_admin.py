@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Listing, ListingPhoto, ListingUse, OutboxMail
-from app.services import listing_admin, listing_freshness, listing_media
+from app.services import listing_admin, listing_freshness, listing_media, listings
 from app.services.editing import EditError, InvalidInput
 from app.services.images import MAX_BYTES
 from app.services.listing_admin import ListingInput
@@ -170,7 +170,7 @@ def test_edit_names_changed_fields_not_their_values(app: Flask) -> None:
 
 def owner_offer() -> Listing:
     """An owner's offer as the public form leaves it: submitted, with consent."""
-    listing = Listing(code=listing_admin.next_code(NOW), title="Laden im Angebot",
+    listing = Listing(code=listings.next_code(NOW), title="Laden im Angebot",
                       street="Ewaldstraße 3", area_m2=60, status="submitted", source="owner",
                       owner_name="Otto Owner", owner_email="otto@example.org",
                       owner_consent_at=NOW, confirmed_at=NOW - timedelta(days=5),

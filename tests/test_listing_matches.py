@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.db import begin_write
 from app.extensions import db
 from app.models import (
+    AuditEvent,
     Listing,
     ListingMatch,
     ListingUse,
@@ -18,7 +19,7 @@ from app.models import (
     SearchProfile,
     SearchProfileUse,
 )
-from app.services import listing_matches, mail
+from app.services import listing_admin, listing_matches, mail
 from app.services.inquiries import recipient
 
 from .helpers import FIRST_DAY
@@ -162,3 +163,17 @@ def test_both_sides_at_once_give_one_row_and_one_mail(app: Flask) -> None:
     assert sum(results) == 1, results
     assert pairs() == [(space_id, profile_id)]
     assert match_mails() == 1
+
+
+def test_publishing_a_listing_tells_staff_of_its_matches(app: Flask) -> None:
+    """The office's publish (listing_admin) runs the matching in its own transaction:
+    the pair and the mail are committed with the status, and the audit counts them."""
+    lea = profile(low=50, high=100, uses=("retail",))
+    draft = listing(3, area=70, status="draft")
+    listing_admin.publish(listing_id=draft.id, now=NOW, actor_id=None)
+    db.session.rollback()  # nothing left open: what follows was committed by publish
+    assert pairs() == [(draft.id, lea.id)]
+    assert match_mails() == 1
+    entry = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "listing.publish")).one()
+    assert entry.details == {"matches": 1}

@@ -23,37 +23,10 @@ from ..forms import BaseForm
 from ..services import listing_admin as service
 from ..services import listing_media
 from ..services.images import MAX_BYTES
+from ..services.listings import FLOOR_LABELS, RENT_MODEL_LABELS, USE_LABELS
 from .advent_forms import PICTURE_TYPES
 from .event_forms import CapacityField, CheckboxesField, DayField, _max
 
-# The German words of the choices. app.services.listings (the public side) owns the same
-# tables; these are the office's copy until the two halves are merged.
-USE_LABELS = {
-    "retail": _l("Einzelhandel"),
-    "food": _l("Lebensmittel und Feinkost"),
-    "hospitality": _l("Gastronomie"),
-    "services": _l("Dienstleistung"),
-    "office": _l("Büro und Praxis"),
-    "crafts": _l("Handwerk und Werkstatt"),
-    "culture": _l("Kultur und Soziales"),
-    "popup": _l("Pop-up und Ausstellung"),
-}
-RENT_MODEL_LABELS = {
-    "programme": _l("Förderprogramm der Stadt: 20 % der früheren Miete für zwei Jahre"),
-    "reduced": _l("ermäßigte Miete"),
-    "costs_only": _l("nur Nebenkosten"),
-    "market": _l("reguläre Miete"),
-}
-FLOOR_LABELS = {
-    -1: _l("Untergeschoss"), 0: _l("Erdgeschoss"), 1: _l("1. Obergeschoss"),
-    2: _l("2. Obergeschoss"), 3: _l("3. Obergeschoss"), 4: _l("4. Obergeschoss"),
-    5: _l("5. Obergeschoss"),
-}
-STATUS_LABELS = {
-    "submitted": _l("Angebot eines Eigentümers"), "draft": _l("Entwurf"),
-    "published": _l("veröffentlicht"), "retired": _l("zurückgezogen"),
-    "rejected": _l("abgelehnt"),
-}
 THOUSANDS_RE = re.compile(r"\d{1,3}(\.\d{3})+")
 
 

@@ -24,14 +24,11 @@ from ..services.editing import EditError, InvalidInput
 from ..services.listing_admin import ListingInput
 from ..services.listing_freshness import FRESH_DAYS, HIDE_DAYS, freshness
 from ..services.listing_media import PHOTOS_MAX
+from ..services.listings import FLOOR_LABELS, RENT_MODEL_LABELS, STATUS_LABELS, USE_LABELS
 from ..services.posters import ListingPoster, listing_poster_pdf
 from ..services.qr import QRError, check_base_url
 from . import bp
 from .listing_forms import (
-    FLOOR_LABELS,
-    RENT_MODEL_LABELS,
-    STATUS_LABELS,
-    USE_LABELS,
     FloorPlanForm,
     ListingActionForm,
     ListingForm,

@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from ..clock import local
 from ..control_characters import has_control_characters
 from ..db import begin_write
 from ..extensions import db
@@ -32,6 +30,7 @@ from . import listing_matches
 from .accounts import AccountError, normalise_email
 from .editing import EditError, audit, existing, refuse
 from .errors import Problem
+from .listings import add_with_free_code
 
 TITLE_MAX = 120
 STREET_MAX = 120
@@ -96,14 +95,6 @@ def status_counts() -> dict[str, int]:
     """How many listings each status has."""
     return {status: count for status, count in db.session.execute(
         select(Listing.status, func.count()).group_by(Listing.status))}
-
-
-def next_code(now: datetime) -> str:
-    """The next free code of the local year: "L-2026-03"."""
-    prefix = f"L-{local(now).year}-"
-    codes = db.session.scalars(select(Listing.code).where(Listing.code.startswith(prefix)))
-    numbers = [int(code[len(prefix):]) for code in codes if code[len(prefix):].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
 
 def floor_plan_of(listing: Listing) -> bytes | None:
@@ -227,15 +218,10 @@ def create_listing(*, values: ListingInput, now: datetime, actor_id: int | None)
     problems, email = check_listing(values)
     if problems:
         refuse(problems)
-    listing = Listing(code=next_code(now), status="draft", source="office", created_at=now,
-                      updated_at=now, confirmed_at=now)
+    listing = Listing(status="draft", source="office", created_at=now, updated_at=now,
+                      confirmed_at=now)
     _apply(listing, values, email)
-    db.session.add(listing)
-    try:
-        db.session.flush()
-    except IntegrityError as error:  # two new listings at the same moment took the code
-        db.session.rollback()
-        raise EditError("code_taken") from error
+    add_with_free_code(listing, now)
     audit(now, actor_id, "listing.create", listing.code)
     db.session.commit()
     return listing

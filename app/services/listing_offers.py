@@ -11,20 +11,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from ..clock import local
 from ..control_characters import has_control_characters
 from ..db import begin_write
 from ..extensions import db
 from ..models import LISTING_USES, Listing, ListingUse
 from ..models.listings import FLOOR_MAX, FLOOR_MIN
 from .accounts import AccountError, normalise_email
-from .editing import EditError, audit, refuse
+from .editing import audit, refuse
 from .errors import Problem
 from .inquiries import NAME_MAX, phone_looks_right, recipient
-from .listings import FLOOR_LABELS, USE_LABELS, money
+from .listings import FLOOR_LABELS, USE_LABELS, add_with_free_code, money
 from .mail import queue_mail
 
 TITLE_MAX = 120
@@ -34,8 +31,6 @@ DESCRIPTION_MAX = 3000
 AREA_MAX = 10_000  # m²
 FRONTAGE_MAX = 100.0  # m
 MONEY_MAX = 100_000_000  # cent a month: a million euros
-# Each retry follows another writer's commit, so this bounds the offers at one moment.
-CODE_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -117,31 +112,6 @@ def check_offer(values: OfferInput) -> tuple[list[Problem], str, str, str]:
     return problems + contact, name, email, phone
 
 
-def next_code(now: datetime) -> str:
-    """The next free listing code of the local year: "L-2026-04" (offers and staff's
-    listings share the series)."""
-    prefix = f"L-{local(now).year}-"
-    codes = db.session.scalars(select(Listing.code).where(Listing.code.startswith(prefix)))
-    numbers = [int(code[len(prefix):]) for code in codes if code[len(prefix):].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:02d}"
-
-
-def _add_with_free_code(listing: Listing, now: datetime) -> None:
-    """Add ``listing`` under the year's next free code; a code taken at the same moment
-    (by another offer or by staff) is retried in a savepoint."""
-    for _attempt in range(CODE_ATTEMPTS):
-        listing.code = next_code(now)
-        try:
-            with db.session.begin_nested():
-                db.session.add(listing)
-                db.session.flush()
-        except IntegrityError:
-            continue
-        return
-    db.session.rollback()
-    raise EditError("code_taken")
-
-
 def submit_offer(*, values: OfferInput, now: datetime) -> Listing:
     """Store an owner's offer (status "submitted", source "owner", consent at ``now``)
     and queue the office's mail and the owner's confirmation; raise
@@ -161,7 +131,7 @@ def submit_offer(*, values: OfferInput, now: datetime) -> Listing:
         status="submitted", source="owner", owner_name=name, owner_email=email,
         owner_phone=phone, owner_consent_at=now, confirmed_at=now, created_at=now,
         updated_at=now, uses=[ListingUse(use=use) for use in sorted(set(values.uses))])
-    _add_with_free_code(listing, now)
+    add_with_free_code(listing, now)
     audit(now, None, "listing.offer", listing.code)
     base = str(current_app.config["BASE_URL"])
     context = {"listing": listing, "uses": [USE_LABELS[item.use] for item in listing.uses],

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,6 +24,7 @@ from ..extensions import db
 from ..models import LISTING_USES, RENT_MODELS, Image, Listing, ListingPhoto
 from ..models.listings import FLOOR_MAX, FLOOR_MIN
 from .content import render_markdown
+from .editing import EditError
 from .route import Place, Plan, PlanPoint, Start, plan_layout
 
 # After this many days without a confirmation staff are reminded ...
@@ -57,8 +59,9 @@ FLOOR_LABELS = {
     5: _l("5. Obergeschoss"),
 }
 STATUS_LABELS = {
-    "submitted": _l("eingereicht"), "draft": _l("Entwurf"), "published": _l("veröffentlicht"),
-    "retired": _l("beendet"), "rejected": _l("abgelehnt"),
+    "submitted": _l("Angebot eines Eigentümers"), "draft": _l("Entwurf"),
+    "published": _l("veröffentlicht"), "retired": _l("zurückgezogen"),
+    "rejected": _l("abgelehnt"),
 }
 # The choices the model's CHECKs allow, with their German words.
 assert set(USE_LABELS) == set(LISTING_USES)  # noqa: S101
@@ -295,3 +298,31 @@ def plan(listings: list[PublicListing]) -> Plan | None:
     return Plan(width=layout.width, height=layout.height, start=layout.start, stops=stops,
                 stamped=[], line="")
 
+
+# Two offers (or an offer and staff) at the same moment may compute the same code.
+CODE_ATTEMPTS = 20
+
+
+def next_code(now: datetime) -> str:
+    """The next free listing code of the local year: "L-2026-04" (offers and staff's
+    listings share the series)."""
+    prefix = f"L-{local(now).year}-"
+    codes = db.session.scalars(select(Listing.code).where(Listing.code.startswith(prefix)))
+    numbers = [int(code[len(prefix):]) for code in codes if code[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
+def add_with_free_code(listing: Listing, now: datetime) -> None:
+    """Add ``listing`` under the year's next free code; a code taken at the same moment
+    (by another offer or by staff) is retried in a savepoint."""
+    for _attempt in range(CODE_ATTEMPTS):
+        listing.code = next_code(now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(listing)
+                db.session.flush()
+        except IntegrityError:
+            continue
+        return
+    db.session.rollback()
+    raise EditError("code_taken")

@@ -25,7 +25,7 @@ from app.models import (
     SearchProfile,
     SearchProfileUse,
 )
-from app.services import listing_admin, listing_media
+from app.services import listing_admin, listing_media, listings
 
 from ..helpers import FIRST_DAY, csrf_token
 from .conftest import count
@@ -246,7 +246,7 @@ def test_publish_confirm_retire_by_post(staff_client: FlaskClient) -> None:
 def test_the_moderation_queue_publishes_or_rejects_owner_offers(
         staff_client: FlaskClient) -> None:
     for title in ("Laden eins", "Laden zwei"):
-        db.session.add(Listing(code=listing_admin.next_code(NOW), title=title,
+        db.session.add(Listing(code=listings.next_code(NOW), title=title,
                                street="Ewaldstraße 3", area_m2=60, status="submitted",
                                source="owner", owner_name="Otto Owner",
                                owner_email="otto@example.org", owner_consent_at=NOW))

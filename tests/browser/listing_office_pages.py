@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import Listing, ListingMatch, SearchProfile, SearchProfileUse
-from app.services import listing_admin, listing_media
+from app.services import listing_admin, listing_media, listings
 from app.services.listing_admin import ListingInput
 
 from .backoffice_event_pages import logged_in
@@ -78,7 +78,7 @@ def scenario_listings(live_server: LiveServer) -> tuple[int, int]:
                                      filename="grundriss.pdf", now=now, actor_id=None)
         listing_admin.publish(listing_id=listing.id, now=now - timedelta(days=65),
                               actor_id=None)
-        offer = Listing(code=listing_admin.next_code(now), title=OFFER,
+        offer = Listing(code=listings.next_code(now), title=OFFER,
                         street="Ewaldstraße 3", area_m2=45, status="submitted",
                         source="owner", owner_name="Otto Owner",
                         owner_email="otto.owner@example.org", owner_consent_at=now,
