@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..auth.decorators import staff_required
 from ..extensions import db
-from ..models import Inquiry, SuccessorProfile
+from ..models import Inquiry, Listing, SuccessorProfile
 from ..services import inquiries as inquiry_service
 from ..services import successors as service
 from ..services.content import render_markdown
@@ -174,10 +174,12 @@ def note_form(row: Inquiry) -> InquiryNoteForm:
 def inquiries() -> str:
     """The inquiries, open ones first, each newest first."""
     profiles = {p.id: p for p in db.session.scalars(db.select(SuccessorProfile))}
+    listings = {row.id: row for row in db.session.scalars(db.select(Listing))}
     return render_template("backoffice/inquiries.html",
                            open=inquiry_service.staff_inquiries(handled=False),
                            done=inquiry_service.staff_inquiries(handled=True),
-                           profiles=profiles, form_for=note_form, **helpers())
+                           profiles=profiles, listings=listings, form_for=note_form,
+                           **helpers())
 
 
 @bp.post("/anfragen/<int:inquiry_id>")

@@ -19,6 +19,7 @@ from werkzeug.test import TestResponse, stream_encode_multipart
 from app.extensions import db
 from app.models import (
     AuditEvent,
+    Inquiry,
     Listing,
     ListingMatch,
     ListingPhoto,
@@ -462,3 +463,16 @@ def test_search_profiles_show_their_matches_and_close(staff_client: FlaskClient)
 def test_the_navigation_links_the_listings(staff_client: FlaskClient) -> None:
     page = staff_client.get(PROFILES).text
     assert f'<a href="{LIST}" aria-current="page">Leerstand</a>' in page
+
+
+def test_an_inquiry_about_a_listing_links_to_it_in_the_inquiries(
+        staff_client: FlaskClient) -> None:
+    listing = created(staff_client)
+    db.session.add(Inquiry(subject_kind="listing", subject_id=listing.id,
+                           subject_ref=listing.code, name="Lea Gründerin",
+                           email="lea@example.org", message="Ist der Laden noch frei?",
+                           consent_at=NOW))
+    db.session.commit()
+    page = staff_client.get("/buero/anfragen").text
+    assert f'href="{LIST}/{listing.id}"' in page
+    assert f"{listing.code} – {listing.title}" in page
