@@ -281,9 +281,10 @@ def test_every_page_links_the_easy_language_page_in_its_footer(client: FlaskClie
 def test_the_vacancy_service_links_the_listings(app: Flask, client: FlaskClient) -> None:
     texts.load_defaults(app.config["OFFICE"], NOW)
     db.session.commit()
-    assert 'href="/leerstand"' in client.get("/angebote/leerstandsmanagement").text
+    button = 'href="/leerstand">Zur Leerstandsbörse</a>'
+    assert button in client.get("/angebote/leerstandsmanagement").text
     assert 'href="/nachfolge"' in client.get("/angebote/unternehmensnachfolge").text
-    assert 'href="/leerstand"' not in client.get("/angebote/netzwerk").text
+    assert button not in client.get("/angebote/netzwerk").text  # the footer's link only
 
 
 # ---------------------------------------------------------------------------
