@@ -55,7 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if hops := int(app.config.get("PROXY_FIX_X_FOR", 0)):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
-    from . import auth, cli, control_characters, errors, security, templating
+    from . import auth, cli, control_characters, errors, id_converter, security, templating
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .backoffice import bp as backoffice_bp
@@ -67,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     security.init_app(app)
     control_characters.init_app(app)  # before the blueprints: it replaces their converter
+    id_converter.init_app(app)  # likewise
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)

@@ -476,3 +476,8 @@ def test_an_inquiry_about_a_listing_links_to_it_in_the_inquiries(
     page = staff_client.get("/buero/anfragen").text
     assert f'href="{LIST}/{listing.id}"' in page
     assert f"{listing.code} – {listing.title}" in page
+
+
+def test_an_id_beyond_the_database_is_not_found(staff_client: FlaskClient) -> None:
+    assert staff_client.get(f"{LIST}/99999999999999999999").status_code == 404
+    assert staff_client.get("/buero/suchprofile").status_code == 200
