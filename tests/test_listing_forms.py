@@ -125,6 +125,8 @@ def test_an_offer_needs_only_the_essentials(client: FlaskClient, app: Flask) -> 
     ({"rent": "teuer"}, "Bitte geben Sie eine Zahl ein"),
     ({"rent": "-5"}, "Bitte geben Sie eine Zahl ein"),
     ({"frontage_m": "1000"}, "Bitte geben Sie die Breite in Metern an"),
+    ({"frontage_m": "1" + "0" * 400}, "Bitte geben Sie eine Zahl ein"),  # no float overflow
+    ({"rent": "1" + "0" * 30}, "Bitte geben Sie eine Zahl ein"),
     ({"floor": "9"}, "Keine gültige Auswahl."),
     ({"uses": ["casino"]}, "Bitte wählen Sie nur aus der Liste."),
     ({"available_from": "morgen"}, "Kein gültiges Datum."),

@@ -27,6 +27,7 @@ from ..services.listings import FLOOR_LABELS, RENT_MODEL_LABELS, USE_LABELS
 from .advent_forms import PICTURE_TYPES
 from .event_forms import CapacityField, CheckboxesField, DayField, _max
 
+DIGITS_MAX = 9
 THOUSANDS_RE = re.compile(r"\d{1,3}(\.\d{3})+")
 
 
@@ -68,8 +69,11 @@ class DecimalInputField(Field):
             return
         try:
             value = german_decimal(text, thousands=self.cents)
-        except ValueError as error:
+        except (ValueError, ArithmeticError) as error:  # decimal.InvalidOperation too
             raise ValueError(self.message) from error
+        # Nine digits before the comma at most ("1e30" is a number, but no rent or width).
+        if not value.is_finite() or value.adjusted() >= DIGITS_MAX:
+            raise ValueError(self.message)
         if self.cents:
             if value != value.quantize(Decimal("0.01")):
                 raise ValueError(self.message)

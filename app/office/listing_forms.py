@@ -25,7 +25,9 @@ from ..services import listing_offers, search_profiles
 from ..services.inquiries import NAME_MAX, PHONE_MAX, phone_looks_right
 from ..services.listings import FLOOR_LABELS, USE_LABELS
 
-NUMBER_RE = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+|[0-9]+")
+# At most nine digits before the comma: no amount here comes near, and nothing larger
+# reaches a float division or an INTEGER column.
+NUMBER_RE = re.compile(r"[0-9]{1,3}(\.[0-9]{3}){1,2}|[0-9]{1,9}")
 
 
 def parse_amount(text: str) -> tuple[int, int] | None:

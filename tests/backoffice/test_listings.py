@@ -145,6 +145,10 @@ def test_staff_create_a_draft_with_german_numbers(staff_client: FlaskClient) -> 
     ({"area_m2": "groß"}, "Bitte geben Sie eine ganze Zahl ein"),
     ({"rent": "viel"}, "Bitte geben Sie einen Betrag in Euro ein"),
     ({"rent": "-5"}, "Bitte geben Sie einen Betrag ab 0 € ein."),
+    ({"rent": "1e30"}, "Bitte geben Sie einen Betrag in Euro ein"),  # no InvalidOperation
+    ({"rent": "1e400"}, "Bitte geben Sie einen Betrag in Euro ein"),
+    ({"service_charge": "9" * 32}, "Bitte geben Sie einen Betrag in Euro ein"),
+    ({"frontage_m": "1e300"}, "Bitte geben Sie"),
     ({"longitude": ""}, "Bitte geben Sie beide Koordinaten an oder keine."),
     ({"latitude": "Norden"}, "Bitte geben Sie den Breitengrad als Zahl ein"),
     ({"temporary_min_months": "12", "temporary_max_months": "6"},
