@@ -9,19 +9,31 @@ the owner's contact or the office's note.
 
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import Form
 
 from .. import clock
+from ..auth.decorators import STAFF_ROLES
 from ..extensions import db, limiter
-from ..models import Listing
+from ..models import Image, Listing
 from ..security import no_store
 from ..services import inquiries, listing_offers, search_profiles
 from ..services import listings as service
 from ..services.editing import EditError, InvalidInput
+from ..services.images import DIGEST_IN_URL
 from ..services.inquiries import InquiryError
 from ..services.listings import (
     FLOOR_LABELS,
@@ -157,6 +169,37 @@ def listing_floor_plan(code: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{code}-grundriss.pdf"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# A listing's photos are public only while the listing is: an hour in caches (it may be
+# taken down), never "immutable" like the other pictures.
+PHOTO_CACHE = "public, max-age=3600"
+
+
+@bp.get("/leerstand/<code>/fotos/<int:photo_id>-<digest>.webp")
+def listing_photo(code: str, photo_id: int, digest: str) -> Response:
+    """One photo of a listing the public may see; staff also see the photos of drafts
+    and owners' offers (for the back office), uncached. Otherwise 404."""
+    found = service.photo_for_url(code, photo_id, digest)
+    if found is None:
+        abort(404)
+    listing, photo = found
+    public = service.is_public(listing, clock.utcnow())
+    if not public:
+        if not (current_user.is_authenticated and current_user.role in STAFF_ROLES):
+            abort(404)
+        g.no_store = True
+    response = Response(photo.image.data, mimetype=photo.image.mime)
+    if public:
+        response.headers["Cache-Control"] = PHOTO_CACHE
+    return response
+
+
+@bp.app_template_global()
+def listing_photo_url(code: str, photo_id: int, image: Image) -> str:
+    """The URL of a listing's photo (``image`` is its stored picture)."""
+    return url_for("office.listing_photo", code=code, photo_id=photo_id,
+                   digest=image.sha256[:DIGEST_IN_URL])
 
 
 # ---------------------------------------------------------------------------

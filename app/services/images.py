@@ -14,11 +14,11 @@ import warnings
 
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Image
+from ..models import AdventDoor, Event, Image, ListingPhoto, NewsPost
 from .errors import DomainError
 
 MAX_BYTES = 8 * 1024 * 1024  # a phone's photo is 2–6 MB
@@ -119,3 +119,29 @@ def picture_for_url(image_id: int, digest: str, ext: str) -> Image | None:
     if EXTENSIONS.get(image.mime) != ext:
         return None
     return image
+
+
+# The columns that point at a stored picture: the public kinds, then the listings' photos.
+_PUBLIC_USES = (AdventDoor.image_id, NewsPost.image_id, Event.image_id)
+_USES = (*_PUBLIC_USES, ListingPhoto.image_id)
+
+
+def only_in_listings(image_id: int) -> bool:
+    """Whether the picture is a listing's photo and nothing else's: such a picture is
+    served only through its listing (app.office.listings), which knows who may see it."""
+    elsewhere = [~exists().where(column == image_id) for column in _PUBLIC_USES]
+    return bool(db.session.scalar(select(
+        and_(exists().where(ListingPhoto.image_id == image_id), *elsewhere))))
+
+
+def delete_if_unused(image_id: int) -> bool:
+    """Delete the stored picture if no row uses it any more (in the open transaction);
+    whether it did. A removed photo thus leaves nothing behind to be fetched."""
+    db.session.flush()
+    if db.session.scalar(select(or_(*(exists().where(column == image_id)
+                                      for column in _USES)))):
+        return False
+    image = db.session.get(Image, image_id)
+    if image is not None:
+        db.session.delete(image)
+    return image is not None

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..models import Listing, ListingPhoto
 from .editing import EditError, audit, refuse
 from .errors import Problem
-from .images import ImageError, store_picture
+from .images import ImageError, delete_if_unused, store_picture
 from .listing_admin import locked
 
 ALT_MAX = 200
@@ -98,13 +98,15 @@ def update_photo_alt(*, listing_id: int, photo_id: int, alt: str, now: datetime,
 
 def remove_photo(*, listing_id: int, photo_id: int, now: datetime,
                  actor_id: int | None) -> None:
-    """Remove a photo (the stored picture stays: another row may share it by digest).
+    """Remove a photo, and its stored picture unless another row shares it (by digest).
     Audited as ``listing.photo_remove``."""
     begin_write()
     listing = locked(listing_id)
     photo = _photo_of(listing, photo_id)
+    image_id = photo.image_id
     listing.photos.remove(photo)
     listing.updated_at = now
+    delete_if_unused(image_id)
     audit(now, actor_id, "listing.photo_remove", listing.code, photo=photo_id)
     db.session.commit()
 

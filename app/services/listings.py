@@ -25,6 +25,7 @@ from ..models import LISTING_USES, RENT_MODELS, Image, Listing, ListingPhoto
 from ..models.listings import FLOOR_MAX, FLOOR_MIN
 from .content import render_markdown
 from .editing import EditError
+from .images import DIGEST_IN_URL
 from .route import Place, Plan, PlanPoint, Start, plan_layout
 
 # After this many days without a confirmation staff are reminded ...
@@ -166,8 +167,9 @@ def parse_filters(args: dict[str, str]) -> tuple[Filters, list[str]]:
 
 @dataclass(frozen=True)
 class PublicPhoto:
-    """A photo as the public sees it: the stored picture and its alt text."""
+    """A photo as the public sees it: its id, the stored picture and its alt text."""
 
+    id: int
     image: Image
     alt: str
 
@@ -224,7 +226,8 @@ def public_view(listing: Listing) -> PublicListing:
         temporary_min_months=listing.temporary_min_months,
         temporary_max_months=listing.temporary_max_months, rent_model=listing.rent_model,
         uses=tuple(item.use for item in listing.uses),
-        photos=tuple(PublicPhoto(photo.image, photo.alt) for photo in listing.photos),
+        photos=tuple(PublicPhoto(photo.id, photo.image, photo.alt)
+                     for photo in listing.photos),
         has_floor_plan=bool(listing.floor_plan_name),
         confirmed_on=local(listing.confirmed_at).date(),
         description=render_markdown(listing.description))
@@ -326,3 +329,15 @@ def add_with_free_code(listing: Listing, now: datetime) -> None:
         return
     db.session.rollback()
     raise EditError("code_taken")
+
+
+def photo_for_url(code: str, photo_id: int, digest: str) -> tuple[Listing, ListingPhoto] | None:
+    """The photo a listing photo URL names, with its listing, if the digest matches."""
+    photo = db.session.get(ListingPhoto, photo_id)
+    if photo is None or len(digest) != DIGEST_IN_URL or \
+            not photo.image.sha256.startswith(digest):
+        return None
+    listing = db.session.get(Listing, photo.listing_id)
+    if listing is None or listing.code != code:
+        return None
+    return listing, photo

@@ -26,6 +26,7 @@ from app.models import (
     SearchProfile,
     SearchProfileUse,
 )
+from app.models import Image as StoredImage
 from app.services import listing_admin, listing_media, listings
 
 from ..helpers import FIRST_DAY, csrf_token
@@ -485,3 +486,36 @@ def test_an_inquiry_about_a_listing_links_to_it_in_the_inquiries(
 def test_an_id_beyond_the_database_is_not_found(staff_client: FlaskClient) -> None:
     assert staff_client.get(f"{LIST}/99999999999999999999").status_code == 404
     assert staff_client.get("/buero/suchprofile").status_code == 200
+
+
+def test_listing_photos_are_public_only_with_their_listing(
+        app: Flask, staff_client: FlaskClient) -> None:
+    """A draft's photo: staff see it uncached, nobody else; published: anyone, cached
+    for an hour; never under the shared /bilder/ URL; removed: its picture is gone."""
+    listing = created(staff_client)
+    upload(staff_client, f"{LIST}/{listing.id}/fotos", listing,
+           photo=(io.BytesIO(png((70, 40))), "f.png"), alt="Außen")
+    [photo] = only_listing().photos
+    digest = photo.image.sha256[:12]
+    url = f"/leerstand/{listing.code}/fotos/{photo.id}-{digest}.webp"
+    shared = f"/bilder/{photo.image_id}-{digest}.webp"
+    assert url in staff_client.get(f"{LIST}/{listing.id}").text
+    anonymous = app.test_client()
+    assert anonymous.get(url).status_code == 404  # a draft
+    seen = staff_client.get(url)
+    assert seen.status_code == 200 and seen.mimetype == "image/webp"
+    assert "no-store" in seen.headers["Cache-Control"]
+    press(staff_client, listing, "veroeffentlichen")
+    public = anonymous.get(url)
+    assert public.status_code == 200 and public.data == photo.image.data
+    assert public.headers["Cache-Control"] == "public, max-age=3600"
+    assert anonymous.get(shared).status_code == 404
+    assert anonymous.get(url.replace(digest, "0" * 12)).status_code == 404
+    assert anonymous.get(url.replace(listing.code, "L-2026-99")).status_code == 404
+    age(listing, days=91)
+    assert anonymous.get(url).status_code == 404  # stale: hidden with its listing
+    image_id = photo.image_id
+    staff_client.post(f"{LIST}/{listing.id}/fotos/{photo.id}/entfernen",
+                      data={"csrf_token": token(staff_client)})
+    db.session.expire_all()
+    assert db.session.get(StoredImage, image_id) is None
