@@ -67,6 +67,9 @@ def test_purge_blanks_old_owners_and_deletes_old_profiles(app: Flask) -> None:
     assert app.config["LISTING_OWNER_RETENTION_MONTHS"] == 12
     assert app.config["SEARCH_PROFILE_RETENTION_MONTHS"] == 12
     assert db.session.scalars(select(ListingMatch)).all()  # the profiles matched
+    shown = listing(f"L-{YEAR}-02")
+    shown.confirmed_at = datetime(2027, 11, 1, 12, tzinfo=UTC)  # "noch frei" lately
+    db.session.commit()
     done = {item.kind.key: item.count for item in privacy.purge(
         now=datetime(2027, 11, 30, 12, tzinfo=BERLIN))}
     assert done["listing_owners"] == 0 and done["search_profiles"] == 0
@@ -77,9 +80,27 @@ def test_purge_blanks_old_owners_and_deletes_old_profiles(app: Flask) -> None:
     assert (rejected.owner_name, rejected.owner_email, rejected.owner_phone,
             rejected.internal_note) == ("", "", "", "")
     assert rejected.title == "Abgelehnt"  # the listing stays
-    assert shown.owner_email == OWNER  # published: still needed
+    assert shown.owner_email == OWNER  # published and confirmed: still needed
     assert db.session.scalars(select(SearchProfile)).all() == []
     assert db.session.scalars(select(ListingMatch)).all() == []
+
+
+@pytest.mark.usefixtures("world")
+def test_owners_of_forgotten_offers_and_long_stale_listings_are_blanked(app: Flask) -> None:
+    """An offer nobody reviewed and a listing published but never confirmed again keep
+    their owner no longer than a retired one."""
+    forgotten = offer(email="otto@example.org", title="Vergessen")
+    forgotten.updated_at = NOW
+    shown = listing(f"L-{YEAR}-02")
+    shown.confirmed_at = NOW
+    db.session.commit()
+    privacy.purge(now=datetime(2027, 11, 30, 12, tzinfo=BERLIN))
+    assert listing(forgotten.code).owner_email == "otto@example.org"
+    assert listing(f"L-{YEAR}-02").owner_email == OWNER
+    privacy.purge(now=datetime(2027, 12, 2, 12, tzinfo=BERLIN))
+    assert listing(forgotten.code).owner_email == ""
+    assert listing(f"L-{YEAR}-02").owner_email == ""
+    assert listing(forgotten.code).status == "submitted"  # the listing itself stays
 
 
 @pytest.mark.usefixtures("world")
@@ -122,5 +143,13 @@ def test_export_and_delete_of_a_founder(app: Flask) -> None:
 def test_the_privacy_notice_names_the_exchange(client: FlaskClient) -> None:
     page = client.get("/datenschutz").get_data(as_text=True)
     assert 'id="leerstand"' in page
-    assert "12 Monate nach Abschluss oder Ablehnung des Angebots" in page
-    assert "12 Monate nach dem Schließen (oder dem Anlegen) des Profils" in page
+    assert ("12 Monate nach Abschluss oder Ablehnung des Angebots (oder seiner letzten "
+            "Bestätigung)") in page
+    assert "12 Monate nach dem Anlegen des Profils" in page
+
+
+def test_the_founder_is_told_when_the_profile_is_deleted(app: Flask) -> None:
+    save_profile()
+    [sent] = db.session.scalars(select(OutboxMail).where(
+        OutboxMail.kind == "search_profile_received"))
+    assert "bis zum 1. Dezember 2027 gespeichert" in sent.text_body

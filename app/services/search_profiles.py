@@ -7,8 +7,11 @@ refused. Staff close profiles in the back office.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
+from flask import current_app
+
+from ..clock import local
 from ..control_characters import has_control_characters
 from ..db import begin_write
 from ..extensions import db
@@ -19,6 +22,7 @@ from .errors import Problem
 from .listing_offers import AREA_MAX, MONEY_MAX, check_contact
 from .listings import USE_LABELS, money
 from .mail import queue_mail
+from .rally_terms import months_after
 
 MESSAGE_MAX = 3000
 
@@ -84,7 +88,7 @@ def save_profile(*, values: ProfileInput, now: datetime) -> tuple[SearchProfile,
     queue_mail(kind="search_profile_received", to=email,
                subject="Ihr Suchprofil in der Leerstandsbörse",
                template="search_profile_received",
-               context={"profile": profile,
+               context={"profile": profile, "kept_until": kept_until(now),
                         "uses": [USE_LABELS[item.use] for item in profile.uses],
                         "max_rent": money(profile.max_rent_cents)
                         if profile.max_rent_cents is not None else ""},
@@ -92,3 +96,9 @@ def save_profile(*, values: ProfileInput, now: datetime) -> tuple[SearchProfile,
     matches = listing_matches.notify_for_profile(profile, now)
     db.session.commit()
     return profile, matches
+
+
+def kept_until(now: datetime) -> date:
+    """The local day a profile saved at ``now`` is deleted (flask purge)."""
+    months = int(current_app.config["SEARCH_PROFILE_RETENTION_MONTHS"])
+    return local(months_after(now, months)).date()

@@ -169,7 +169,8 @@ KINDS: tuple[Kind, ...] = (
         description=_l("Name, E-Mail-Adresse und Telefonnummer derer, die einen leeren "
                        "Raum anbieten, mit der internen Notiz des Büros (nie öffentlich)."),
         retention_key="LISTING_OWNER_RETENTION_MONTHS", unit="months",
-        after=_l("nach Abschluss oder Ablehnung des Angebots"), done=_l("anonymisiert"),
+        after=_l("nach Abschluss oder Ablehnung des Angebots (oder seiner letzten Bestätigung)"),
+        done=_l("anonymisiert"),
         count=kinds.count_listing_owners,
         purge=lambda now, months: kinds.purge_listing_owners(
             before=shifted(now, months, "months"), now=now),
@@ -181,7 +182,7 @@ KINDS: tuple[Kind, ...] = (
         description=_l("Name, E-Mail-Adresse, freiwillig Telefonnummer und Wünsche derer, "
                        "die einen Raum suchen, mit den passenden Räumen."),
         retention_key="SEARCH_PROFILE_RETENTION_MONTHS", unit="months",
-        after=_l("nach dem Schließen (oder dem Anlegen) des Profils"), done=_l("gelöscht"),
+        after=_l("nach dem Anlegen des Profils"), done=_l("gelöscht"),
         count=kinds.count_search_profiles,
         purge=_before(kinds.purge_search_profiles, "months"),
         export=kinds.export_search_profiles, delete=kinds.delete_search_profiles,

@@ -413,11 +413,14 @@ def _blank_listing_owners(condition: ColumnElement[bool], now: datetime) -> int:
 
 
 def purge_listing_owners(*, before: datetime, now: datetime) -> int:
-    """Blank the owners of listings retired (or rejected: their last change) before
-    ``before``."""
+    """Blank the owners of listings done with before ``before``: retired then, rejected
+    or left as an offer or draft with no change since, or published but not confirmed
+    since (long hidden from the public)."""
     return _blank_listing_owners(or_(
         and_(Listing.status == "retired", Listing.retired_at < before),
-        and_(Listing.status == "rejected", Listing.updated_at < before)), now)
+        and_(Listing.status.in_(("rejected", "submitted", "draft")),
+             Listing.updated_at < before),
+        and_(Listing.status == "published", Listing.confirmed_at < before)), now)
 
 
 def export_listing_owners(email: str) -> list[Record]:
@@ -451,10 +454,9 @@ def count_listing_owners() -> int:
 
 
 def purge_search_profiles(*, before: datetime) -> int:
-    """Delete the profiles closed (or, still active, saved) before ``before``; their
-    uses and matches go with them."""
-    return _delete(SearchProfile,
-                   func.coalesce(SearchProfile.closed_at, SearchProfile.created_at) < before)
+    """Delete the profiles saved before ``before``, closed or not (the confirmation mail
+    names the day); their uses and matches go with them."""
+    return _delete(SearchProfile, SearchProfile.created_at < before)
 
 
 def export_search_profiles(email: str) -> list[Record]:
