@@ -151,7 +151,7 @@ def test_edit_names_changed_fields_not_their_values(app: Flask) -> None:
         "", None, ["retail"])
     assert listing.code == f"L-{YEAR}-01" and listing.updated_at == NOW + timedelta(hours=1)
     [edit] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "listing.edit"))
-    assert edit.details == {"fields": ["owner_phone", "rent_cents", "uses"]}
+    assert edit.details == {"fields": ["owner_phone", "rent_cents", "uses"], "matches": 0}
     assert "55555" not in str(edit.details)
     with pytest.raises(InvalidInput):
         listing_admin.update_listing(listing_id=listing.id, values=replace(VALUES, title=""),
@@ -441,7 +441,9 @@ def test_freshness_states(app: Flask) -> None:
         == "fresh"
     assert listing_freshness.freshness(listing, NOW + timedelta(days=60)) == \
         listing_freshness.Freshness(60, "due")
-    assert listing_freshness.freshness(listing, NOW + timedelta(days=90)).state == "hidden"
+    assert listing_freshness.freshness(listing, NOW + timedelta(days=90)).state == "due"
+    assert listing_freshness.freshness(
+        listing, NOW + timedelta(days=90, minutes=1)).state == "hidden"
 
 
 # ---------------------------------------------------------------------------
@@ -499,3 +501,18 @@ def test_an_incomplete_owner_offer_is_not_published(app: Flask) -> None:
     assert caught.value.code == "incomplete" and caught.value.context == {"fields": ["uses"]}
     db.session.expire_all()
     assert offer.status == "submitted" and actions() == []
+
+
+def test_the_badge_and_the_public_pages_agree_at_the_boundary(app: Flask) -> None:
+    """Exactly 90 days after the confirmation the listing still shows and the badge says
+    so; a second later both call it hidden."""
+    row = Listing(code="L-2026-50", title="Eckladen", street="Markt 5", area_m2=60,
+                  status="published", published_at=NOW, confirmed_at=NOW)
+    db.session.add(row)
+    db.session.commit()
+    boundary = NOW + timedelta(days=90)
+    assert listings.is_public(row, boundary)
+    assert listing_freshness.freshness(row, boundary).state == "due"
+    later = boundary + timedelta(seconds=1)
+    assert not listings.is_public(row, later)
+    assert listing_freshness.freshness(row, later).state == "hidden"

@@ -2,6 +2,7 @@
 "temporary only" and the maximum rent honoured; staff told once per pair, even when both
 sides call at once."""
 
+from dataclasses import replace
 from datetime import UTC, timedelta
 
 import pytest
@@ -177,3 +178,23 @@ def test_publishing_a_listing_tells_staff_of_its_matches(app: Flask) -> None:
     entry = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "listing.publish")).one()
     assert entry.details == {"matches": 1}
+
+
+def test_a_listing_back_in_public_or_edited_to_fit_meets_the_profiles(app: Flask) -> None:
+    """Confirming a hidden listing again, and editing a published one so that it fits,
+    tell staff of the profiles saved meanwhile (once per pair, as always)."""
+    stale = listing(4, area=80, confirmed_days_ago=100)
+    lea = profile(low=50, high=100)
+    assert pairs() == []  # hidden: the profile found nothing
+    listing_admin.confirm(listing_id=stale.id, now=NOW, actor_id=None)
+    assert pairs() == [(stale.id, lea.id)]
+
+    big = listing(5, area=500)
+    assert (big.id, lea.id) not in pairs()
+    values = listing_admin.current_input(big)
+    listing_admin.update_listing(listing_id=big.id, now=NOW, actor_id=None,
+                                 values=replace(values, area_m2=80))
+    assert (big.id, lea.id) in pairs()
+    assert match_mails() == 2
+    listing_admin.confirm(listing_id=big.id, now=NOW, actor_id=None)
+    assert match_mails() == 2  # the pair is known

@@ -22,9 +22,17 @@ from ..services import listing_admin as service
 from ..services.content import render_markdown
 from ..services.editing import EditError, InvalidInput
 from ..services.listing_admin import ListingInput
-from ..services.listing_freshness import FRESH_DAYS, HIDE_DAYS, freshness
+from ..services.listing_freshness import freshness
 from ..services.listing_media import PHOTOS_MAX
-from ..services.listings import FLOOR_LABELS, RENT_MODEL_LABELS, STATUS_LABELS, USE_LABELS
+from ..services.listings import (
+    FLOOR_LABELS,
+    FRESH_DAYS,
+    HIDE_DAYS,
+    RENT_MODEL_LABELS,
+    STATUS_LABELS,
+    USE_LABELS,
+    is_public,
+)
 from ..services.posters import ListingPoster, listing_poster_pdf
 from ..services.qr import QRError, check_base_url
 from . import bp
@@ -44,8 +52,8 @@ FORM_FIELD = {"rent_cents": "rent", "service_charge_cents": "service_charge"}
 
 
 def public_url(listing: Listing) -> str | None:
-    """The listing's public page while it is published."""
-    if listing.status != "published":
+    """The listing's public page while the public sees it (published, not stale)."""
+    if not is_public(listing, now()):
         return None
     return url_for("office.listing", code=listing.code)
 
@@ -288,12 +296,17 @@ def poster_of(listing: Listing) -> ListingPoster:
 @bp.get("/leerstand/<int:listing_id>/plakat.pdf")
 @staff_required
 def listing_poster(listing_id: int) -> BaseResponse:
-    """The window poster (A4 PDF) with a QR code to the public page; published listings
-    only, so that no printed code leads to a missing page."""
+    """The window poster (A4 PDF) with a QR code to the public page; only while the
+    public sees the listing, so that no printed code leads to a missing page."""
     listing = get_listing(listing_id)
     back = redirect(url_for("backoffice.listing_edit", listing_id=listing_id), code=303)
     if listing.status != "published":
         flash(_("Das Plakat gibt es, sobald die Anzeige veröffentlicht ist."), "error")
+        return back
+    if not is_public(listing, now()):
+        flash(_("Die Anzeige ist seit über %(days)d Tagen nicht bestätigt und deshalb "
+                "ausgeblendet. Bestätigen Sie zuerst, dass der Raum noch frei ist.",
+                days=HIDE_DAYS), "error")
         return back
     try:
         poster = poster_of(listing)

@@ -248,7 +248,10 @@ def update_listing(*, listing_id: int, values: ListingInput, now: datetime,
     after = _snapshot(listing)
     changed = sorted(name for name, value in before.items() if after[name] != value)
     listing.updated_at = now
-    audit(now, actor_id, "listing.edit", listing.code, fields=changed)
+    db.session.flush()
+    # An edit may make a published listing fit profiles it did not fit before.
+    matches = listing_matches.notify_for_listing(listing, now)
+    audit(now, actor_id, "listing.edit", listing.code, fields=changed, matches=matches)
     db.session.commit()
     return listing
 
@@ -294,7 +297,10 @@ def confirm(*, listing_id: int, now: datetime, actor_id: int | None) -> Listing:
     listing.confirmed_at = now
     listing.reminded_at = None
     listing.updated_at = now
-    audit(now, actor_id, "listing.confirm", listing.code)
+    db.session.flush()
+    # Back in public after being hidden, it meets the profiles saved meanwhile.
+    matches = listing_matches.notify_for_listing(listing, now)
+    audit(now, actor_id, "listing.confirm", listing.code, matches=matches)
     db.session.commit()
     return listing
 

@@ -19,12 +19,8 @@ from ..extensions import db
 from ..models import Listing
 from .editing import audit
 from .inquiries import recipient
+from .listings import FRESH_DAYS, HIDE_DAYS, fresh_since
 from .mail import queue_mail
-
-# The same numbers as app.services.listings (FRESH_DAYS, HIDE_DAYS), which owns the
-# public side; a private copy until the two halves are merged.
-FRESH_DAYS = 60
-HIDE_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -36,10 +32,11 @@ class Freshness:
 
 
 def freshness(listing: Listing, now: datetime) -> Freshness:
-    """Days since the last confirmation: "due" from 60 days, "hidden" from 90."""
+    """Days since the last confirmation: "due" from 60 days, "hidden" once the public no
+    longer sees it (more than 90 days: the same test as the public pages')."""
     age = now - listing.confirmed_at
     days = age.days
-    if age >= timedelta(days=HIDE_DAYS):
+    if listing.confirmed_at < fresh_since(now):
         return Freshness(days, "hidden")
     if age >= timedelta(days=FRESH_DAYS):
         return Freshness(days, "due")

@@ -136,7 +136,8 @@ def test_staff_create_a_draft_with_german_numbers(staff_client: FlaskClient) -> 
     assert (listing.rent_cents, listing.latitude, listing.owner_phone) == (None, None, "")
     assert "auf Anfrage" in staff_client.get(LIST).text
     [edited] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "listing.edit"))
-    assert edited.details == {"fields": ["latitude", "longitude", "owner_phone", "rent_cents"]}
+    assert edited.details == {"fields": ["latitude", "longitude", "owner_phone", "rent_cents"],
+                              "matches": 0}
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
@@ -426,6 +427,12 @@ def test_the_poster_is_for_published_listings(staff_client: FlaskClient) -> None
     response = staff_client.get(f"{LIST}/{listing.id}/plakat.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     assert f"plakat-{listing.code}.pdf" in response.headers["Content-Disposition"]
+    age(listing, days=91)  # hidden: a printed code would lead nowhere
+    response = staff_client.get(f"{LIST}/{listing.id}/plakat.pdf")
+    assert response.status_code == 303
+    assert "nicht bestätigt und deshalb ausgeblendet" in staff_client.get(
+        f"{LIST}/{listing.id}").text
+    assert "Öffentliche Seite ansehen" not in staff_client.get(f"{LIST}/{listing.id}").text
 
 
 # ---------------------------------------------------------------------------
