@@ -133,6 +133,8 @@ def test_an_offer_needs_only_the_essentials(client: FlaskClient, app: Flask) -> 
     ({"owner_name": ""}, "Bitte geben Sie Ihren Namen ein."),
     ({"owner_email": "heike@"}, "Das ist keine gültige E-Mail-Adresse."),
     ({"owner_phone": "ruf an"}, "Bitte geben Sie eine Telefonnummer nur mit Ziffern"),
+    ({"owner_phone": "٠٢٣٦٦ ١٢٣٤٥"}, "Bitte geben Sie eine Telefonnummer nur mit Ziffern"),
+    ({"postcode": "D-45699"}, "Bitte geben Sie die fünfstellige Postleitzahl an"),
     ({"description": "x" * 3001}, "Höchstens 3000 Zeichen."),
     ({"consent": None}, "Bitte stimmen Sie zu"),
     ({"title": "Laden\x00"}, "Steuerzeichen"),

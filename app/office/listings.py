@@ -67,6 +67,7 @@ PROBLEM_MESSAGES = {
     "bad_frontage": _l("Bitte geben Sie die Breite in Metern an, z. B. 6,5."),
     "bad_money": _l("Bitte geben Sie einen Betrag in Euro an."),
     "too_long": _l("Das ist zu lang."),
+    "bad_postcode": _l("Bitte geben Sie die fünfstellige Postleitzahl an, z. B. 45699."),
     "unknown_choice": _l("Bitte wählen Sie aus der Liste."),
 }
 # Form field of each service field where the names differ.

@@ -30,11 +30,11 @@ from . import listing_matches
 from .accounts import AccountError, normalise_email
 from .editing import EditError, audit, existing, refuse
 from .errors import Problem
+from .listing_offers import POSTCODE_RE
 from .listings import add_with_free_code
 
 TITLE_MAX = 120
 STREET_MAX = 120
-POSTCODE_RE = re.compile(r"\d{5}")
 DESCRIPTION_MAX = 6000
 NOTE_MAX = 4000
 NAME_MAX = 100
