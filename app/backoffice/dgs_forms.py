@@ -57,6 +57,8 @@ MESSAGES: dict[tuple[str, str] | str, Any] = {
     "captions_too_large": _l("Die Untertitel-Datei ist zu groß: höchstens %(max_kb)d KB."),
     "already_uploaded": _l("Dieses Video ist schon hochgeladen. Sie finden es in der Liste."),
     "unknown_video": _l("Dieses Video gibt es nicht mehr."),
+    "conflict": _l("Gerade hat jemand anderes ein Video gezeigt. Bitte versuchen Sie es noch "
+                   "einmal."),
 }
 
 

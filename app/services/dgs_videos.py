@@ -58,7 +58,7 @@ EBML_DOCTYPE = b"\x42\x82"
 class VideoError(EditError):
     """An upload refused. Codes: ``empty``, ``too_large`` (``max_mb``), ``not_a_video``
     (neither MP4 nor WebM by its content), ``captions_not_webvtt``,
-    ``captions_too_large``, ``already_uploaded``, ``unknown_video``."""
+    ``captions_too_large``, ``already_uploaded``, ``unknown_video``, ``conflict``."""
 
 
 @dataclass(frozen=True)
@@ -319,12 +319,19 @@ def activate(*, video_id: int, now: datetime, actor_id: int | None) -> DgsVideo:
     """Show this video on the site instead of any other. Audited as
     ``dgs_video.activate``."""
     begin_write()
+    # Lock every video row, not only this one: two staff showing two videos at once
+    # queue here (PostgreSQL), and the second then sees and hides the first one's.
+    db.session.execute(select(DgsVideo.id).with_for_update()).all()
     video = _locked(video_id)
     db.session.execute(update(DgsVideo).where(DgsVideo.active.is_(True),
                                               DgsVideo.id != video.id).values(active=False))
     video.active = True
     audit(now, actor_id, "dgs_video.activate", video.title, sha256=video.sha256)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # the one-shown index, should anything slip past
+        db.session.rollback()
+        raise VideoError("conflict") from error
     return video
 
 

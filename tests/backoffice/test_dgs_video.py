@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
@@ -19,7 +19,8 @@ from app.models import AuditEvent, DgsVideo, User
 from app.services import dgs_videos
 from app.services.dgs_videos import VideoError
 
-from ..helpers import csrf_token
+from ..helpers import FIRST_DAY, csrf_token
+from ..test_concurrency import all_at_once
 from .conftest import count
 
 PAGE = "/buero/gebaerdensprache"
@@ -444,3 +445,26 @@ def test_actions_need_their_csrf_token(app: Flask, staff_client: FlaskClient) ->
 
 def test_the_back_office_pages_are_never_cached(staff_client: FlaskClient) -> None:
     assert staff_client.get(PAGE).headers["Cache-Control"] == "no-store"
+
+
+@BOTH
+def test_two_videos_shown_at_once_leave_one_shown_and_no_error(app: Flask) -> None:
+    """Two staff press "zeigen" on two videos at the same moment: both succeed, in turn,
+    and one video is shown (the unique index never has to refuse)."""
+    ids = []
+    for n in range(2):
+        row = DgsVideo(sha256=f"{n}" * 64, mime="video/mp4", size=1000, title=f"DGS {n}",
+                       transcript="Der Inhalt als Text.", uploaded_at=FIRST_DAY)
+        db.session.add(row)
+        db.session.flush()
+        ids.append(row.id)
+    db.session.commit()
+
+    def press(i: int) -> bool:
+        dgs_videos.activate(video_id=ids[i], now=FIRST_DAY, actor_id=None)
+        return True
+
+    assert all_at_once(app, press, n=2) == [True, True]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(DgsVideo).where(
+        DgsVideo.active.is_(True))) == 1
