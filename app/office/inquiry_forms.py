@@ -1,13 +1,40 @@
 """The inquiry form ("Sie"), for every subject an inquiry can be about (a successor
-profile now, an empty shop later): CSRF and the refusal of control characters from
-BaseForm; the service checks the details once more."""
+profile, an empty shop): CSRF and the refusal of control characters from BaseForm; the
+service checks the details once more. :func:`answer_inquiry` is the view's part that
+every subject shares."""
 
+from collections.abc import Callable
+
+from flask import abort, redirect
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 from wtforms import BooleanField, Field, TelField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from .. import clock
 from ..forms import BaseForm, email_field, person_name_field
-from ..services.inquiries import MESSAGE_MAX, NAME_MAX, PHONE_MAX, phone_looks_right
+from ..services import inquiries
+from ..services.inquiries import (
+    MESSAGE_MAX,
+    NAME_MAX,
+    PHONE_MAX,
+    InquiryError,
+    phone_looks_right,
+)
+
+# The service's refusals, as the field and the German message they belong to.
+INQUIRY_MESSAGES = {
+    "bad_name": ("name", _l("Bitte geben Sie Ihren Namen ein (höchstens 100 Zeichen).")),
+    "bad_email": ("email", _l("Das ist keine gültige E-Mail-Adresse.")),
+    "bad_phone": ("phone", _l("Bitte geben Sie eine Telefonnummer nur mit Ziffern, "
+                              "Leerzeichen und + ( ) / - ein.")),
+    "bad_message": ("message", _l("Bitte schreiben Sie uns kurz, worum es Ihnen geht "
+                                  "(höchstens 3000 Zeichen).")),
+    "consent_missing": ("consent", _l("Bitte stimmen Sie zu, damit wir Ihre Anfrage "
+                                      "bearbeiten können.")),
+    "control_characters": ("name", _l("Bitte entfernen Sie Steuerzeichen (unsichtbare "
+                                      "Zeichen, oft aus kopiertem Text).")),
+}
 
 
 class InquiryForm(BaseForm):
@@ -45,3 +72,27 @@ class InquiryForm(BaseForm):
         if value and len(value) <= PHONE_MAX and not phone_looks_right(value):
             raise ValidationError(_l("Bitte geben Sie eine Telefonnummer nur mit Ziffern, "
                                      "Leerzeichen und + ( ) / - ein."))
+
+
+def answer_inquiry(kind: str, subject_id: int, page: Callable[["InquiryForm"], str],
+                   thanks_url: str) -> Response | tuple[str, int] | str:
+    """The page with the form (GET), the form again with its problems (400), or the
+    inquiry sent and a redirect to ``thanks_url`` (303). A subject no longer public
+    meanwhile is a 404."""
+    form = InquiryForm()
+    if not form.is_submitted():
+        return page(form)
+    if not form.validate():
+        return page(form), 400
+    try:
+        inquiries.submit(subject_kind=kind, subject_id=subject_id,
+                         name=form.name.data or "", email=form.email.data or "",
+                         phone=form.phone.data or "", message=form.message.data or "",
+                         consent=bool(form.consent.data), now=clock.utcnow())
+    except InquiryError as error:
+        if error.code in INQUIRY_MESSAGES:
+            field, message = INQUIRY_MESSAGES[error.code]
+            getattr(form, field).errors = [message]
+            return page(form), 400
+        abort(404)
+    return redirect(thanks_url, code=303)

@@ -30,11 +30,10 @@ from ..auth.decorators import STAFF_ROLES
 from ..extensions import db, limiter
 from ..models import Image, Listing
 from ..security import no_store
-from ..services import inquiries, listing_offers, search_profiles
+from ..services import listing_offers, search_profiles
 from ..services import listings as service
 from ..services.editing import EditError, InvalidInput
 from ..services.images import DIGEST_IN_URL
-from ..services.inquiries import InquiryError
 from ..services.listings import (
     FLOOR_LABELS,
     RENT_MODEL_LABELS,
@@ -42,9 +41,8 @@ from ..services.listings import (
     public_view,
 )
 from . import bp
-from .inquiry_forms import InquiryForm
+from .inquiry_forms import InquiryForm, answer_inquiry
 from .listing_forms import OfferForm, SearchProfileForm
-from .successors import INQUIRY_MESSAGES
 
 # The German name of each filter, for the note on filters that could not be read.
 FILTER_NAMES = {
@@ -131,23 +129,8 @@ def listing(code: str) -> BaseResponse | tuple[str, int] | str:
     """One listing; its POST sends an inquiry to the office (never to the owner). Not
     cached: the form carries the session's CSRF token."""
     item = listing_or_404(code)
-    form = InquiryForm()
-    if not form.is_submitted():
-        return listing_page(item, form)
-    if not form.validate():
-        return listing_page(item, form), 400
-    try:
-        inquiries.submit(subject_kind="listing", subject_id=item.id,
-                         name=form.name.data or "", email=form.email.data or "",
-                         phone=form.phone.data or "", message=form.message.data or "",
-                         consent=bool(form.consent.data), now=clock.utcnow())
-    except InquiryError as error:
-        if error.code in INQUIRY_MESSAGES:
-            field, message = INQUIRY_MESSAGES[error.code]
-            getattr(form, field).errors = [message]
-            return listing_page(item, form), 400
-        abort(404)  # no longer public meanwhile
-    return redirect(url_for("office.listing_thanks", code=item.code), code=303)
+    return answer_inquiry("listing", item.id, lambda form: listing_page(item, form),
+                          url_for("office.listing_thanks", code=item.code))
 
 
 @bp.get("/leerstand/<code>/danke")

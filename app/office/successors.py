@@ -8,19 +8,15 @@ unknown (404); a retired profile says it is no longer available (410).
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask import abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import clock
 from ..extensions import limiter
 from ..models import SuccessorProfile
 from ..security import no_store
-from ..services import inquiries
 from ..services import successors as service
 from ..services.content import render_markdown
-from ..services.inquiries import InquiryError
 from ..services.successors import (
     AREA_LABELS,
     EMPLOYEE_LABELS,
@@ -29,21 +25,9 @@ from ..services.successors import (
     TIMELINE_LABELS,
 )
 from . import bp
-from .inquiry_forms import InquiryForm
+from .inquiry_forms import InquiryForm, answer_inquiry
 
 # Field and German text of each refusal of the form.
-INQUIRY_MESSAGES = {
-    "bad_name": ("name", _l("Bitte geben Sie Ihren Namen ein (höchstens 100 Zeichen).")),
-    "bad_email": ("email", _l("Das ist keine gültige E-Mail-Adresse.")),
-    "bad_phone": ("phone", _l("Bitte geben Sie eine Telefonnummer nur mit Ziffern, "
-                              "Leerzeichen und + ( ) / - ein.")),
-    "bad_message": ("message", _l("Bitte schreiben Sie uns kurz, worum es Ihnen geht "
-                                  "(höchstens 3000 Zeichen).")),
-    "consent_missing": ("consent", _l("Bitte stimmen Sie zu, damit wir Ihre Anfrage "
-                                      "bearbeiten können.")),
-    "control_characters": ("name", _l("Bitte entfernen Sie Steuerzeichen (unsichtbare "
-                                      "Zeichen, oft aus kopiertem Text).")),
-}
 
 
 @dataclass(frozen=True)
@@ -122,23 +106,9 @@ def successor(code: str) -> BaseResponse | tuple[str, int] | str:
     """One profile; its POST sends an inquiry to the office. Not cached: the form carries
     the session's CSRF token."""
     profile = profile_or_abort(code)
-    form = InquiryForm()
-    if not form.is_submitted():
-        return profile_page(profile, form)
-    if not form.validate():
-        return profile_page(profile, form), 400
-    try:
-        inquiries.submit(subject_kind="successor", subject_id=profile.id,
-                         name=form.name.data or "", email=form.email.data or "",
-                         phone=form.phone.data or "", message=form.message.data or "",
-                         consent=bool(form.consent.data), now=clock.utcnow())
-    except InquiryError as error:
-        if error.code in INQUIRY_MESSAGES:
-            field, message = INQUIRY_MESSAGES[error.code]
-            getattr(form, field).errors = [message]
-            return profile_page(profile, form), 400
-        abort(404)  # retired meanwhile
-    return redirect(url_for("office.successor_thanks", code=profile.code), code=303)
+    return answer_inquiry(
+        "successor", profile.id, lambda form: profile_page(profile, form),
+        url_for("office.successor_thanks", code=profile.code))
 
 
 @bp.get("/nachfolge/<code>/danke")
