@@ -33,6 +33,7 @@ from ..services.listings import (
     USE_LABELS,
     is_public,
 )
+from ..services.listings import money as german_money
 from ..services.posters import ListingPoster, listing_poster_pdf
 from ..services.qr import QRError, check_base_url
 from . import bp
@@ -60,10 +61,7 @@ def public_url(listing: Listing) -> str | None:
 
 def money(cents: int | None) -> str:
     """``85000`` → ``850 €``; None → "auf Anfrage"."""
-    if cents is None:
-        return _("auf Anfrage")
-    text = f"{cents / 100:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-    return text.removesuffix(",00") + " €"
+    return _("auf Anfrage") if cents is None else german_money(cents)
 
 
 def helpers() -> dict[str, Any]:
