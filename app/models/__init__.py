@@ -23,10 +23,12 @@ from .common import (
     DRAW_KINDS,
     DRAW_STATUSES,
     IMAGE_TYPES,
+    LANGUAGES,
     RALLY_STATUSES,
     SIGNAL_KINDS,
     STAMP_SOURCES,
     STATION_MODES,
+    TRANSLATED_LANGUAGES,
     USER_ROLES,
 )
 from .content import AdventDoor, Image, Service
@@ -89,6 +91,7 @@ from .rally import (
     default_draw_at,
 )
 from .texts import BLOCK_KEYS, ContentBlock, ContentRevision
+from .translations import TRANSLATED_FIELDS, Translation
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -179,4 +182,8 @@ __all__ = [
     "ContentRevision",
     "DGS_VIDEO_TYPES",
     "DgsVideo",
+    "LANGUAGES",
+    "TRANSLATED_LANGUAGES",
+    "TRANSLATED_FIELDS",
+    "Translation",
 ]

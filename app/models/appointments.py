@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db import UTCDateTime
-from .common import Model, _in
+from .common import LANGUAGES, Model, _in
 from .content import Service
 
 # The grid of held time: every topic's duration and every offered start is a multiple.
@@ -106,6 +106,7 @@ class Appointment(Model):
         CheckConstraint(_in("status", APPOINTMENT_STATUSES), name="status_known"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("adviser >= 1", name="adviser_numbered"),
+        CheckConstraint(_in("language", LANGUAGES), name="language_known"),
         Index("ix_appointments_starts_at", "starts_at"),
         Index("ix_appointments_email", "email"),
     )
@@ -127,6 +128,9 @@ class Appointment(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reminder_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person's language when they booked (app.i18n): mails written later, by staff
+    # or by ``outbox send``, use it.
+    language: Mapped[str] = mapped_column(String(2), default="de", server_default="de")
 
     topic: Mapped[AppointmentTopic] = relationship()
 

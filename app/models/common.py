@@ -25,6 +25,10 @@ BEACON_CHAINS = ("default", "quicknet")
 # What an uploaded picture is stored as after app.services.images re-encoded it.
 IMAGE_TYPES = ("image/webp", "image/jpeg", "image/png")
 ADVENT_DOORS = 24
+# The languages of the public site (app.i18n); German is the source and the back office's.
+LANGUAGES = ("de", "en", "tr")
+# The languages staff may translate their own texts into (app.models.translations).
+TRANSLATED_LANGUAGES = ("en", "tr")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db import UTCDateTime
-from .common import Model, _in
+from .common import LANGUAGES, Model, _in
 from .content import Image, Service
 from .rally import Shop
 
@@ -132,6 +132,7 @@ class EventRegistration(Model):
         CheckConstraint(_in("status", REGISTRATION_STATUSES), name="status_known"),
         CheckConstraint("status <> 'offered' OR offered_until IS NOT NULL",
                         name="offer_has_deadline"),
+        CheckConstraint(_in("language", LANGUAGES), name="language_known"),
         Index("uq_event_registrations_active_email", "event_id", "email", unique=True,
               sqlite_where=text(_ACTIVE), postgresql_where=text(_ACTIVE)),
         Index("ix_event_registrations_event_status", "event_id", "status", "id"),
@@ -152,5 +153,8 @@ class EventRegistration(Model):
     offered_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person's language when they registered (app.i18n): mails written later, by staff
+    # or by ``outbox send``, use it.
+    language: Mapped[str] = mapped_column(String(2), default="de", server_default="de")
 
     event: Mapped[Event] = relationship()

@@ -31,6 +31,7 @@ from ..services.codes import new_live_secret
 from .common import (
     CARD_FLAGS,
     CONTACT_KINDS,
+    LANGUAGES,
     RALLY_STATUSES,
     SIGNAL_KINDS,
     STAMP_SOURCES,
@@ -124,6 +125,9 @@ class Shop(Model):
     """A business or institution of the town centre; shops outlive rallies."""
 
     __tablename__ = "shops"
+    __table_args__ = (
+        CheckConstraint(_in("poster_language", LANGUAGES), name="poster_language_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -137,6 +141,9 @@ class Shop(Model):
     opening_hours: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(200), default="")
+    # The language of the shop's printed poster (app.services.posters); German unless the
+    # shop chose another.
+    poster_language: Mapped[str] = mapped_column(String(2), default="de", server_default="de")
 
     hours: Mapped[list["OpeningHours"]] = relationship(
         order_by="(OpeningHours.weekday, OpeningHours.opens)",
