@@ -9,7 +9,15 @@ FLASK  := $(BIN)/flask --app wsgi
 
 .PHONY: install run test lint types pytest bench profile messages clean
 
-install: $(STAMP)
+# The English and Turkish catalogues are compiled here from their committed .po files
+# (the .mo files are build output, ignored by git): a fresh clone and every pull that
+# changes a translation get current catalogues from `make install`.
+CATALOGUES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+
+install: $(STAMP) $(CATALOGUES:.po=.mo)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +49,15 @@ bench: install
 profile: install
 	$(BIN)/python bench/hotpath.py
 
+# After changing a user-facing string: extract every marked string (babel.cfg says
+# where), add new ones to both catalogues, drop the gone ones, compile. Then translate
+# what is new (tests/test_translations.py lists it).
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-wrap --sort-by-file \
+		--project innenstadt-rallye -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations \
+		--no-wrap --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d app/translations --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

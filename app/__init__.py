@@ -4,7 +4,6 @@ import logging
 import os
 from typing import Any
 
-from babel import Locale
 from flask import Flask
 from flask.logging import default_handler
 from flask_login import current_user
@@ -41,10 +40,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter_log = logging.getLogger("flask-limiter")
     if default_handler not in limiter_log.handlers:
         limiter_log.addHandler(default_handler)
-    # The site speaks German. A Locale rather than "de": Flask-Babel parses a string
-    # again on every request, which cost more than a page's database reads.
-    german = Locale.parse("de")
-    babel.init_app(app, locale_selector=lambda: german)
+    from .i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
     # Templates get ``current_user`` as a global: the proxy is resolved only where a
     # template asks (staff pages). Flask-Login's context processor resolved it for every
     # page, which cost a visitor about 36 µs (session protection hashes the client's
@@ -55,7 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if hops := int(app.config.get("PROXY_FIX_X_FOR", 0)):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
-    from . import auth, cli, control_characters, errors, id_converter, security, templating
+    from . import auth, cli, control_characters, errors, i18n, id_converter, security, templating
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .backoffice import bp as backoffice_bp
@@ -70,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     id_converter.init_app(app)  # likewise
     errors.init_app(app)
     templating.init_app(app)
+    i18n.init_app(app)
     cli.init_app(app)
     mail.init_app(app)
     app.register_blueprint(office_bp)
