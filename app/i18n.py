@@ -10,8 +10,17 @@ with :func:`flask_babel.force_locale`, e.g. for the language a person booked in.
 from datetime import timedelta
 
 from babel import Locale
-from flask import Blueprint, Flask, Response, current_app, redirect, request, url_for
-from flask_babel import get_locale
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
 
 from .models import LANGUAGES
 
@@ -30,7 +39,7 @@ bp = Blueprint("language", __name__)
 
 def visitor_language() -> str:
     """The language code of the current request (see the module's docstring)."""
-    if request.blueprint in GERMAN_ONLY:
+    if not has_request_context() or request.blueprint in GERMAN_ONLY:
         return "de"
     chosen = request.cookies.get(COOKIE)
     if chosen in LOCALES:
@@ -44,14 +53,8 @@ def select_locale() -> Locale:
     return LOCALES[visitor_language()]
 
 
-def current_language() -> str:
-    """The code of the language being rendered now (also inside ``force_locale``)."""
-    locale = get_locale()
-    return locale.language if locale is not None else "de"
-
-
 @bp.get("/sprache/<code>")
-def choose(code: str) -> Response:
+def choose(code: str) -> BaseResponse:
     """The header's switch: remember the choice and go back to the page it came from.
 
     Only a cookie changes (the visitor's own preference); nothing is stored here.
@@ -78,3 +81,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.after_request(vary_on_language)
     app.jinja_env.globals["language_names"] = NAMES
+    # For the Datenschutz page, which names the cookie and how long it lasts.
+    app.jinja_env.globals["language_cookie"] = COOKIE
+    app.jinja_env.globals["language_cookie_days"] = COOKIE_MAX_AGE.days

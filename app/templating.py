@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
+from . import formats
 from .services.content import contact_spans
 
 
@@ -17,30 +18,9 @@ def office() -> dict[str, str]:
 
 
 def when(moment: datetime | None, style: str = "datetime") -> str:
-    """Format a UTC moment in German local time.
-
-    Styles: ``datetime`` (default), ``date``, ``time``, ``day`` (``1. Dezember``),
-    ``day_time`` (``5. Januar, 18:00 Uhr``),
-    ``short`` (``Di. 1.12., 09:15 Uhr``, for table cells), ``seconds`` (``1.12.
-    09:15:42``, for stamp timelines) and ``numeric`` (``1.12.2026``).
-    """
-    if moment is None:
-        return ""
-    if style == "short":
-        return format_datetime(moment, "EEE d.M., HH:mm 'Uhr'")
-    if style == "seconds":
-        return format_datetime(moment, "d.M. HH:mm:ss")
-    if style == "numeric":
-        return format_date(moment, "d.M.yyyy")
-    if style == "date":
-        return format_date(moment, "EEEE, d. MMMM yyyy")
-    if style == "day_time":
-        return format_datetime(moment, "d. MMMM, HH:mm 'Uhr'")
-    if style == "day":
-        return format_date(moment, "d. MMMM")
-    if style == "time":
-        return format_time(moment, "HH:mm")
-    return format_datetime(moment, "EEEE, d. MMMM yyyy, HH:mm 'Uhr'")
+    """Format a UTC moment in Berlin time in the page's language; the styles are
+    app.formats.MOMENT_PATTERNS' (``date``, ``day``, ``time``, ``clock``, ``short``…)."""
+    return formats.moment(moment, style)
 
 
 def contact_links(text: str) -> Markup:
@@ -66,6 +46,10 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.filters["when"] = when
+    # Calendar days ("1.12.", "Montag, 7. Dezember") and spans of time in the page's
+    # language.
+    app.jinja_env.filters["day"] = formats.day
+    app.jinja_env.globals["time_span"] = formats.span
     # The page's language, for keys of cached fragments.
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.filters["contact_links"] = contact_links

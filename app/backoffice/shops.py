@@ -370,8 +370,8 @@ def poster_pdf(slug: str) -> BaseResponse:
         return redirect(shops_url(rally), code=303)
     config = current_app.config
     try:
-        prize_line = main_prize(rally.id)
-        posters = [poster_for(station, config["BASE_URL"], config["OFFICE"], prize_line)
+        first_prize = main_prize(rally.id)
+        posters = [poster_for(station, config["BASE_URL"], config["OFFICE"], first_prize)
                    for station in stations]
     except QRError:
         flash(_("Die Adresse der Seite (BASE_URL) ist falsch eingestellt; bitte wenden Sie "

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db import UTCDateTime
-from .common import LANGUAGES, Model, _in
+from .common import Model, _in
 from .content import Image
 
 # submitted: an owner's offer, not yet reviewed; draft: staff's, not public;
@@ -173,7 +173,6 @@ class SearchProfile(Model):
                         "max_area_m2 >= min_area_m2", name="area_range_ordered"),
         CheckConstraint("max_rent_cents IS NULL OR max_rent_cents >= 0",
                         name="max_rent_not_negative"),
-        CheckConstraint(_in("language", LANGUAGES), name="language_known"),
         Index("ix_search_profiles_email", "email"),
         Index("ix_search_profiles_status", "status"),
     )
@@ -193,9 +192,6 @@ class SearchProfile(Model):
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The person's language when they saved the profile (app.i18n): mails written later, by staff
-    # or by ``outbox send``, use it.
-    language: Mapped[str] = mapped_column(String(2), default="de", server_default="de")
 
     uses: Mapped[list["SearchProfileUse"]] = relationship(
         cascade="all, delete-orphan", order_by="SearchProfileUse.use")

@@ -12,6 +12,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
@@ -486,8 +487,10 @@ def poster(token: str) -> BaseResponse | str:
         return stamp_error_response(error)
     config = current_app.config
     content = printset.poster_for(station, config["BASE_URL"], config["OFFICE"])
-    code = qr.inline_svg(content.url, title=_("QR-Code für %(shop)s", shop=station.shop.name))
-    return render_template("rally/poster.html", poster=content, qr_svg=code)
+    # The shop's poster language, whatever the language of whoever prints it.
+    with force_locale(content.language):
+        code = qr.inline_svg(content.url, title=_("QR-Code für %(shop)s", shop=station.shop.name))
+        return render_template("rally/poster.html", poster=content, qr_svg=code)
 
 
 # The poster page's fonts: the Lato of the PDF posters, served from the same package.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
@@ -210,16 +211,18 @@ def confirm(appointment_id: int, *, now: datetime, actor_id: int | None) -> bool
         raise DeskError("past")
     appointment.status = "confirmed"
     _touch(appointment, now)
-    ics = calendar_text(appointment, now=now, method="PUBLISH")
-    queue_mail(
-        kind="appointment_confirmed", to=appointment.email,
-        subject=_("Ihr Termin ist bestätigt: %(when)s", when=when_text(appointment)),
-        template="appointment_confirmed",
-        context={"appointment": appointment, "when": when_text(appointment),
-                 "link": manage_link(appointment)},
-        attachments=[Attachment("termin.ics", "text/calendar", ics)],
-        now=now,
-    )
+    # In the language the person booked in: staff confirm in German.
+    with force_locale(appointment.language):
+        ics = calendar_text(appointment, now=now, method="PUBLISH")
+        queue_mail(
+            kind="appointment_confirmed", to=appointment.email,
+            subject=_("Ihr Termin ist bestätigt: %(when)s", when=when_text(appointment)),
+            template="appointment_confirmed",
+            context={"appointment": appointment, "when": when_text(appointment),
+                     "link": manage_link(appointment)},
+            attachments=[Attachment("termin.ics", "text/calendar", ics)],
+            now=now,
+        )
     audit(now, actor_id, "appointment.confirm", f"appointment:{appointment.id}")
     db.session.commit()
     return True
@@ -244,16 +247,18 @@ def decline(appointment_id: int, *, message: str, now: datetime,
         AppointmentSlot.appointment_id == appointment.id))
     appointment.status = "declined"
     _touch(appointment, now)
-    ics = calendar_text(appointment, now=now, method="CANCEL")
-    queue_mail(
-        kind="appointment_declined", to=appointment.email,
-        subject=_("Ihr Termin am %(when)s findet nicht statt", when=when_text(appointment)),
-        template="appointment_declined",
-        context={"appointment": appointment, "when": when_text(appointment), "message": message,
-                 "booking_link": str(current_app.config["BASE_URL"]) + "/termine"},
-        attachments=[Attachment("termin-abgesagt.ics", "text/calendar", ics)],
-        now=now,
-    )
+    # In the language the person booked in: staff confirm in German.
+    with force_locale(appointment.language):
+        ics = calendar_text(appointment, now=now, method="CANCEL")
+        queue_mail(
+            kind="appointment_declined", to=appointment.email,
+            subject=_("Ihr Termin am %(when)s findet nicht statt", when=when_text(appointment)),
+            template="appointment_declined",
+            context={"appointment": appointment, "when": when_text(appointment), "message": message,
+                     "booking_link": str(current_app.config["BASE_URL"]) + "/termine"},
+            attachments=[Attachment("termin-abgesagt.ics", "text/calendar", ics)],
+            now=now,
+        )
     audit(now, actor_id, "appointment.decline", f"appointment:{appointment.id}",
           with_message=bool(message))
     db.session.commit()

@@ -24,10 +24,14 @@ from datetime import UTC, date, datetime, time, timedelta
 import holidays
 import phonenumbers
 from flask import current_app
-from flask_babel import format_date, format_time
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import formats
 from ..clock import BERLIN, local
 from ..control_characters import has_control_characters
 from ..db import begin_write
@@ -371,6 +375,7 @@ def book(
         consent_at=now,
         created_at=now,
         updated_at=now,
+        language=formats.current_language(),
     )
     db.session.add(appointment)
     db.session.flush()
@@ -378,7 +383,7 @@ def book(
         db.session.rollback()
         raise _taken(topic_id, starts_at, now)
     _mail(appointment, "appointment_booked",
-          "Ihre Terminanfrage: {topic} am {when}", method="PUBLISH", now=now)
+          _l("Ihre Terminanfrage: {topic} am {when}"), method="PUBLISH", now=now)
     db.session.commit()
     return appointment
 
@@ -437,7 +442,7 @@ def move(*, token: str, starts_at: datetime, now: datetime) -> Appointment:
     appointment.reminder_queued_at = None
     appointment.updated_at = now
     _mail(appointment, "appointment_moved",
-          "Ihr Termin ist verschoben: {topic} am {when}", method="PUBLISH", now=now)
+          _l("Ihr Termin ist verschoben: {topic} am {when}"), method="PUBLISH", now=now)
     db.session.commit()
     return appointment
 
@@ -451,7 +456,7 @@ def cancel(*, token: str, now: datetime) -> Appointment:
     appointment.status = "cancelled"
     appointment.updated_at = now
     _mail(appointment, "appointment_cancelled",
-          "Ihr Termin ist abgesagt: {topic} am {when}", method="CANCEL", now=now)
+          _l("Ihr Termin ist abgesagt: {topic} am {when}"), method="CANCEL", now=now)
     db.session.commit()
     return appointment
 
@@ -478,7 +483,7 @@ def queue_due_reminders(now: datetime) -> list[int]:
             continue
         appointment = db.session.get_one(Appointment, appointment_id, populate_existing=True)
         _mail(appointment, "appointment_reminder",
-              "Erinnerung an Ihren Termin: {topic} am {when}", now=now)
+              _l("Erinnerung an Ihren Termin: {topic} am {when}"), now=now)
         reminded.append(appointment_id)
     db.session.commit()
     return reminded
@@ -513,8 +518,9 @@ def calendar_entry(appointment: Appointment) -> CalendarEntry:
         uid=calendar_uid(appointment),
         starts_at=appointment.starts_at,
         ends_at=appointment.ends_at,
-        summary=f"Beratung: {appointment.topic.name} ({office['name']})",
-        description=f"Termin ansehen, verschieben oder absagen: {link}",
+        summary=_("Beratung: %(topic)s (%(office)s)", topic=appointment.topic.name,
+                  office=office["name"]),
+        description=_("Termin ansehen, verschieben oder absagen: %(link)s", link=link),
         location=f"{office['name']}, {office['street']}, {office['postcode']} {office['city']}",
         url=link,
         cancelled=appointment.status not in HOLDING_STATUSES,
@@ -530,14 +536,19 @@ def calendar_text(appointment: Appointment, *, now: datetime, method: str = "") 
 
 def when_text(appointment: Appointment) -> str:
     """The booking's time as people read it: "Montag, 7. Dezember 2026, 9:00–9:30 Uhr"."""
-    start, end = local(appointment.starts_at), local(appointment.ends_at)
-    return (f"{format_date(start, 'EEEE, d. MMMM y')}, "
-            f"{format_time(start, 'H:mm')}–{format_time(end, 'H:mm')} Uhr")
+    return formats.span(appointment.starts_at, appointment.ends_at)
 
 
-def _mail(appointment: Appointment, kind: str, subject: str, *, now: datetime,
+def _mail(appointment: Appointment, kind: str, subject: str | LazyString, *, now: datetime,
           method: str = "") -> None:
-    """Queue one of the booking's mails, with its calendar file when ``method`` is set."""
+    """Queue one of the booking's mails, with its calendar file when ``method`` is set,
+    in the language the person booked in (also when ``outbox send`` writes it)."""
+    with force_locale(appointment.language):
+        _write_mail(appointment, kind, str(subject), now=now, method=method)
+
+
+def _write_mail(appointment: Appointment, kind: str, subject: str, *, now: datetime,
+                method: str) -> None:
     when = when_text(appointment)
     attachments = []
     if method:

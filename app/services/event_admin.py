@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..clock import BERLIN, local
@@ -322,22 +324,29 @@ def _tell_changed(event: Event, *, now: datetime) -> int:
     file; return how many were told."""
     people = [registration for registration in events.registrations(event.id, ("confirmed",))
               if registration.email]
-    when = events.when_text(event)
     for registration in people:
-        queue_mail(
-            kind="event_changed", to=registration.email,
-            subject=f"Geändert: {event.title} am {when}", template="event_changed",
-            context={"registration": registration, "event": event, "when": when,
-                     "where": events.where_text(event),
-                     "link": events.manage_link(registration),
-                     "event_link": events.event_link(event),
-                     "online_url": event.online_url},
-            attachments=[Attachment(
-                "veranstaltung.ics", CONTENT_TYPE + "; method=REQUEST",
-                events.calendar_text(event, now=now, registration=registration,
-                                     method="REQUEST"))],
-            now=now)
+        with force_locale(registration.language):
+            _mail_changed(event, registration, now=now)
     return len(people)
+
+
+def _mail_changed(event: Event, registration: EventRegistration, *, now: datetime) -> None:
+    """The change mail of one participant, in the language they registered in."""
+    when = events.when_text(event)
+    queue_mail(
+        kind="event_changed", to=registration.email,
+        subject=_("Geändert: %(title)s am %(when)s", title=event.title, when=when),
+        template="event_changed",
+        context={"registration": registration, "event": event, "when": when,
+                 "where": events.where_text(event),
+                 "link": events.manage_link(registration),
+                 "event_link": events.event_link(event),
+                 "online_url": event.online_url},
+        attachments=[Attachment(
+            "veranstaltung.ics", CONTENT_TYPE + "; method=REQUEST",
+            events.calendar_text(event, now=now, registration=registration,
+                                 method="REQUEST"))],
+        now=now)
 
 
 def _week_later(moment: datetime) -> datetime:

@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import format_date, format_time
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import formats
 from ..clock import local
 from ..control_characters import has_control_characters
 from ..db import begin_write
@@ -209,7 +212,7 @@ def send_links(*, email: str, now: datetime) -> int:
         .order_by(Event.starts_at, EventRegistration.id)))
     if found:
         queue_mail(
-            kind="event_links", to=address, subject="Ihre Anmeldungen zu Veranstaltungen",
+            kind="event_links", to=address, subject=_("Ihre Anmeldungen zu Veranstaltungen"),
             template="event_links",
             context={"items": [(registration, registration.event,
                                 when_text(registration.event), manage_link(registration))
@@ -296,7 +299,7 @@ def register(*, slug: str, name: str, email: str, company: str = "", consent: bo
         event_id=event.id, token=secrets.token_urlsafe(24),
         status="confirmed" if confirmed else "waiting", name=contact.name,
         email=contact.email, company=contact.company, consent_at=now, created_at=now,
-        updated_at=now)
+        updated_at=now, language=formats.current_language())
     db.session.add(registration)
     try:
         db.session.flush()
@@ -307,9 +310,9 @@ def register(*, slug: str, name: str, email: str, company: str = "", consent: bo
     if confirmed:
         _reminded_by_confirmation(registration, now)
         _mail(registration, "event_confirmed",
-              "Ihre Anmeldung: {title} am {when}", now=now, method="PUBLISH")
+              _l("Ihre Anmeldung: {title} am {when}"), now=now, method="PUBLISH")
     else:
-        _mail(registration, "event_waiting", "Warteliste: {title} am {when}", now=now,
+        _mail(registration, "event_waiting", _l("Warteliste: {title} am {when}"), now=now,
               position=waiting_position(registration))
     db.session.commit()
     return registration
@@ -352,8 +355,8 @@ def cancel(*, token: str, now: datetime) -> EventRegistration:
     if held:
         _free_place(registration.event_id)
     _mail(registration, "event_left" if was == "waiting" else "event_cancelled",
-          "Abgemeldet: {title} am {when}" if was != "waiting"
-          else "Von der Warteliste genommen: {title}",
+          _l("Abgemeldet: {title} am {when}") if was != "waiting"
+          else _l("Von der Warteliste genommen: {title}"),
           now=now, method="CANCEL" if was == "confirmed" else "")
     if held:
         promote(registration.event_id, now)
@@ -386,7 +389,7 @@ def confirm_offer(*, token: str, now: datetime) -> EventRegistration:
     registration.updated_at = now
     _reminded_by_confirmation(registration, now)
     db.session.flush()
-    _mail(registration, "event_confirmed", "Ihre Anmeldung: {title} am {when}", now=now,
+    _mail(registration, "event_confirmed", _l("Ihre Anmeldung: {title} am {when}"), now=now,
           method="PUBLISH")
     db.session.commit()
     return registration
@@ -421,7 +424,7 @@ def promote(event_id: int, now: datetime) -> list[EventRegistration]:
             _free_place(event_id)  # they left the list just now: the next one
             continue
         waiting = db.session.get_one(EventRegistration, waiting_id, populate_existing=True)
-        _mail(waiting, "event_offer", "Ein Platz ist frei: {title} am {when}", now=now)
+        _mail(waiting, "event_offer", _l("Ein Platz ist frei: {title} am {when}"), now=now)
         offered.append(waiting)
     return offered
 
@@ -455,7 +458,7 @@ def expire_offers(now: datetime) -> list[int]:
                                           populate_existing=True)
         _free_place(registration.event_id)
         if now < registration.event.starts_at:  # afterwards the mail would only confuse
-            _mail(registration, "event_offer_expired", "Platz nicht bestätigt: {title}",
+            _mail(registration, "event_offer_expired", _l("Platz nicht bestätigt: {title}"),
                   now=now)
         promote(registration.event_id, now)
         db.session.commit()
@@ -487,7 +490,7 @@ def queue_due_reminders(now: datetime) -> list[int]:
             continue
         registration = db.session.get_one(EventRegistration, registration_id,
                                           populate_existing=True)
-        _mail(registration, "event_reminder", "Erinnerung: {title} am {when}", now=now)
+        _mail(registration, "event_reminder", _l("Erinnerung: {title} am {when}"), now=now)
         reminded.append(registration_id)
     db.session.commit()
     return reminded
@@ -522,7 +525,7 @@ def call_off(event: Event, *, reason: str, now: datetime) -> int:
         .order_by(EventRegistration.id)))
     db.session.flush()
     for registration in told:
-        _mail(registration, "event_called_off", "Abgesagt: {title} am {when}", now=now,
+        _mail(registration, "event_called_off", _l("Abgesagt: {title} am {when}"), now=now,
               method="CANCEL" if registration.status == "confirmed" else "",
               reason=event.cancel_reason)
     return len(told)
@@ -609,13 +612,8 @@ def event_link(event: Event) -> str:
 
 def when_text(event: Event) -> str:
     """"Donnerstag, 10. Dezember 2026, 18:00–20:00 Uhr" (the end's day too when it
-    differs)."""
-    start, end = local(event.starts_at), local(event.ends_at)
-    if start.date() == end.date():
-        return (f"{format_date(start, 'EEEE, d. MMMM y')}, "
-                f"{format_time(start, 'H:mm')}–{format_time(end, 'H:mm')} Uhr")
-    return (f"{format_date(start, 'EEEE, d. MMMM y')}, {format_time(start, 'H:mm')} Uhr "
-            f"bis {format_date(end, 'EEEE, d. MMMM y')}, {format_time(end, 'H:mm')} Uhr")
+    differs), in the language being written."""
+    return formats.span(event.starts_at, event.ends_at)
 
 
 def where_text(event: Event) -> str:
@@ -632,13 +630,13 @@ def calendar_entry(event: Event, *, registration: EventRegistration | None = Non
     lines = [event.summary] if event.summary else []
     location = event.place
     if registration is not None:
-        lines.append(f"Ihre Anmeldung ansehen oder absagen: {link}")
+        lines.append(_("Ihre Anmeldung ansehen oder absagen: %(link)s", link=link))
         if registration.status == "confirmed" and event.online_url and \
                 event.status == "published":
-            lines.append(f"Online-Zugang: {event.online_url}")
+            lines.append(_("Online-Zugang: %(link)s", link=event.online_url))
             location = location or event.online_url
     else:
-        lines.append(f"Details und Anmeldung: {link}")
+        lines.append(_("Details und Anmeldung: %(link)s", link=link))
     cancelled = event.status == "cancelled" or (
         registration is not None and registration.status != "confirmed")
     return CalendarEntry(
@@ -658,13 +656,20 @@ def calendar_text(event: Event, *, now: datetime, registration: EventRegistratio
 def feed_text(now: datetime) -> str:
     """``/veranstaltungen.ics``: every upcoming event (cancelled ones marked so)."""
     return calendar_file([calendar_entry(event) for event in upcoming(now)], now=now,
-                         name="Veranstaltungen des Innenstadtbüros Herten")
+                         name=_("Veranstaltungen des Innenstadtbüros Herten"))
 
 
-def _mail(registration: EventRegistration, kind: str, subject: str, *, now: datetime,
-          method: str = "", **context: object) -> None:
+def _mail(registration: EventRegistration, kind: str, subject: str | LazyString, *,
+          now: datetime, method: str = "", **context: object) -> None:
     """Queue one of the registration's mails, with the calendar file when ``method`` is
-    set. Only a confirmed participant's mails carry the online link."""
+    set, in the language the person registered in. Only a confirmed participant's mails
+    carry the online link."""
+    with force_locale(registration.language):
+        _write_mail(registration, kind, str(subject), now=now, method=method, **context)
+
+
+def _write_mail(registration: EventRegistration, kind: str, subject: str, *,
+                now: datetime, method: str, **context: object) -> None:
     event = registration.event
     when = when_text(event)
     attachments = []
@@ -689,6 +694,5 @@ def _mail(registration: EventRegistration, kind: str, subject: str, *, now: date
 
 def _until_text(moment: datetime) -> str:
     """"Freitag, 4. Dezember, 18:00 Uhr"."""
-    at = local(moment)
-    return f"{format_date(at, 'EEEE, d. MMMM')}, {format_time(at, 'H:mm')} Uhr"
+    return f"{formats.moment(moment, 'weekday')}, {formats.moment(moment, 'hour_clock')}"
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..control_characters import has_control_characters
@@ -141,9 +142,9 @@ def submit(*, subject_kind: str, subject_id: int, name: str, email: str, phone: 
                "desk_link": base + "/buero/anfragen#anfrage-" + str(inquiry.id)}
     queue_mail(kind="inquiry_office", to=recipient(),
                subject=f"Anfrage zu {subject.reference} ({KIND_WORDS[subject.kind]})",
-               template="inquiry_office", context=context, now=now)
+               template="inquiry_office", context=context, now=now, language="de")
     queue_mail(kind="inquiry_received", to=person.email,
-               subject=f"Ihre Anfrage zu {subject.reference}",
+               subject=_("Ihre Anfrage zu %(reference)s", reference=subject.reference),
                template="inquiry_received", context=context, now=now)
     db.session.commit()
     return inquiry

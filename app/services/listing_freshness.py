@@ -66,7 +66,7 @@ def process_due(now: datetime) -> list[int]:
         state = freshness(listing, now)
         queue_mail(
             kind="listing_reminder", to=recipient(),
-            subject=f"Noch frei? {listing.code} – {listing.title}",
+            subject=f"Noch frei? {listing.code} – {listing.title}", language="de",
             template="listing_reminder",
             context={"listing": listing, "days": state.days,
                      "hidden": state.state == "hidden", "hide_days": HIDE_DAYS,

@@ -61,7 +61,7 @@ def _insert_pair(listing: Listing, profile: SearchProfile, now: datetime) -> boo
 def _tell_staff(listing: Listing, profile: SearchProfile, now: datetime) -> None:
     base = str(current_app.config["BASE_URL"])
     queue_mail(kind="listing_match", to=recipient(),
-               subject=f"Suchprofil passt zu {listing.code}",
+               subject=f"Suchprofil passt zu {listing.code}", language="de",
                template="listing_match",
                context={"listing": public_view(listing), "profile": profile,
                         "uses": [USE_LABELS[item.use] for item in profile.uses],

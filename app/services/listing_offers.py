@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..control_characters import has_control_characters
 from ..db import begin_write
@@ -147,9 +148,9 @@ def submit_offer(*, values: OfferInput, now: datetime) -> Listing:
                "desk_link": f"{base}/buero/leerstand"}
     queue_mail(kind="listing_offer_office", to=recipient(),
                subject=f"Neues Raumangebot {listing.code}: {listing.title}",
-               template="listing_offer_office", context=context, now=now)
+               template="listing_offer_office", context=context, now=now, language="de")
     queue_mail(kind="listing_offer_received", to=email,
-               subject=f"Ihr Raumangebot {listing.code}",
+               subject=_("Ihr Raumangebot %(code)s", code=listing.code),
                template="listing_offer_received", context=context, now=now)
     db.session.commit()
     return listing

@@ -45,7 +45,8 @@ USE_LABELS = {
     "popup": _l("Pop-up und Ausstellung"),
 }
 RENT_MODEL_LABELS = {
-    "programme": _l("Förderprogramm der Stadt: 20 % der früheren Miete für zwei Jahre"),
+    "programme": _l("Förderprogramm der Stadt: %(share)s der früheren Miete für zwei Jahre",
+                    share="20 %"),
     "reduced": _l("ermäßigte Miete"),
     "costs_only": _l("nur Nebenkosten"),
     "market": _l("reguläre Miete"),

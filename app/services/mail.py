@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context, render_template
+from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives, Mail
 from sqlalchemy import select, update
 
@@ -106,12 +107,20 @@ def queue_mail(
     attachments: Sequence[Attachment] = (),
     forget_after_sending: bool = False,
     now: datetime,
+    language: str | None = None,
 ) -> OutboxMail:
     """Render a mail and add it to the open transaction; the caller commits.
 
     ``template`` names ``mail/<template>.txt`` (and ``mail/<template>.html``, which every
-    mail has); both get ``context`` plus ``office`` and ``base_url``.
+    mail has); both get ``context`` plus ``office`` and ``base_url``. They are written in
+    the language being rendered, or in ``language`` (``"de"`` for the office's own mails,
+    whatever the visitor's language).
     """
+    if language is not None:
+        with force_locale(language):
+            return queue_mail(kind=kind, to=to, subject=subject, template=template,
+                              context=context, attachments=attachments,
+                              forget_after_sending=forget_after_sending, now=now)
     values = {
         "office": current_app.config["OFFICE"],
         "base_url": current_app.config["BASE_URL"],

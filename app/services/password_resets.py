@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..clock import local
+from .. import formats
 from ..db import begin_write
 from ..extensions import db
 from ..models import Shop, User
@@ -97,7 +97,7 @@ def request_reset(*, email: str, now: datetime) -> str | None:
         subject=_("Neues Passwort für Ihren Zugang"),
         template="password_reset",
         context={"link": link, "name": user.name,
-                 "until": local(reset.expires_at).strftime("%d.%m.%Y, %H:%M Uhr")},
+                 "until": formats.moment(reset.expires_at, "deadline")},
         # The body holds a credential: it leaves the outbox once the server took it.
         forget_after_sending=True,
         now=now,

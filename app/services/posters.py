@@ -9,6 +9,9 @@ import io
 from dataclasses import dataclass
 from importlib.resources import files
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 
@@ -37,14 +40,16 @@ class Poster:
     office_lines: tuple[str, str]
     rules_url: str
     main_prize: str = ""  # "Hauptgewinn: …, gestiftet von …"; "" while the rally has none
+    # The shop's poster language (app.models.Shop.poster_language).
+    language: str = "de"
 
 
 STEPS = (
-    ("Scannen", "Handykamera auf den QR-Code halten und den Link öffnen."),
-    ("Stempeln", "Auf „Stempel einsammeln“ tippen – ohne App, ohne Konto."),
-    ("Gewinnen", "Ab {goal} Stempeln an der Verlosung teilnehmen."),
+    (_l("Scannen"), _l("Handykamera auf den QR-Code halten und den Link öffnen.")),
+    (_l("Stempeln"), _l("Auf „Stempel einsammeln“ tippen – ohne App, ohne Konto.")),
+    (_l("Gewinnen"), _l("Ab {goal} Stempeln an der Verlosung teilnehmen.")),
 )
-TYPED_LABEL = "Kein QR-Scanner? Code eintippen auf"
+TYPED_LABEL = _l("Kein QR-Scanner? Code eintippen auf")
 FOOTER_TOP = 297 - 26  # A4 mm
 
 
@@ -108,7 +113,12 @@ def draw_emblem(pdf: PosterPDF, *, x: float, y: float, size: float) -> None:
 
 
 def draw_poster(pdf: PosterPDF, poster: Poster) -> None:
-    """Lay out one poster on a new page."""
+    """Lay out one poster on a new page, in the poster's language."""
+    with force_locale(poster.language):
+        _draw_poster(pdf, poster)
+
+
+def _draw_poster(pdf: PosterPDF, poster: Poster) -> None:
     pdf.add_page()
     width_a4 = PAPER["a4"][0]
 
@@ -120,7 +130,7 @@ def draw_poster(pdf: PosterPDF, poster: Poster) -> None:
                   width=width_a4 - 56, align=Align.L)
     pdf.text_line(23, poster.dates, 14, colour=CREAM, x=46, width=width_a4 - 56, align=Align.L)
 
-    pdf.text_line(50, "Scannen – Stempeln – Gewinnen", 28, bold=True, colour=RED, x=10)
+    pdf.text_line(50, _("Scannen – Stempeln – Gewinnen"), 28, bold=True, colour=RED, x=10)
     after_name = pdf.text_line(64, poster.shop_name, 22, bold=True, x=14)
 
     # The QR code as vector graphics, centred, with its quiet zone.
@@ -131,7 +141,7 @@ def draw_poster(pdf: PosterPDF, poster: Poster) -> None:
     y = qr_top + qr_size + 1
 
     # The address for typing the code, large enough to read from a step back.
-    y = pdf.text_line(y, TYPED_LABEL, 13, colour=MUTED, x=14)
+    y = pdf.text_line(y, str(TYPED_LABEL), 13, colour=MUTED, x=14)
     y = pdf.text_line(y + 0.5, poster.typed_url, 18, bold=True, x=10)
     box_w, box_h = 84.0, 17.0
     pdf.set_draw_color(*INK)
@@ -151,9 +161,9 @@ def draw_poster(pdf: PosterPDF, poster: Poster) -> None:
         pdf.set_fill_color(*GOLD)
         pdf.circle(x=pdf.s(left + 5.5), y=pdf.s(y + 5.5), radius=pdf.s(5.5), style="F")
         pdf.text_line(y + 2.2, str(number), 15, bold=True, colour=RED, x=left, width=11)
-        pdf.text_line(y + 1.6, title, 15, bold=True, x=left + 13, width=column - 15,
+        pdf.text_line(y + 1.6, str(title), 15, bold=True, x=left + 13, width=column - 15,
                       align=Align.L)
-        below = pdf.text_line(y + 12, text.format(goal=poster.stamp_goal), 11.5, x=left,
+        below = pdf.text_line(y + 12, str(text).format(goal=poster.stamp_goal), 11.5, x=left,
                               width=column - 4, align=Align.L)
         bottom = max(bottom, below)
 
@@ -166,7 +176,8 @@ def draw_poster(pdf: PosterPDF, poster: Poster) -> None:
     y = FOOTER_TOP + 4
     for line in poster.office_lines:
         y = pdf.text_line(y, line, 10, colour=(255, 255, 255), x=10) + 0.5
-    pdf.text_line(y + 1, f"Teilnahmebedingungen: {poster.rules_url}", 10, colour=GOLD, x=10)
+    pdf.text_line(y + 1, _("Teilnahmebedingungen: %(url)s", url=poster.rules_url), 10,
+                  colour=GOLD, x=10)
 
 
 def draw_main_prize(pdf: PosterPDF, text: str, *, top: float) -> None:

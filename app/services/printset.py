@@ -10,8 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from babel.dates import format_date
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
+from .. import formats
 from ..clock import local
 from ..models import Prize, Rally, Station
 from . import qr
@@ -37,16 +39,22 @@ class PrintSet:
     files: list[Path]
 
 
+# The first day of a rally's dates when the last day names the month (and year).
+FIRST_DAY = {"de": ("d.", "d. MMMM"), "en": ("d", "d MMMM"), "tr": ("d", "d MMMM")}
+
+
 def rally_dates(rally: Rally) -> str:
-    """``1. bis 24. Dezember 2026`` style dates in German, local time."""
-    start, end = local(rally.starts_at), local(rally.ends_at)
+    """``1. bis 24. Dezember 2026`` style dates in the language being written, Berlin
+    time."""
+    start, end = local(rally.starts_at).date(), local(rally.ends_at).date()
+    same_month, same_year = FIRST_DAY.get(formats.current_language(), FIRST_DAY["de"])
     if (start.year, start.month) == (end.year, end.month):
-        first = format_date(start, "d.", locale="de")
+        first = formats.format_date(start, same_month)
     elif start.year == end.year:
-        first = format_date(start, "d. MMMM", locale="de")
+        first = formats.format_date(start, same_year)
     else:
-        first = format_date(start, "d. MMMM yyyy", locale="de")
-    return f"{first} bis {format_date(end, 'd. MMMM yyyy', locale='de')}"
+        first = formats.day(start, "long")
+    return _("%(start)s bis %(end)s", start=first, end=formats.day(end, "long"))
 
 
 def short_url(base_url: str, path: str) -> str:
@@ -59,23 +67,30 @@ def main_prize_line(prize: Prize | None) -> str:
     """``Hauptgewinn: <prize> – gestiftet von <shop>`` for the posters; "" without a prize."""
     if prize is None:
         return ""
-    line = f"Hauptgewinn: {prize.name}"
     if prize.donor is not None:
-        line += f" – gestiftet von {prize.donor.name}"
-    return line
+        return _("Hauptgewinn: %(prize)s – gestiftet von %(shop)s", prize=prize.name,
+                 shop=prize.donor.name)
+    return _("Hauptgewinn: %(prize)s", prize=prize.name)
 
 
-def main_prize(rally_id: int) -> str:
-    """The poster line of the rally's first prize (one query)."""
-    first = prizes_with_donors(rally_id, limit=1)
-    return main_prize_line(first[0] if first else None)
+def main_prize(rally_id: int) -> list[Prize]:
+    """The rally's first prize with its donor, as a list of at most one (one query)."""
+    return prizes_with_donors(rally_id, limit=1)
 
 
 def poster_for(
-    station: Station, base_url: str, office: dict[str, str], prize_line: str | None = None
+    station: Station, base_url: str, office: dict[str, str],
+    first_prize: list[Prize] | None = None,
 ) -> Poster:
-    """The poster content of one station; ``prize_line`` saves the query for a set of
-    posters of one rally (see :func:`main_prize`)."""
+    """The poster content of one station in the shop's poster language; ``first_prize``
+    (from :func:`main_prize`) saves the query for a set of posters of one rally."""
+    prize = main_prize(station.rally_id) if first_prize is None else first_prize
+    with force_locale(station.shop.poster_language):
+        return _poster(station, base_url, office, prize[0] if prize else None)
+
+
+def _poster(station: Station, base_url: str, office: dict[str, str],
+            prize: Prize | None) -> Poster:
     shop, rally = station.shop, station.rally
     return Poster(
         shop_name=shop.name,
@@ -88,10 +103,11 @@ def poster_for(
         typed_url=short_url(base_url, "/stempel"),
         office_lines=(
             f"{office['name']} · {office['street']}, {office['postcode']} {office['city']}",
-            f"Telefon {office['phone']} · {office['email']}",
+            _("Telefon %(phone)s · %(email)s", phone=office["phone"], email=office["email"]),
         ),
         rules_url=short_url(base_url, "/teilnahmebedingungen"),
-        main_prize=main_prize(rally.id) if prize_line is None else prize_line,
+        main_prize=main_prize_line(prize),
+        language=shop.poster_language,
     )
 
 
@@ -106,8 +122,8 @@ def build_print_set(
         files[f"{slug}.svg"] = qr.print_svg(url)
         files[f"{slug}.png"] = qr.png(url)
         files[f"{slug}-branded.png"] = qr.branded_png(url)
-    prize_line = main_prize(rally.id)
-    posters = [poster_for(station, base_url, office, prize_line) for station in stations]
+    first_prize = main_prize(rally.id)
+    posters = [poster_for(station, base_url, office, first_prize) for station in stations]
     files[POSTERS_FILE] = posters_pdf(posters, paper)
     return files
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..clock import local
 from ..control_characters import has_control_characters
@@ -86,7 +87,7 @@ def save_profile(*, values: ProfileInput, now: datetime) -> tuple[SearchProfile,
     db.session.flush()
     audit(now, None, "search_profile.create", f"#{profile.id}")
     queue_mail(kind="search_profile_received", to=email,
-               subject="Ihr Suchprofil in der Leerstandsbörse",
+               subject=_("Ihr Suchprofil in der Leerstandsbörse"),
                template="search_profile_received",
                context={"profile": profile, "kept_until": kept_until(now),
                         "uses": [USE_LABELS[item.use] for item in profile.uses],

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import AuditEvent, OpeningHours, Rally, Shop, User
+from ..models import LANGUAGES, AuditEvent, OpeningHours, Rally, Shop, User
 from .editing import SLUG_MAX, SLUG_RE, InvalidInput, audit, existing, refuse, slugify
 from .errors import Problem
 from .opening_hours import HoursError, Interval, compose_text, parse_hours, parse_week
@@ -283,6 +283,22 @@ def update_shop_profile(
         changes["opening_hours"] = {"old": shop.opening_hours, "new": shop.opening_hours}
     if changes:
         audit(now, actor_id, "shop.profile", shop.slug, changes=changes)
+    db.session.commit()
+    return shop
+
+
+def set_poster_language(*, shop_id: int, language: str, now: datetime,
+                        actor_id: int | None) -> Shop:
+    """Print the shop's posters in ``language`` from now on (audited when it changes).
+    Raises ``InvalidInput`` for a language the site does not speak."""
+    if language not in LANGUAGES:
+        refuse([Problem("poster_language", "unknown_language")])
+    begin_write()
+    shop = existing(Shop, shop_id, "unknown_shop")
+    if shop.poster_language != language:
+        audit(now, actor_id, "shop.poster_language", shop.slug,
+              changes={"poster_language": {"old": shop.poster_language, "new": language}})
+        shop.poster_language = language
     db.session.commit()
     return shop
 

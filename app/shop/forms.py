@@ -4,12 +4,13 @@ from BaseForm. What the fields may hold is checked by the services."""
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Length
 
 from ..forms import BaseForm
 from ..hours_form import HOURS_MESSAGES, WeekHoursFields, week_raw
-from ..models import STATION_MODES
+from ..i18n import NAMES
+from ..models import LANGUAGES, STATION_MODES
 from ..services.errors import Problem
 
 
@@ -21,6 +22,14 @@ class ModeForm(BaseForm):
     """Switch the station to the mode the confirmation page offers."""
 
     mode = HiddenField(validators=[AnyOf(STATION_MODES, message=_l("Unbekannter Modus."))])
+
+
+class PosterLanguageForm(BaseForm):
+    """The language the shop's posters are printed in."""
+
+    language = RadioField(
+        _l("Sprache des Plakats"), choices=[(code, NAMES[code]) for code in LANGUAGES],
+        validators=[AnyOf(LANGUAGES, message=_l("Bitte wählen Sie eine der Sprachen."))])
 
 
 def _max(limit: int) -> Length:

@@ -28,6 +28,7 @@ from ..charts import Chart, Column, column_chart
 from ..clock import local
 from ..extensions import db
 from ..hours_form import fill_week
+from ..i18n import NAMES
 from ..models import Shop, Station, User
 from ..security import private_download
 from ..services import fraud, live_codes, qr
@@ -36,10 +37,10 @@ from ..services.posters import posters_pdf
 from ..services.printset import poster_for
 from ..services.qr import QRError
 from ..services.shop_stats import DayStamps, portal_station, shop_figures
-from ..services.shops import update_shop_profile
+from ..services.shops import set_poster_language, update_shop_profile
 from ..services.stations import StationError, rotate_station, set_station_mode
 from . import bp
-from .forms import ConfirmForm, ModeForm, ProfileForm, show_problems
+from .forms import ConfirmForm, ModeForm, PosterLanguageForm, ProfileForm, show_problems
 
 # The counter display of a rally that is not running looks again after this long.
 IDLE_REFRESH_SECONDS = 60
@@ -129,6 +130,7 @@ def portal() -> str:
         alert=fraud.station_alert(station.id),
         days=[(day_label(item.day), item.stamps, item.day == today)
               for item in figures.days] if figures else [],
+        language_form=PosterLanguageForm(language=shop.poster_language),
         day_chart=day_chart(figures.days, today) if figures and figures.days else None,
         hour_chart=hour_chart(figures.hours) if figures else None,
         hours=[(_("%(hour)d–%(next)d Uhr", hour=hour, next=hour + 1), count, False)
@@ -216,6 +218,20 @@ def profile() -> BaseResponse | tuple[str, int]:
         return render_template("shop/profile.html", shop=shop, form=form), 400
     flash(_("Ihre Angaben sind gespeichert."), "ok")
     return redirect(url_for("shop.portal"), code=303)
+
+
+@bp.post("/plakat-sprache")
+def poster_language() -> BaseResponse | tuple[str, int]:
+    """Print the shop's posters in another language (the PDF and the poster page)."""
+    shop = own_shop()
+    form = PosterLanguageForm()
+    if not form.validate_on_submit():
+        abort(400)  # only a forged form offers no language or another one
+    set_poster_language(shop_id=shop.id, language=form.language.data or "de",
+                        now=clock.utcnow(), actor_id=shopkeeper().id)
+    flash(_("Ihre Plakate sind jetzt auf %(language)s.", language=NAMES[shop.poster_language]),
+          "ok")
+    return redirect(url_for("shop.portal", _anchor="plakate"), code=303)
 
 
 @bp.route("/modus", methods=["GET", "POST"])

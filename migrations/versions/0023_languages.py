@@ -5,8 +5,8 @@ Revises: d6e5f4a30022
 Create Date: 2026-12-02 18:09:26
 
 The public site in German, English and Turkish: staff's own translations of their texts
-(a new table), the language a person booked, registered or saved a search profile in
-(so that later mails speak it), and each shop's poster language. The new columns have
+(a new table), the language a person booked or registered in (so that later
+mails, sent by staff or by ``outbox send``, speak it), and each shop's poster language. The new columns have
 a server default of 'de', so every row of the running rally keeps what it had.
 """
 from alembic import op
@@ -47,11 +47,6 @@ def upgrade():
         batch_op.create_check_constraint(
             op.f('ck_event_registrations_language_known'), "language IN ('de', 'en', 'tr')")
 
-    with op.batch_alter_table('search_profiles', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('language', sa.String(length=2), server_default='de', nullable=False))
-        batch_op.create_check_constraint(
-            op.f('ck_search_profiles_language_known'), "language IN ('de', 'en', 'tr')")
-
     with op.batch_alter_table('shops', schema=None) as batch_op:
         batch_op.add_column(sa.Column('poster_language', sa.String(length=2), server_default='de', nullable=False))
         batch_op.create_check_constraint(
@@ -65,10 +60,6 @@ def downgrade():
     with op.batch_alter_table('shops', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_shops_poster_language_known'), type_='check')
         batch_op.drop_column('poster_language')
-
-    with op.batch_alter_table('search_profiles', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_search_profiles_language_known'), type_='check')
-        batch_op.drop_column('language')
 
     with op.batch_alter_table('event_registrations', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_event_registrations_language_known'), type_='check')
