@@ -200,7 +200,7 @@ def test_posters_of_a_rally_without_prizes_leave_the_line_out(
 
 
 def test_poster_fonts_are_served_and_nothing_else(client: FlaskClient, app: Flask) -> None:
-    with client.get("/plakat/schrift/lato-black.ttf") as font:
+    with client.get("/plakat/schrift/sans-black.ttf") as font:
         assert font.status_code == 200 and font.mimetype == "font/ttf"
         assert font.data[:4] == b"\x00\x01\x00\x00"  # a TrueType font
     assert client.get("/plakat/schrift/OFL.ttf").status_code == 404

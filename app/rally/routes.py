@@ -493,8 +493,9 @@ def poster(token: str) -> BaseResponse | str:
         return render_template("rally/poster.html", poster=content, qr_svg=code)
 
 
-# The poster page's fonts: the Lato of the PDF posters, served from the same package.
-POSTER_FONTS = {"lato-regular": "Lato-Regular.ttf", "lato-black": "Lato-Black.ttf"}
+# The poster page's fonts: those of the PDF posters, served from the same package.
+POSTER_FONTS = {"sans-regular": "SourceSansPro-Regular.ttf",
+                "sans-black": "SourceSansPro-Black.ttf"}
 
 
 @bp.get("/plakat/schrift/<name>.ttf")

@@ -2,7 +2,7 @@
 
 The layout is drawn for A4 in millimetres and scaled for A5, so both keep their
 proportions; the QR code stays at least 6 cm wide on A5. The poster page in the browser
-(``rally/poster.html``, ``poster.css``) follows the same layout and the same Lato fonts.
+(``rally/poster.html``, ``poster.css``) follows the same layout and the same Source Sans Pro fonts.
 """
 
 import io
@@ -22,7 +22,8 @@ PAPER = {"a4": (210.0, 297.0), "a5": (148.0, 210.0)}
 INK = (31, 26, 23)
 MUTED = (87, 78, 70)
 QR_WIDTH_A4 = 90.0  # mm; 63 mm on A5
-FONT_DIR = files("font_lato") / "files"
+# Source Sans Pro: Latin Extended, so that Turkish posters print İ ı ğ ş (Lato 1 has none).
+FONT_DIR = files("font_source_sans_pro") / "files"
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ class PosterPDF(FPDF):
         self.k_scale = width / PAPER["a4"][0]
         self.set_auto_page_break(False)
         self.set_margins(0, 0, 0)
-        self.add_font("Lato", "", str(FONT_DIR / "Lato-Regular.ttf"))
-        self.add_font("Lato", "B", str(FONT_DIR / "Lato-Black.ttf"))
+        self.add_font("Sans", "", str(FONT_DIR / "SourceSansPro-Regular.ttf"))
+        self.add_font("Sans", "B", str(FONT_DIR / "SourceSansPro-Black.ttf"))
         self.set_title("Plakate")
         self.set_lang("de")
         self.set_creator("Innenstadt-Rallye")
@@ -84,7 +85,7 @@ class PosterPDF(FPDF):
         align: Align = Align.C,
     ) -> float:
         """Write one (wrapping) block of text at ``y``; return the y below it."""
-        self.set_font("Lato", "B" if bold else "", self.s(size))
+        self.set_font("Sans", "B" if bold else "", self.s(size))
         self.set_text_color(*colour)
         self.set_xy(self.s(x), self.s(y))
         self.multi_cell(
@@ -191,7 +192,7 @@ def draw_main_prize(pdf: PosterPDF, text: str, *, top: float) -> None:
     room = FOOTER_TOP - 4 - top
     size = 15.0
     while True:
-        pdf.set_font("Lato", "B", pdf.s(size))
+        pdf.set_font("Sans", "B", pdf.s(size))
         lines = pdf.multi_cell(pdf.s(box_w - 12), pdf.s(size * 0.45), text, dry_run=True,
                                output=MethodReturnValue.LINES)
         count = len(lines) if isinstance(lines, list) else 1  # LINES gives a list

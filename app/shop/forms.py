@@ -5,6 +5,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length
 
 from ..forms import BaseForm
@@ -28,7 +29,7 @@ class PosterLanguageForm(BaseForm):
     """The language the shop's posters are printed in."""
 
     language = RadioField(
-        _l("Sprache des Plakats"), choices=[(code, NAMES[code]) for code in LANGUAGES],
+        _l("Sprache des Plakats"), choices=[SelectChoice(code, NAMES[code]) for code in LANGUAGES],
         validators=[AnyOf(LANGUAGES, message=_l("Bitte wählen Sie eine der Sprachen."))])
 
 
