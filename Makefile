@@ -9,9 +9,10 @@ FLASK  := $(BIN)/flask --app wsgi
 
 .PHONY: install run test lint types pytest bench profile messages clean
 
-# The English and Turkish catalogues are compiled here from their committed .po files
-# (the .mo files are build output, ignored by git): a fresh clone and every pull that
-# changes a translation get current catalogues from `make install`.
+# The English and Turkish catalogues: the .po files are edited, the compiled .mo files
+# are committed too, so that a plain `pip install .` (docs/deploy.md) carries them;
+# tests/test_translations.py fails when a .mo no longer says what its .po says, and
+# `make install` (or `make messages`) compiles them again.
 CATALOGUES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 
 install: $(STAMP) $(CATALOGUES:.po=.mo)

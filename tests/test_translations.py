@@ -2,6 +2,7 @@
 every placeholder; the shoppers' and businesses' pages in each language with no German
 string of the catalogue left on them."""
 
+import gettext
 import re
 import subprocess
 import sys
@@ -84,6 +85,25 @@ def test_translations_keep_every_placeholder(language: str) -> None:
             if tuple(marks(text)) not in wanted:
                 wrong.append((ids(message)[0], text))
     assert not wrong, wrong[:5]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_committed_compiled_catalogue_is_current(language: str) -> None:
+    """The .mo the app loads says exactly what the .po says (run `make messages`)."""
+    path = ROOT / "app" / "translations" / language / "LC_MESSAGES" / "messages.mo"
+    with path.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for message in catalogue(language):
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            got = tuple(compiled.npgettext(message.context, *message.id, n)
+                        if message.context else compiled.ngettext(*message.id, n)
+                        for n in (1, 2))
+        else:
+            got = (compiled.pgettext(message.context, message.id) if message.context
+                   else compiled.gettext(message.id),)
+        assert got == strings(message), ids(message)[0]
 
 
 def test_the_placeholder_check_notices_a_renamed_placeholder() -> None:
