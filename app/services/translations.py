@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from ..control_characters import has_control_characters
 from ..db import begin_write
 from ..extensions import db
-from ..i18n import current_language
+from ..formats import current_language
 from ..models import BLOCK_KEYS, AdventDoor, Event, Listing, Service, Translation
 from ..models.common import TRANSLATED_LANGUAGES
 from .content import render_markdown
