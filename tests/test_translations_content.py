@@ -6,6 +6,7 @@ body, the back-office page and who may open it."""
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,6 +17,7 @@ from app import clock
 from app.extensions import db
 from app.models import AdventDoor, AuditEvent, Service, Translation, User
 from app.services import translations
+from app.services.demo import load_demo
 from app.services.editing import EditError, InvalidInput
 from app.services.office_texts import load_defaults
 from app.services.users import create_user
@@ -291,3 +293,26 @@ def test_only_staff_open_the_page(app: Flask, staff: User) -> None:
     assert client.get(path).status_code == 403
     assert client.post(path, data={}).status_code in (400, 403)
     assert stored() == {}
+
+
+# --- The demo --------------------------------------------------------------------------
+
+
+def test_the_demo_translates_an_event_and_todays_door_once(
+    app: Flask, client: FlaskClient, freeze: Callable[[datetime], None], tmp_path: Path
+) -> None:
+    freeze(FIRST_DAY)
+    load_demo(clock.utcnow(), tmp_path)
+    first = stored()
+    assert len(first) == 10
+    door = next(subject for subject, _language, _field in first if subject.startswith("door"))
+    translations.save(door, "tr", {"title": "Kendi başlığımız"}, actor_id=None,
+                      now=clock.utcnow())
+    load_demo(clock.utcnow(), tmp_path)
+    again = stored()
+    assert len(again) == 10 and again[(door, "tr", "title")] == "Kendi başlığımız"
+    turkish = page(client, "/", "tr")
+    assert "Kendi başlığımız" in turkish
+    assert "Kadın girişimciler için tanışma akşamı" in page(client, "/veranstaltungen", "tr")
+    english = page(client, "/adventskalender/1", "en")
+    assert "Post for your loved ones" in english and "Those who write" in english
