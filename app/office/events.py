@@ -105,7 +105,10 @@ def events() -> str:
 def event_archive() -> str:
     """The events that have taken place, latest first."""
     now = clock.utcnow()
-    return render_template("office/events/archive.html", events=service.past(now),
+    found = service.past(now)
+    texts = translations.localize("event", found)
+    return render_template("office/events/archive.html", events=found, texts=texts,
+                           texts_german=translations.any_german(texts.values()),
                            **list_context(now))
 
 
