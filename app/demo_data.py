@@ -1468,3 +1468,31 @@ SEARCH_PROFILE: Final[SearchProfileData] = {
     "temporary_only": True, "uses": ["retail", "popup"],
     "message": "Unverpackt-Laden mit kleinem Café, erst einmal zur Probe.",
 }
+
+
+# Staff's own translations in the demo: the first demo event and door 1 (the day the demo
+# rally starts), in English and Turkish, so that the other languages show them. Keyed by
+# the event's title and the door's number; the other fields stay German (with the note).
+TRANSLATED_EVENT_TITLE: Final = "Netzwerkabend für Gründerinnen"
+TRANSLATED_DOOR_NUMBER: Final = 1
+TRANSLATIONS_DEMO: Final[dict[str, dict[str, dict[str, str]]]] = {
+    "event": {
+        "en": {"title": "Networking evening for women founders",
+               "summary": "A relaxed evening to meet, share and encourage each other, for "
+                          "women who have founded a business in the town centre or want "
+                          "to."},
+        "tr": {"title": "Kadın girişimciler için tanışma akşamı",
+               "summary": "Şehir merkezinde iş kurmuş ya da kurmak isteyen kadınlar için "
+                          "tanışma, fikir alışverişi ve cesaretlendirme akşamı."},
+    },
+    "door": {
+        "en": {"title": "Post for your loved ones",
+               "body": "Papeterie Federkiel has cards made of recycled paper, sealing wax "
+                       "and fountain pens to try out. **Those who write are remembered.**",
+               "offer": "10 % off Christmas cards"},
+        "tr": {"title": "Sevdiklerinize mektup",
+               "body": "Papeterie Federkiel'de geri dönüştürülmüş kağıttan kartlar, mühür "
+                       "mumu ve denemek için dolma kalemler var. **Yazan hatırlanır.**",
+               "offer": "Yılbaşı kartlarında %10 indirim"},
+    },
+}

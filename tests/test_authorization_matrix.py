@@ -415,6 +415,11 @@ def test_discovery_finds_the_back_office() -> None:
                            ("backoffice.search_profile_close",
                             "/buero/suchprofile/<int:search_profile_id>/schliessen")):
         assert (endpoint, rule) in POST_RULES
+    # Staff's translations of their own texts: one page per text, saved by POST.
+    translations = ("backoffice.translations",
+                    "/buero/uebersetzungen/<any(block, event, door, listing, service):kind>"
+                    "/<key>")
+    assert translations in GET_RULES and translations in POST_RULES
     # The sign-language video (issue 21): the page and upload, show, stop, delete.
     assert ("backoffice.dgs_videos", "/buero/gebaerdensprache") in GET_RULES
     assert ("backoffice.dgs_video_delete",

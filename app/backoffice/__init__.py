@@ -19,6 +19,7 @@ from . import events  # noqa: E402,F401
 from . import news  # noqa: E402,F401  (the news, /buero/aktuelles)
 from . import successors  # noqa: E402,F401  (the Nachfolgebörse and the inquiries)
 from . import texts  # noqa: E402,F401  (the office's texts, /buero/texte)
+from . import translations  # noqa: E402,F401  (staff's translations, /buero/uebersetzungen)
 from . import listings  # noqa: E402,F401  (the Leerstandsbörse, /buero/leerstand)
 from . import listing_media, search_profiles  # noqa: E402,F401  (photos, floor plan; profiles)
 from . import dgs  # noqa: E402,F401  (the sign-language video, /buero/gebaerdensprache)

@@ -29,8 +29,8 @@ from ..extensions import limiter
 from ..models import ACTIVE_STATUSES, Event, EventRegistration
 from ..security import NO_STORE, no_store
 from ..services import events as service
+from ..services import translations
 from ..services.calendar import CONTENT_TYPE
-from ..services.content import render_markdown
 from ..services.events import AUDIENCE_LABELS, AUDIENCE_SLUGS, KIND_LABELS, KIND_SLUGS, EventError
 from . import bp
 from .event_forms import ActionForm, RegistrationForm
@@ -92,8 +92,11 @@ def events() -> str:
     audience = filter_value("fuer", AUDIENCE_BY_SLUG)
     now = clock.utcnow()
     feed_url = str(current_app.config["BASE_URL"]) + url_for("office.event_feed")
+    found = service.upcoming(now, kind=kind, audience=audience)
+    texts = translations.localize("event", found)
     return render_template(
-        "office/events/index.html", events=service.upcoming(now, kind=kind, audience=audience),
+        "office/events/index.html", events=found, texts=texts,
+        texts_german=translations.any_german(texts.values()),
         kind=kind, audience=audience, feed_url=feed_url,
         webcal_url="webcal://" + feed_url.split("://", 1)[-1], **list_context(now))
 
@@ -102,7 +105,10 @@ def events() -> str:
 def event_archive() -> str:
     """The events that have taken place, latest first."""
     now = clock.utcnow()
-    return render_template("office/events/archive.html", events=service.past(now),
+    found = service.past(now)
+    texts = translations.localize("event", found)
+    return render_template("office/events/archive.html", events=found, texts=texts,
+                           texts_german=translations.any_german(texts.values()),
                            **list_context(now))
 
 
@@ -135,9 +141,10 @@ def event_calendar(slug: str) -> Response:
 def event_page(event: Event, form: RegistrationForm, *, already: bool = False) -> str:
     """The event's page with the registration form (as filled in, with its errors)."""
     now = clock.utcnow()
+    texts = translations.localize_one("event", event)
     return render_template(
-        "office/events/show.html", event=event, form=form, already=already,
-        description=render_markdown(event.description), dates=service.series_dates(event),
+        "office/events/show.html", event=event, form=form, already=already, t=texts,
+        description=texts["body"].html, dates=service.series_dates(event),
         where=service.where_text(event), state=availability(event, now),
         **list_context(now))
 

@@ -30,7 +30,7 @@ from ..auth.decorators import STAFF_ROLES
 from ..extensions import db, limiter
 from ..models import Image, Listing
 from ..security import no_store
-from ..services import listing_offers, search_profiles
+from ..services import listing_offers, search_profiles, translations
 from ..services import listings as service
 from ..services.editing import EditError, InvalidInput
 from ..services.images import DIGEST_IN_URL
@@ -101,9 +101,13 @@ def listings() -> str:
     """The public listings, by the filters in the query string (unreadable ones are
     ignored with a note), with the plan of where they are."""
     filters, ignored = service.parse_filters(request.args.to_dict())
-    items = [public_view(item) for item in service.published(clock.utcnow(), filters)]
+    rows = service.published(clock.utcnow(), filters)
+    items = [public_view(item) for item in rows]
+    found = translations.localize("listing", rows)
+    texts = {row.code: found[row.id] for row in rows}
     return render_template(
         "office/listings/index.html", listings=items, plan=service.plan(items),
+        texts=texts, texts_german=translations.any_german(texts.values()),
         filters=filters, ignored=[FILTER_NAMES[name] for name in ignored],
         args=request.args, **labels())
 
@@ -118,8 +122,10 @@ def listing_or_404(code: str) -> Listing:
 
 
 def listing_page(listing: Listing, form: InquiryForm) -> str:
+    """The listing's page with the inquiry form, its texts in the visitor's language."""
+    shown = translations.localize_one("listing", listing)
     return render_template("office/listings/show.html", listing=public_view(listing),
-                           form=form, **labels())
+                           t=shown, description=shown["body"].html, form=form, **labels())
 
 
 @bp.route("/leerstand/<code>", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import db
 from ..models import Draw, Service
-from ..services import advent, appointments, office_texts
+from ..services import advent, appointments, office_texts, translations
 from ..services import draws as draw_service
 from ..services import events as event_service
 from ..services import news as news_service
@@ -25,6 +25,13 @@ def text(key: str) -> office_texts.OfficeText:
     return office_texts.office_text(key, current_app.config["OFFICE"])
 
 
+def texts(*keys: str) -> list[translations.Localized]:
+    """The office's texts ``keys`` in the visitor's language where staff translated
+    them (one query), else German, marked as such."""
+    found = translations.block_texts(keys, current_app.config["OFFICE"])
+    return [found[key] for key in keys]
+
+
 @bp.get("/")
 def home() -> str:
     """The current rally first (dates, goal, top prizes, how it works), then its shops in
@@ -34,23 +41,28 @@ def home() -> str:
     rally = current_rally(now)
     categories = shop_categories(rally.id) if rally else []
     prizes = prizes_with_donors(rally.id) if rally else []
-    services = db.session.scalars(select(Service).order_by(Service.position, Service.id))
+    services = list(db.session.scalars(select(Service).order_by(Service.position, Service.id)))
+    today_door = advent.today_door(rally.id, now) if rally else None
+    next_events = event_service.upcoming(now, limit=3)
+    intro, contact = texts("home_intro", "contact")
     return render_template(
         "office/home.html", rally=rally, now=now, categories=categories,
         shop_count=sum(number for _category, number in categories), prizes=prizes,
-        services=list(services),
-        today_door=advent.today_door(rally.id, now) if rally else None,
-        next_events=event_service.upcoming(now, limit=3),
-        latest_news=news_service.latest(2),
-        intro=text("home_intro"), contact=text("contact"),
+        services=services, service_texts=translations.localize("service", services),
+        today_door=today_door,
+        today_door_text=translations.localize_one("door", today_door) if today_door else None,
+        next_events=next_events, event_texts=translations.localize("event", next_events),
+        latest_news=news_service.latest(2), intro=intro, contact=contact,
     )
 
 
 @bp.get("/angebote")
 def services() -> str:
     """All services of the office."""
-    items = db.session.scalars(select(Service).order_by(Service.position, Service.id))
-    return render_template("office/services.html", services=list(items))
+    items = list(db.session.scalars(select(Service).order_by(Service.position, Service.id)))
+    found = translations.localize("service", items)
+    return render_template("office/services.html", services=items, texts=found,
+                           texts_german=translations.any_german(found.values()))
 
 
 @bp.get("/angebote/<slug>")
@@ -59,12 +71,14 @@ def service(slug: str) -> str:
     item = db.session.scalars(select(Service).where(Service.slug == slug)).first()
     if item is None:
         abort(404)
-    return render_template("office/service.html", service=item,
+    shown = translations.localize_one("service", item)
+    next_events = event_service.upcoming(clock.utcnow(), service_id=item.id, limit=5)
+    return render_template("office/service.html", service=item, t=shown,
                            topic=appointments.topic_for_service(item.id),
-                           next_events=event_service.upcoming(
-                               clock.utcnow(), service_id=item.id, limit=5),
-                           body=render_markdown(item.body, link_contacts=True),
-                           contact=text("contact"))
+                           next_events=next_events,
+                           event_texts=translations.localize("event", next_events),
+                           body=shown["body"].html_with_contacts,
+                           contact=texts("contact")[0])
 
 
 @bp.get("/teilnahmebedingungen")
@@ -85,7 +99,7 @@ def rules() -> str:
 @bp.get("/impressum")
 def imprint() -> str:
     """Legal notice (Impressum)."""
-    return render_template("office/imprint.html", text=text("imprint"))
+    return render_template("office/imprint.html", text=texts("imprint")[0])
 
 
 @bp.get("/datenschutz")
@@ -94,7 +108,7 @@ def privacy() -> str:
     return render_template(
         "office/privacy.html", privacy_kinds=privacy_service.KINDS,
         kinds=privacy_service.KIND_BY_KEY, retention=privacy_service.retention,
-        text=text("privacy"),
+        text=texts("privacy")[0],
     )
 
 
@@ -103,7 +117,7 @@ def accessibility() -> str:
     """Accessibility statement (Erklärung zur Barrierefreiheit), after the EU model."""
     statement = date.fromisoformat(current_app.config["ACCESSIBILITY_STATEMENT_DATE"])
     return render_template("office/accessibility.html", statement_date=statement,
-                           text=text("accessibility"))
+                           text=texts("accessibility")[0])
 
 
 @bp.get("/leichte-sprache")

@@ -1,10 +1,12 @@
 """The Advent calendar's public pages: the 24 doors, and one door once it is open."""
 
+from dataclasses import replace
+
 from flask import abort, render_template
 
 from .. import clock
 from ..models import Rally
-from ..services import advent
+from ..services import advent, translations
 from ..services.advent import DoorShut
 from ..services.rallies import current_rally
 from . import bp
@@ -24,8 +26,11 @@ def advent_calendar() -> str:
     now = clock.utcnow()
     rally = calendar_rally()
     today = advent.today_door(rally.id, now)
+    doors = advent.calendar(rally.id, now)
+    # Only open doors' titles are shown, so only theirs are looked up.
+    texts = translations.localize("door", [door for door in doors if door.title is not None])
     return render_template(
-        "rally/advent.html", rally=rally, doors=advent.calendar(rally.id, now),
+        "rally/advent.html", rally=rally, doors=doors, texts=texts,
         today_number=today.number if today else None,
     )
 
@@ -40,5 +45,7 @@ def advent_door(number: int) -> tuple[str, int] | str:
         abort(404)
     if isinstance(found, DoorShut):
         return render_template("rally/advent_closed.html", rally=rally, shut=found), 404
-    return render_template("rally/advent_door.html", rally=rally, page=found,
+    shown = translations.localize_one("door", found.door)
+    return render_template("rally/advent_door.html", rally=rally, door_text=shown,
+                           page=replace(found, body_html=shown["body"].html),
                            is_today=found.door.opens_on == clock.local(now).date())

@@ -21,7 +21,7 @@ from .. import clock
 from ..extensions import limiter
 from ..models import Card
 from ..security import no_store
-from ..services import advent, card_merge, cards, codes, entries, printset, qr
+from ..services import advent, card_merge, cards, codes, entries, printset, qr, translations
 from ..services.card_slots import blank_card, card_slots
 from ..services.cards import CardError, card_for_secret
 from ..services.errors import DomainError
@@ -266,6 +266,7 @@ def card() -> BaseResponse | str:
         with_categories=True, category_filter=NOTICES
     )
     celebrating = any(category == "stamp-new" for category, _text in notices)
+    today_door = advent.today_door(page.rally.id, now)
     return offline_copy(make_response(render_template(
         "rally/card.html",
         page=page,
@@ -275,7 +276,8 @@ def card() -> BaseResponse | str:
         celebrating=celebrating,
         recovery_link=recovery_url(page.card.code),
         shown_at=now,
-        today_door=advent.today_door(page.rally.id, now),
+        today_door=today_door,
+        today_door_text=translations.localize_one("door", today_door) if today_door else None,
         route=walking_route(page.progress.places),
     )), keep=True)
 

@@ -62,6 +62,7 @@ class CalendarDoor:
     number: int
     opens_on: date
     title: str | None
+    id: int = 0  # the door's id, for its translations (app.services.translations)
 
 
 @dataclass(frozen=True)
@@ -135,14 +136,14 @@ def calendar(rally_id: int, now: datetime) -> list[CalendarDoor]:
     """The doors as the grid shows them: number, day, and the title of open doors only,
     so that a template cannot show what is behind a closed one."""
     query = (
-        select(AdventDoor.number, AdventDoor.opens_on, AdventDoor.title)
+        select(AdventDoor.number, AdventDoor.opens_on, AdventDoor.title, AdventDoor.id)
         .where(AdventDoor.rally_id == rally_id)
         .order_by(AdventDoor.number)
     )
     return [
         CalendarDoor(number=number, opens_on=day,
-                     title=title if now >= opens_at(day) else None)
-        for number, day, title in db.session.execute(query)
+                     title=title if now >= opens_at(day) else None, id=door_id)
+        for number, day, title, door_id in db.session.execute(query)
     ]
 
 

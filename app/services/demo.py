@@ -40,6 +40,7 @@ from ..models import (
     Shop,
     Station,
     SuccessorProfile,
+    Translation,
     User,
     default_draw_at,
 )
@@ -377,6 +378,30 @@ def load_advent(rally: Rally, shops: list[Shop], now: datetime) -> None:
         ))
 
 
+def load_translations(rally: Rally, now: datetime) -> None:
+    """English and Turkish for the first demo event and the demo's door 1, each field
+    only if it has no translation yet (a staff member's own stays as it is)."""
+    event_id = db.session.scalar(
+        select(Event.id).where(Event.title == demo_data.TRANSLATED_EVENT_TITLE)
+        .order_by(Event.starts_at).limit(1))
+    door_id = db.session.scalar(select(AdventDoor.id).where(
+        AdventDoor.rally_id == rally.id,
+        AdventDoor.number == demo_data.TRANSLATED_DOOR_NUMBER))
+    subjects = {"event": event_id, "door": door_id}
+    present = {(row.subject, row.language, row.field) for row in db.session.execute(
+        select(Translation.subject, Translation.language, Translation.field))}
+    for kind, languages in demo_data.TRANSLATIONS_DEMO.items():
+        if subjects[kind] is None:
+            continue
+        subject = f"{kind}:{subjects[kind]}"
+        for language, fields in languages.items():
+            for field, text in fields.items():
+                if (subject, language, field) not in present:
+                    db.session.add(Translation(subject=subject, language=language,
+                                               field=field, text=text, updated_at=now,
+                                               updated_by=None))
+
+
 def demo_staff(instance: Path) -> tuple[str, str]:
     """Return the demo staff login, creating the account and its password file once."""
     path = instance / DEMO_LOGIN_FILE
@@ -413,6 +438,8 @@ def load_demo(now: datetime, instance: Path) -> DemoSummary:
     load_successors(now)
     load_defaults(current_app.config["OFFICE"], now)
     load_listings(now)
+    db.session.flush()
+    load_translations(rally, now)
     db.session.commit()
     email, password = demo_staff(instance)
     db.session.commit()
