@@ -31,6 +31,10 @@ OFFICE: dict[str, str] = {
     "phone_link": "+4923669360621",
     "email": "nutzungsmanagement@innenstadt-herten.de",
     "hours": "Montag bis Donnerstag, 9–16 Uhr, und nach Vereinbarung",
+    # The same for English and Turkish pages (app.templating.office_hours); a language
+    # without its own text shows the German one.
+    "hours_en": "Monday to Thursday, 9:00–16:00, and by appointment",
+    "hours_tr": "Pazartesi–Perşembe, 09:00–16:00 ve randevuyla",
     # The operator in law: the town, a public corporation, and who represents it.
     "operator": "Stadt Herten",
     "operator_legal_form": "Körperschaft des öffentlichen Rechts",

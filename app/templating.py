@@ -17,6 +17,13 @@ def office() -> dict[str, str]:
     return office_details
 
 
+def office_hours() -> str:
+    """When the office is open, in the page's language (``OFFICE["hours_<lang>"]``),
+    else as configured in German."""
+    details = office()
+    return details.get(f"hours_{formats.current_language()}") or details["hours"]
+
+
 def when(moment: datetime | None, style: str = "datetime") -> str:
     """Format a UTC moment in Berlin time in the page's language; the styles are
     app.formats.MOMENT_PATTERNS' (``date``, ``day``, ``time``, ``clock``, ``short``…)."""
@@ -42,6 +49,7 @@ def init_app(app: Flask) -> None:
     from jinja2 import StrictUndefined
 
     from .hours_form import week_rows
+    from .services.draws import shown_title
     from .services.route import distance_label
 
     app.jinja_env.undefined = StrictUndefined
@@ -50,6 +58,8 @@ def init_app(app: Flask) -> None:
     # language.
     app.jinja_env.filters["day"] = formats.day
     app.jinja_env.globals["time_span"] = formats.span
+    app.jinja_env.globals["office_hours"] = office_hours
+    app.jinja_env.filters["draw_title"] = shown_title
     # The page's language, for keys of cached fragments.
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.filters["contact_links"] = contact_links

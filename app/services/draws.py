@@ -9,8 +9,10 @@ each step, and keeps a draw from ever being run twice.
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 
+from .. import formats
 from ..clock import BERLIN
 from ..db import begin_write
 from ..extensions import db
@@ -207,6 +209,16 @@ def default_title(kind: str, day: date | None) -> str:
     if kind == "daily" and day is not None:
         return f"Tagesziehung {day.day}.{day.month}.{day.year}"
     return "Hauptziehung"
+
+
+def shown_title(draw: Draw) -> str:
+    """The draw's title for visitors: the default titles in the page's language (they
+    are stored in German), a title staff chose as they typed it."""
+    if draw.title != default_title(draw.kind, draw.day):
+        return draw.title
+    if draw.kind == "daily" and draw.day is not None:
+        return _("Tagesziehung %(day)s", day=formats.day(draw.day, "numeric"))
+    return _("Hauptziehung")
 
 
 def get_draw(draw_id: int) -> Draw:
