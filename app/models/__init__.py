@@ -90,6 +90,19 @@ from .rally import (
     default_claim_until,
     default_draw_at,
 )
+from .surveys import (
+    CHOICE_KINDS,
+    QUESTION_KINDS,
+    SCALE_MAX,
+    SCALE_MIN,
+    SURVEY_STATUSES,
+    Survey,
+    SurveyAnswer,
+    SurveyAnswerChoice,
+    SurveyChoice,
+    SurveyQuestion,
+    SurveyRespondent,
+)
 from .texts import BLOCK_KEYS, ContentBlock, ContentRevision
 from .translations import TRANSLATED_FIELDS, Translation
 
@@ -186,4 +199,15 @@ __all__ = [
     "TRANSLATED_LANGUAGES",
     "TRANSLATED_FIELDS",
     "Translation",
+    "CHOICE_KINDS",
+    "QUESTION_KINDS",
+    "SCALE_MAX",
+    "SCALE_MIN",
+    "SURVEY_STATUSES",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyAnswerChoice",
+    "SurveyChoice",
+    "SurveyQuestion",
+    "SurveyRespondent",
 ]
