@@ -265,3 +265,18 @@ def test_the_shop_chooses_its_poster_language(app: Flask, client: FlaskClient, s
     with force_locale("tr"):
         assert _("Scannen – Stempeln – Gewinnen") in PdfReader(io.BytesIO(pdf.data)).pages[
             0].extract_text()
+
+
+@pytest.mark.parametrize(("language", "money", "distance"), [
+    ("de", ("1.250 €", "87,50 €"), "1,2 km"),
+    ("en", ("€1,250", "€87.50"), "1.2 km"),
+    ("tr", ("€1.250", "€87,50"), "1,2 km"),
+])
+def test_numbers_follow_the_language(app: Flask, language: str, money: tuple[str, str],
+                                     distance: str) -> None:
+    from app.services.listings import money as euros
+    from app.services.route import distance_label
+
+    with app.test_request_context("/"), force_locale(language):
+        assert (euros(125000), euros(8750)) == money
+        assert distance_label(1200) == distance and distance_label(350) == "350 m"

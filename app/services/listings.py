@@ -10,8 +10,12 @@ note: :class:`PublicListing` carries the public fields only.
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
+from babel import Locale
+from babel.numbers import format_currency
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import or_, select
@@ -72,10 +76,15 @@ assert set(FLOOR_LABELS) == set(range(FLOOR_MIN, FLOOR_MAX + 1))  # noqa: S101
 
 
 def money(cents: int) -> str:
-    """German money: "1.250 €", "87,50 €"."""
-    euros, rest = divmod(cents, 100)
-    whole = f"{euros:,}".replace(",", ".")
-    return f"{whole} €" if rest == 0 else f"{whole},{rest:02d} €"
+    """Euros in the page's language: "1.250 €", "87,50 €" (German), "€1,250" (English);
+    cents only when there are any."""
+    locale = get_locale() or Locale.parse("de")
+    pattern = locale.currency_formats["standard"].pattern
+    if cents % 100 == 0:
+        pattern = pattern.replace(".00", "")
+    text = format_currency(Decimal(cents) / 100, "EUR", format=pattern, locale=locale,
+                           currency_digits=False)
+    return text.replace("\xa0", " ")
 
 
 def fresh_since(now: datetime) -> datetime:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import format_decimal
 from sqlalchemy import Select, String, and_, bindparam, cast, func, select
 
 from ..extensions import db
@@ -192,7 +193,9 @@ def walking_minutes(metres: float) -> int:
 
 def distance_label(metres: int) -> str:
     """``350 m``, ``1,2 km``: a rounded distance as the pages write it."""
-    return f"{metres / 1000:.1f} km".replace(".", ",") if metres >= 1000 else f"{metres} m"
+    if metres < 1000:
+        return f"{format_decimal(metres)} m"
+    return f"{format_decimal(round(metres / 1000, 1), '0.0')} km"
 
 
 @dataclass(frozen=True)
