@@ -321,8 +321,9 @@ def restore(*, subject: str, version: int, now: datetime,
 def load_defaults(office: dict[str, str], now: datetime) -> int:
     """Store what is missing, touching nothing that exists: every block not yet stored
     (the shipped default with ``office``'s facts), the office's six services not yet
-    there, and a version 1 for every text without a history. Returns how many texts it
-    added; the caller commits."""
+    there, and a version 1 for every text without a history; then the shipped English
+    and Turkish versions where a field has none (:func:`_load_translations`). Returns how
+    many texts it added; the caller commits."""
     added = 0
     stored = set(db.session.scalars(select(ContentBlock.key)))
     for key in BLOCK_KEYS:
@@ -359,7 +360,9 @@ def _load_translations(office: dict[str, str], now: datetime) -> int:
     the shipped one (else the translation would say something else); how many fields it
     added. The shipped texts are checked as staff's German ones are."""
     present = {(subject, language, field) for subject, language, field in db.session.execute(
-        select(Translation.subject, Translation.language, Translation.field))}
+        select(Translation.subject, Translation.language, Translation.field).where(
+            Translation.subject.startswith("block:")
+            | Translation.subject.startswith("service:")))}
     added = 0
 
     def add_missing(subject: str, language: str, german: TextInput, shipped: TextInput,
