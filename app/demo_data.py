@@ -7,7 +7,7 @@ scripts, tests and CLI commands alike.
 Contents:
 
 * ``SERVICES``: the six services offered by the "Nutzungsmanagement Innenstadt"
-  office, in display order.
+  office, in display order; ``SERVICE_TRANSLATIONS``: the same in English and Turkish.
 * ``CATEGORIES``: the shop categories used to group participating businesses.
 * ``SHOPS``: 40 fictitious businesses and institutions in the pedestrian zone.
   All names, descriptions and websites are invented; any resemblance to real
@@ -16,7 +16,8 @@ Contents:
 * ``RALLY_PRIZES``: invented prizes for the demo draw, most with a donating shop.
 * ``RALLY_WINNERS_NOTICE``: how the demo's winners hear of their prize.
 
-Identifiers and comments are English; all user-facing text is German.
+Identifiers and comments are English; all user-facing text is German, but for
+``SERVICE_TRANSLATIONS``.
 """
 
 from typing import Final, TypedDict
@@ -156,6 +157,221 @@ SERVICES: Final[list[ServiceData]] = [
         ),
     },
 ]
+
+# The six services in English and Turkish, by slug and language: stored as translations
+# by ``content load`` (app.services.office_texts.load_defaults) where a field has none.
+# Phone number and e-mail address stay as in the German text, which links them.
+SERVICE_TRANSLATIONS: Final[dict[str, dict[str, dict[str, str]]]] = {
+    "leerstandsmanagement": {
+        "en": {
+            "title": "Empty-shop management",
+            "summary": (
+                "We arrange empty shop premises in the town centre – long-term, as a "
+                "pop-up store or for temporary use."
+            ),
+            "body": (
+                "Are you looking for the right space for your shop, your studio or your "
+                "idea? We have a good overview of the empty shops in Herten's town "
+                "centre and put you in touch with their owners.\n\n"
+                "Not every idea needs a long-term lease straight away. With a pop-up "
+                "store or a temporary use you can try out your concept for a few weeks "
+                "or months and see how customers take to it.\n\n"
+                "Just get in touch: together we look at which space suits your plans, "
+                "and we support you all the way to the opening."
+            ),
+        },
+        "tr": {
+            "title": "Boş dükkan yönetimi",
+            "summary": (
+                "Şehir merkezindeki boş dükkanlar için aracılık yapıyoruz – uzun süreli, "
+                "pop-up mağaza olarak veya geçici kullanım için."
+            ),
+            "body": (
+                "İşiniz, atölyeniz ya da fikriniz için uygun bir yer mi arıyorsunuz? "
+                "Herten şehir merkezindeki boş dükkanları iyi tanıyoruz ve sizi mülk "
+                "sahipleriyle buluşturuyoruz.\n\n"
+                "Her fikir hemen uzun süreli bir kira sözleşmesi gerektirmez. Bir "
+                "pop-up mağaza veya geçici kullanım ile konseptinizi birkaç hafta ya da "
+                "birkaç ay deneyebilir, müşterilerin onu nasıl karşıladığını "
+                "görebilirsiniz.\n\n"
+                "Bize ulaşmanız yeterli: Hangi dükkanın planınıza uyduğunu birlikte "
+                "inceliyor ve açılışa kadar size eşlik ediyoruz."
+            ),
+        },
+    },
+    "kurzberatung": {
+        "en": {
+            "title": "Short consultation on developing your business",
+            "summary": (
+                "In a free short consultation we look at your business together and at "
+                "the sensible next steps."
+            ),
+            "body": (
+                "A new range of goods, changing customers or the question of how your "
+                "business should carry on: sometimes a conversation with a fresh pair "
+                "of eyes from outside is all it takes.\n\n"
+                "In the short consultation we take time for your situation, sort out "
+                "the most important topics together and think about where you can "
+                "start. If needed, we put you in touch with the right experts, the "
+                "chambers (of commerce and of crafts) or funding bodies.\n\n"
+                "The short consultation is free of obligation and confidential."
+            ),
+        },
+        "tr": {
+            "title": "İşletme gelişimi için kısa danışmanlık",
+            "summary": (
+                "Ücretsiz bir kısa danışmanlıkta işletmenize ve atılacak doğru sonraki "
+                "adımlara birlikte bakıyoruz."
+            ),
+            "body": (
+                "Yeni ürün çeşitleri, değişen müşteriler ya da işinizin nasıl devam "
+                "edeceği sorusu: Bazen dışarıdan taze bir bakışla yapılan bir sohbet "
+                "bile yardımcı olur.\n\n"
+                "Kısa danışmanlıkta durumunuza zaman ayırıyor, en önemli konuları "
+                "birlikte sıralıyor ve nereden başlayabileceğinizi düşünüyoruz. "
+                "Gerekirse sizi uygun uzmanlara, meslek odalarına (ticaret odası, "
+                "zanaat odası) veya destek kurumlarına yönlendiriyoruz.\n\n"
+                "Kısa danışmanlık sizin için bağlayıcı değildir ve gizlidir."
+            ),
+        },
+    },
+    "unternehmensnachfolge": {
+        "en": {
+            "title": "Support with business succession",
+            "summary": (
+                "We help you find a successor for your business – especially in retail "
+                "and the crafts."
+            ),
+            "body": (
+                "Many owner-run shops and craft businesses have shaped our town centre "
+                "for decades. If you are thinking about retiring, it pays to plan the "
+                "handover early.\n\n"
+                "We help you ask the right questions, prepare your business for a "
+                "takeover and make contact with possible successors.\n\n"
+                "If you would like to take over a business yourself, you have come to "
+                "the right place too: we show you which businesses are looking for a "
+                "successor and who can support you along the way."
+            ),
+        },
+        "tr": {
+            "title": "İşletme devrinde destek",
+            "summary": (
+                "İşletmeniz için devralacak birini bulmanıza yardım ediyoruz – özellikle "
+                "perakende ve zanaat alanında."
+            ),
+            "body": (
+                "Sahiplerinin işlettiği birçok dükkan ve zanaat işletmesi onlarca "
+                "yıldır şehir merkezimizin yüzünü belirliyor. Emekliliği "
+                "düşünüyorsanız devri erkenden planlamanız faydalı olur.\n\n"
+                "Doğru soruları sormanızda, işletmenizi devre hazırlamanızda ve olası "
+                "devralanlarla bağlantı kurmanızda size destek oluyoruz.\n\n"
+                "Kendiniz bir işletme devralmak istiyorsanız da doğru yerdesiniz: Hangi "
+                "işletmelerin devralacak birini aradığını ve bu yolda size kimin eşlik "
+                "edebileceğini gösteriyoruz."
+            ),
+        },
+    },
+    "qualifizierung": {
+        "en": {
+            "title": "Training and funding",
+            "summary": (
+                "With practical workshops and advice on funding, we help your business "
+                "get ready for the future."
+            ),
+            "body": (
+                "We organise training geared to everyday work in the town centre – for "
+                "example the workshop “Online-Präsenz für den Einzelhandel” (online "
+                "presence for retailers) or events for young founders.\n\n"
+                "Together with the Jobcenter (the public employment office), we support "
+                "you if you are looking for staff or want to develop your own "
+                "career.\n\n"
+                "We also give you an overview of funding for starting a business, "
+                "financing and further training, and help you find the right programme "
+                "for your plans."
+            ),
+        },
+        "tr": {
+            "title": "Eğitim olanakları ve destekler",
+            "summary": (
+                "Uygulamaya yönelik atölyeler ve destek fonlarına dair bilgilerle "
+                "işletmenizi geleceğe hazırlıyoruz."
+            ),
+            "body": (
+                "Şehir merkezindeki günlük işe yönelik eğitimler düzenliyoruz – örneğin "
+                "“Online-Präsenz für den Einzelhandel” (perakende için internette var "
+                "olmak) atölyesi ya da genç girişimciler için etkinlikler.\n\n"
+                "Jobcenter (devletin iş ve işçi bulma kurumu) ile birlikte, personel "
+                "arıyorsanız veya mesleki olarak kendinizi geliştirmek istiyorsanız "
+                "size destek oluyoruz.\n\n"
+                "Ayrıca kuruluş, finansman ve mesleki eğitim için destek olanaklarını "
+                "size özetliyor ve planınıza uygun programı bulmanıza yardım ediyoruz."
+            ),
+        },
+    },
+    "netzwerk": {
+        "en": {
+            "title": "Network and business tours",
+            "summary": (
+                "Meet other business owners and take a look behind the scenes of the "
+                "town centre."
+            ),
+            "body": (
+                "At our regular networking meeting, owners of businesses in the town "
+                "centre get talking. We particularly want to strengthen young women "
+                "founders and connect them with each other.\n\n"
+                "On our business tours, businesses open their doors and show how they "
+                "work – on site in the workshop or the shop, and online by video call "
+                "too.\n\n"
+                "Would you like to host a tour yourself? Just get in touch with us."
+            ),
+        },
+        "tr": {
+            "title": "İş ağı ve işletme ziyaretleri",
+            "summary": (
+                "Başka işletme sahipleriyle tanışın ve şehir merkezinin perde arkasına "
+                "bir göz atın."
+            ),
+            "body": (
+                "Düzenli iş ağı buluşmamızda şehir merkezindeki işletme sahipleri bir "
+                "araya gelip sohbet eder. Genç kadın girişimcileri güçlendirmek ve "
+                "birbirleriyle tanıştırmak bizim için özellikle önemlidir.\n\n"
+                "İşletme ziyaretlerimizde işletmeler kapılarını açar ve nasıl "
+                "çalıştıklarını gösterir – yerinde, atölyede veya dükkanda, ayrıca "
+                "internetten görüntülü bağlantıyla da.\n\n"
+                "Siz de bir ziyarete ev sahipliği yapmak ister misiniz? Bize ulaşmanız "
+                "yeterli."
+            ),
+        },
+    },
+    "beratungstermine": {
+        "en": {
+            "title": "Consultation appointments",
+            "summary": "Arrange a personal consultation appointment – Monday to Thursday.",
+            "body": (
+                "We are happy to take time for a personal conversation. We offer "
+                "consultation appointments from Monday to Thursday.\n\n"
+                "Just call us on 02366 9360621 or send an email to "
+                "nutzungsmanagement@innenstadt-herten.de. Tell us briefly what it is "
+                "about and a few times that would suit you, and we will get back to "
+                "you as soon as we can.\n\n"
+                "The consultation is free of charge and free of obligation."
+            ),
+        },
+        "tr": {
+            "title": "Danışmanlık randevuları",
+            "summary": "Kişisel bir danışmanlık randevusu alın – pazartesiden perşembeye.",
+            "body": (
+                "Yüz yüze bir görüşme için seve seve zaman ayırıyoruz. Danışmanlık "
+                "randevularını pazartesiden perşembeye veriyoruz.\n\n"
+                "Bizi 02366 9360621 numaralı telefondan arayın ya da "
+                "nutzungsmanagement@innenstadt-herten.de adresine e-posta gönderin. "
+                "Konunuzu ve size uygun birkaç tarihi kısaca yazın; en kısa sürede "
+                "size dönüş yapalım.\n\n"
+                "Danışmanlık sizin için ücretsizdir ve bağlayıcı değildir."
+            ),
+        },
+    },
+}
 
 
 # ---------------------------------------------------------------------------

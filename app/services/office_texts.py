@@ -13,6 +13,12 @@ line, then the body), with the office's facts from configuration (``$phone``,
 ``$email`` …) filled in. ``load_defaults`` (``flask content load``, the demo) stores the
 missing ones as version 1 and never touches a text that exists; until then a page shows
 the shipped default.
+
+The blocks (but Leichte Sprache) and the services also ship in English and Turkish
+(``app/content/<language>/<key>.md``, ``demo_data.SERVICE_TRANSLATIONS``):
+``load_defaults`` stores them as translations, field by field, where the field has no
+translation yet and its German text is still the shipped one; a translation staff saved,
+or one of a German text staff rewrote, is never touched.
 """
 
 from dataclasses import dataclass
@@ -29,7 +35,8 @@ from .. import demo_data
 from ..control_characters import has_control_characters
 from ..db import begin_write
 from ..extensions import db
-from ..models import BLOCK_KEYS, ContentBlock, ContentRevision, Service, User
+from ..models import BLOCK_KEYS, ContentBlock, ContentRevision, Service, Translation, User
+from ..models.common import TRANSLATED_LANGUAGES
 from .content import render_markdown
 from .editing import EditError, audit, refuse
 from .errors import Problem
@@ -40,6 +47,9 @@ SUMMARY_MAX = 300
 BODY_MAX = 20_000
 # The office's facts a default text may name, from configuration's OFFICE.
 FACTS = ("name", "street", "postcode", "city", "phone", "phone_link", "email", "hours")
+# The Leichte Sprache page is German by nature: it has no translations.
+UNTRANSLATED_BLOCKS = ("easy_language",)
+TRANSLATED_BLOCKS = tuple(key for key in BLOCK_KEYS if key not in UNTRANSLATED_BLOCKS)
 
 
 @dataclass(frozen=True)
@@ -95,9 +105,13 @@ def service_subject(service_id: int) -> str:
 
 
 @cache
-def _default_file(key: str) -> tuple[str, str]:
-    """Title and body of a shipped default, placeholders unfilled."""
-    text = resources.files("app").joinpath("content", f"{key}.md").read_text("utf-8")
+def _default_file(key: str, language: str = "de") -> tuple[str, str]:
+    """Title and body of a shipped default (German in ``content/``, the others in
+    ``content/<language>/``), placeholders unfilled."""
+    folder = resources.files("app").joinpath("content")
+    if language != "de":
+        folder = folder.joinpath(language)
+    text = folder.joinpath(f"{key}.md").read_text("utf-8")
     first, _, rest = text.partition("\n")
     return first.removeprefix("#").strip(), rest.strip()
 
@@ -107,11 +121,12 @@ def fill(text: str, office: dict[str, str]) -> str:
     return Template(text).safe_substitute({name: office.get(name, "") for name in FACTS})
 
 
-def default_block(key: str, office: dict[str, str]) -> OfficeText:
-    """The shipped default of block ``key`` with the office's facts."""
-    if key not in BLOCK_KEYS:
+def default_block(key: str, office: dict[str, str], language: str = "de") -> OfficeText:
+    """The shipped default of block ``key`` with the office's facts, in ``language``
+    (English and Turkish for ``TRANSLATED_BLOCKS`` only)."""
+    if key not in BLOCK_KEYS or (language != "de" and key not in TRANSLATED_BLOCKS):
         raise KeyError(key)
-    title, body = _default_file(key)
+    title, body = _default_file(key, language)
     return OfficeText(key=key, title=fill(title, office), body=fill(body, office))
 
 
@@ -306,8 +321,9 @@ def restore(*, subject: str, version: int, now: datetime,
 def load_defaults(office: dict[str, str], now: datetime) -> int:
     """Store what is missing, touching nothing that exists: every block not yet stored
     (the shipped default with ``office``'s facts), the office's six services not yet
-    there, and a version 1 for every text without a history. Returns how many texts it
-    added; the caller commits."""
+    there, and a version 1 for every text without a history; then the shipped English
+    and Turkish versions where a field has none (:func:`_load_translations`). Returns how
+    many texts it added; the caller commits."""
     added = 0
     stored = set(db.session.scalars(select(ContentBlock.key)))
     for key in BLOCK_KEYS:
@@ -334,4 +350,56 @@ def load_defaults(office: dict[str, str], now: datetime) -> int:
             db.session.add(ContentRevision(subject=subject, version=1, title=values.title,
                                            summary=values.summary, body=values.body,
                                            actor_id=None, created_at=now))
+    _load_translations(office, now)
+    return added
+
+
+def _load_translations(office: dict[str, str], now: datetime) -> int:
+    """Store the shipped English and Turkish texts as translations (``updated_by``
+    None), each field only where it has no translation yet and its German text is still
+    the shipped one (else the translation would say something else); how many fields it
+    added. The shipped texts are checked as staff's German ones are."""
+    present = {(subject, language, field) for subject, language, field in db.session.execute(
+        select(Translation.subject, Translation.language, Translation.field).where(
+            Translation.subject.startswith("block:")
+            | Translation.subject.startswith("service:")))}
+    added = 0
+
+    def add_missing(subject: str, language: str, german: TextInput, shipped: TextInput,
+                    values: TextInput, *, with_summary: bool) -> int:
+        """Add the fields of ``values`` that may be added; how many."""
+        if check_text(values, with_summary=with_summary):
+            raise ValueError(f"the shipped {language} text of {subject} is not valid")
+        fields = [field for field in ("title", "summary", "body")
+                  if getattr(values, field) and (subject, language, field) not in present
+                  and getattr(german, field) == getattr(shipped, field)]
+        for field in fields:
+            db.session.add(Translation(subject=subject, language=language, field=field,
+                                       text=getattr(values, field), updated_at=now,
+                                       updated_by=None))
+        return len(fields)
+
+    for row in db.session.scalars(select(ContentBlock).order_by(ContentBlock.key)):
+        if row.key not in TRANSLATED_BLOCKS:
+            continue
+        default = default_block(row.key, office)
+        for language in TRANSLATED_LANGUAGES:
+            text = default_block(row.key, office, language)
+            added += add_missing(block_subject(row.key), language,
+                                 TextInput(title=row.title, body=row.body),
+                                 TextInput(title=default.title, body=default.body),
+                                 TextInput(title=text.title, body=text.body),
+                                 with_summary=False)
+    shipped = {item["slug"]: item for item in demo_data.SERVICES}
+    for service in db.session.scalars(select(Service).order_by(Service.id)):
+        item = shipped.get(service.slug)
+        if item is None:
+            continue
+        for language, fields in demo_data.SERVICE_TRANSLATIONS[service.slug].items():
+            added += add_missing(service_subject(service.id), language,
+                                 TextInput(title=service.title, body=service.body,
+                                           summary=service.summary),
+                                 TextInput(title=item["title"], body=item["body"],
+                                           summary=item["summary"]),
+                                 TextInput(**fields), with_summary=True)
     return added

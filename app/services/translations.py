@@ -34,7 +34,7 @@ from ..models.common import TRANSLATED_LANGUAGES
 from .content import render_markdown
 from .editing import EditError, audit, refuse
 from .errors import Problem
-from .office_texts import office_text
+from .office_texts import UNTRANSLATED_BLOCKS, office_text
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,6 @@ FIELDS: dict[str, dict[str, Field]] = {
     "service": {"title": Field("title", 120), "summary": Field("summary", 300),
                 "body": Field("body", 20_000, multiline=True)},
 }
-# The Leichte Sprache page is German by nature.
-UNTRANSLATED_BLOCKS = ("easy_language",)
 MODELS: dict[str, type[Any]] = {"event": Event, "door": AdventDoor, "listing": Listing,
                                 "service": Service}
 
