@@ -104,7 +104,8 @@ def test_privacy_names_every_processing_with_basis_retention_and_rights(town, cl
                     "Protokolle des Servers", "Datensicherungen"):
         assert re.search(rf"<h3 id=\"[a-z-]+\">{re.escape(heading)}</h3>", html), heading
     # Purposes, legal bases, retention (from the settings), recipients.
-    assert text.count("Zweck") >= 4 and text.count("Rechtsgrundlage") == 13  # + Leerstandsbörse, Sprache
+    # + Leerstandsbörse, Sprache
+    assert text.count("Zweck") >= 4 and text.count("Rechtsgrundlage") == 13
     assert "Art. 6 Abs. 1 lit. b DSGVO" in text and "Art. 6 Abs. 1 lit. e DSGVO" in text
     assert "§ 25 Abs. 2 Nr. 2 TDDDG" in text
     assert "nach 120 Tagen ab" in text  # CARD_COOKIE_MAX_AGE
