@@ -116,9 +116,12 @@ def _default_file(key: str, language: str = "de") -> tuple[str, str]:
     return first.removeprefix("#").strip(), rest.strip()
 
 
-def fill(text: str, office: dict[str, str]) -> str:
-    """``text`` with the office's facts for ``$name``, ``$phone`` …; other ``$`` stay."""
-    return Template(text).safe_substitute({name: office.get(name, "") for name in FACTS})
+def fill(text: str, office: dict[str, str], language: str = "de") -> str:
+    """``text`` with the office's facts for ``$name``, ``$phone`` …; other ``$`` stay.
+    ``$hours`` is the office's hours in ``language`` where configuration has them."""
+    facts = {name: office.get(name, "") for name in FACTS}
+    facts["hours"] = office.get(f"hours_{language}") or facts["hours"]
+    return Template(text).safe_substitute(facts)
 
 
 def default_block(key: str, office: dict[str, str], language: str = "de") -> OfficeText:
@@ -127,7 +130,8 @@ def default_block(key: str, office: dict[str, str], language: str = "de") -> Off
     if key not in BLOCK_KEYS or (language != "de" and key not in TRANSLATED_BLOCKS):
         raise KeyError(key)
     title, body = _default_file(key, language)
-    return OfficeText(key=key, title=fill(title, office), body=fill(body, office))
+    return OfficeText(key=key, title=fill(title, office, language),
+                      body=fill(body, office, language))
 
 
 # ---------------------------------------------------------------------------
