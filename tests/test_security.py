@@ -162,15 +162,21 @@ UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
 def unsafe_routes(app: Flask) -> list[tuple[str, str]]:
     """(method, URL) for every route that takes an unsafe method, with sample arguments."""
-    from werkzeug.routing.converters import NumberConverter
+    from werkzeug.routing.converters import AnyConverter, NumberConverter
+
+    def sample(converter: object) -> object:
+        if isinstance(converter, NumberConverter):
+            return 1
+        if isinstance(converter, AnyConverter):
+            return sorted(converter.items)[0]
+        return "x"
 
     found = []
     for rule in app.url_map.iter_rules():
         methods = sorted(set(rule.methods or ()) & set(UNSAFE))
         if not methods:
             continue
-        values = {name: 1 if isinstance(converter, NumberConverter) else "x"
-                  for name, converter in rule._converters.items()}
+        values = {name: sample(converter) for name, converter in rule._converters.items()}
         url = rule.build(values, append_unknown=False)
         assert url is not None
         found.extend((method, url[1]) for method in methods)
