@@ -214,7 +214,7 @@ def closed_page(respondent: SurveyRespondent, *, message: object = None) -> str:
 def not_open_page(respondent: SurveyRespondent) -> str:
     """The friendly "not yet" page."""
     return render_template("office/surveys/not_open.html",
-                           survey=service.survey_of(respondent))
+                           survey=service.survey_of(respondent), message=None)
 
 
 def refused_state(respondent: SurveyRespondent, code: str) -> tuple[str, int]:
