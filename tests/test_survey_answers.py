@@ -34,12 +34,6 @@ both_databases = pytest.mark.parametrize("database_url", ["sqlite", "postgres"],
                                          indirect=True)
 
 
-@pytest.fixture(autouse=True)
-def unlimited(app: Flask) -> None:
-    """The open link's rate is not under test here (but one test lowers it)."""
-    app.config["RATELIMIT_SURVEY_LINK"] = "10000 per minute"
-
-
 @pytest.fixture
 def clock(freeze: Callable[[datetime], None]) -> Callable[[datetime], None]:
     """The app's clock, frozen at NOW."""
