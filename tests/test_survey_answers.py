@@ -290,6 +290,8 @@ def other_survey_question(survey: Survey) -> dict[str, object]:
 REFUSALS: dict[str, tuple[Callable[[Survey], dict[str, object]], str]] = {
     "question of another survey": (other_survey_question,
                                    "Diese Antwort gehört zu keiner Frage dieser Seite."),
+    "question id out of range": (lambda s: {"q" + "9" * 5000: "1"},
+                                 "Diese Antwort gehört zu keiner Frage dieser Seite."),
     "question of another page": (lambda s: {f"q{question(s, 4).id}": "Buchhandlung"},
                                  "Diese Antwort gehört zu keiner Frage dieser Seite."),
     "choice of another question": (

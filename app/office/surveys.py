@@ -26,7 +26,9 @@ from ..services.survey_answers import LONG_MAX, SHORT_MAX, Answer, SurveyAnswerE
 from . import bp
 from .survey_forms import AnswerForm, LinkRequestForm
 
-FIELD_NAME = re.compile(r"q(\d{1,9})")
+FIELD_NAME = re.compile(r"q(\d+)")
+# A field naming a question id longer than this names none (refused as unknown).
+ID_DIGITS = 9
 # The words of the 1-to-5 scale.
 SCALE_LABELS = {
     1: _l("1 – trifft gar nicht zu"),
@@ -158,7 +160,8 @@ def submitted_values(form: Mapping[str, object]) -> dict[int, list[str]]:
     getlist = request.form.getlist
     for name in form:
         if match := FIELD_NAME.fullmatch(name):
-            values[int(match.group(1))] = getlist(name)
+            digits = match.group(1)
+            values[int(digits) if len(digits) <= ID_DIGITS else -1] = getlist(name)
     return values
 
 
