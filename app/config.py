@@ -184,6 +184,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_EVENT_REGISTRATION": "10 per minute;60 per hour",
         # Inquiries to the office (successor profiles, later empty shops), per address.
         "RATELIMIT_INQUIRY": "5 per minute;30 per hour",
+        # Personal links of a survey's open link (app/office/surveys.py), per address.
+        "RATELIMIT_SURVEY_LINK": "5 per minute;30 per hour",
         # Where inquiries go; empty: OFFICE["email"].
         "INQUIRY_RECIPIENT": "",
         # The purge sets the networks' hashes of cards older than this to NULL.

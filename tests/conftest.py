@@ -65,6 +65,7 @@ def base_config(tmp_path: Path, database_url: str) -> dict[str, object]:
         "RATELIMIT_BOOKING": "10000 per minute",
         "RATELIMIT_EVENT_REGISTRATION": "10000 per minute",
         "RATELIMIT_INQUIRY": "10000 per minute",
+        "RATELIMIT_SURVEY_LINK": "10000 per minute",
         # Uploaded videos go to the test's own folder, never into the repository's instance/.
         "MEDIA_FOLDER": str(tmp_path / "media"),
     }

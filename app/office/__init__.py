@@ -14,4 +14,5 @@ from . import (  # noqa: E402,F401  (register the views on bp)
     news,
     routes,
     successors,
+    surveys,
 )

@@ -1000,3 +1000,9 @@ from .dgs_pages import BACKOFFICE_DGS_PAGES, DGS_PAGES  # noqa: E402
 PUBLIC.update(DGS_PAGES)
 BACK_OFFICE.update(BACKOFFICE_DGS_PAGES)
 ALL_PAGES.update({**DGS_PAGES, **BACKOFFICE_DGS_PAGES})
+
+# The survey pages of businesses (/umfragen, issue 23, part A: answering), likewise.
+from .survey_pages import SURVEY_PAGES  # noqa: E402
+
+PUBLIC.update(SURVEY_PAGES)
+ALL_PAGES.update(SURVEY_PAGES)
