@@ -160,7 +160,8 @@ def test_mail_goes_to_every_active_account(setting: Setting, mailbox: Mailbox) -
     links = {}
     for message in mailbox.messages:
         text = Mailbox.text(message)
-        assert str(message["Subject"]).strip() == "Umfrage des Innenstadtbüros: Bedarfsabfrage Innenstadt"
+        subject = str(message["Subject"]).strip()
+        assert subject == "Umfrage des Innenstadtbüros: Bedarfsabfrage Innenstadt"
         assert "Donnerstag, 31. Dezember 2026, 18:00 Uhr" in text
         assert "Ihre Antworten werden anonym ausgewertet" in text
         assert "Wir möchten wissen, was Sie brauchen." in text  # the intro's first paragraph

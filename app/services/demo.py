@@ -432,7 +432,7 @@ def load_survey(shops: list[Shop], now: datetime) -> None:
             for position, item in enumerate(demo_data.SURVEY_QUESTIONS, start=1)])
     db.session.add(survey)
     db.session.flush()
-    respondents = {}
+    respondents: dict[str, SurveyRespondent] = {}
     for shop in shops:
         respondent = SurveyRespondent(
             survey_id=survey.id, shop_id=shop.id, token_hash=issue_token()[1],
@@ -441,9 +441,9 @@ def load_survey(shops: list[Shop], now: datetime) -> None:
         respondents[shop.slug] = respondent
     db.session.flush()
     for item in demo_data.SURVEY_ANSWERS:
-        respondent = respondents.get(item["shop"])
-        if respondent is None:
+        if item["shop"] not in respondents:
             continue
+        respondent = respondents[item["shop"]]
         for question, value in zip(survey.questions, item["answers"], strict=True):
             _add_demo_answer(respondent, question, value, now)
         respondent.updated_at = respondent.submitted_at = now
@@ -458,8 +458,8 @@ def _add_demo_answer(respondent: SurveyRespondent, question: SurveyQuestion,
         return
     answer = SurveyAnswer(respondent_id=respondent.id, question_id=question.id,
                           survey_id=respondent.survey_id, updated_at=now)
-    if question.kind == "scale":
-        answer.scale = int(value)  # type: ignore[arg-type]
+    if question.kind == "scale" and isinstance(value, int):
+        answer.scale = value
     elif question.kind in ("short", "long"):
         answer.text = str(value)
     db.session.add(answer)

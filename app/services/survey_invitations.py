@@ -123,8 +123,8 @@ def shopkeepers(shop_ids: Iterable[int]) -> dict[int, list[User]]:
     query = (select(User).where(User.role == "shopkeeper", User.active.is_(True),
                                 User.shop_id.in_(ids)).order_by(User.email))
     for user in db.session.scalars(query):
-        assert user.shop_id is not None  # shopkeepers always have one (CHECK)
-        found.setdefault(user.shop_id, []).append(user)
+        if user.shop_id is not None:  # always, for shopkeepers (CHECK)
+            found.setdefault(user.shop_id, []).append(user)
     return found
 
 
@@ -298,7 +298,7 @@ def draw_letter(pdf: PosterPDF, letter: Letter) -> None:
                       align=Align.L)
     y = pdf.text_line(y + 3, letter.anonymity, 12, x=20, align=Align.L)
 
-    qr_top = max(y + 8, 150.0)
+    qr_top = y + 10
     pdf.image(io.BytesIO(print_svg(letter.url)), x=(width - LETTER_QR_WIDTH) / 2, y=qr_top,
               w=LETTER_QR_WIDTH, h=LETTER_QR_WIDTH)
     y = qr_top + LETTER_QR_WIDTH + 2

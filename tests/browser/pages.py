@@ -1000,3 +1000,9 @@ from .dgs_pages import BACKOFFICE_DGS_PAGES, DGS_PAGES  # noqa: E402
 PUBLIC.update(DGS_PAGES)
 BACK_OFFICE.update(BACKOFFICE_DGS_PAGES)
 ALL_PAGES.update({**DGS_PAGES, **BACKOFFICE_DGS_PAGES})
+
+# A survey's invitations (issue 23, part D: /buero/umfragen/<id>/einladungen), likewise.
+from .survey_invitation_pages import BACKOFFICE_SURVEY_INVITATION_PAGES  # noqa: E402
+
+BACK_OFFICE.update(BACKOFFICE_SURVEY_INVITATION_PAGES)
+ALL_PAGES.update(BACKOFFICE_SURVEY_INVITATION_PAGES)
