@@ -345,3 +345,30 @@ def test_a_survey_link_by_the_rally_chosen(setting: Setting) -> None:
     shops = {db.session.get(Shop, s).name for s in respondents(setting.survey)}  # type: ignore[union-attr]
     assert shops == {"Sommerladen"}
     assert db.session.scalar(select(func.count(Station.id))) == 5
+
+
+@BOTH_DATABASES
+def test_links_created_at_once_make_one_respondent_per_shop(app: Flask) -> None:
+    """Two staff members press "Links anlegen" at the same moment: each shop still has
+    one respondent; the slower press adds none or is told to try again."""
+    from app.services.survey_invitations import InvitationError, create_links
+
+    from .test_concurrency import all_at_once
+
+    rally = make_rally()
+    for n in range(5):
+        make_station(rally, make_shop(name=f"Laden {n}"))
+    survey = make_survey()
+    survey_id, rally_id = survey.id, rally.id
+    db.session.remove()
+
+    def press(_i: int) -> object:
+        try:
+            return create_links(survey_id, rally_id, now=FIRST_DAY, actor_id=None)
+        except InvitationError as error:
+            return error.code
+
+    results = all_at_once(app, press, 4)
+    assert sorted(results, key=str).count(5) == 1, results
+    assert all(r in (0, 5, "busy") for r in results), results
+    assert count(SurveyRespondent) == 5

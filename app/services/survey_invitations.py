@@ -236,16 +236,17 @@ def mail_invitations(survey_id: int, rally_id: int | None, *, shop_id: int | Non
     reachable = [shop for shop in shops if shop.id in accounts]
     base = check_base_url(str(current_app.config["BASE_URL"]))
     tokens = _reissue(survey, reachable, now)
+    # The office writes to the shops in German, whatever language staff browse in.
+    with force_locale("de"):
+        subject = _("Umfrage des Innenstadtbüros: %(title)s", title=survey.title)
+        anonymity = anonymity_statement(survey)
     for shop in reachable:
         link = base + answer_path(tokens[shop.id])
         for user in accounts[shop.id]:
-            with force_locale("de"):
-                subject = _("Umfrage des Innenstadtbüros: %(title)s", title=survey.title)
             queue_mail(kind="survey_invitation", to=user.email, subject=subject,
                        template="survey_invitation", language="de", now=now,
                        context={"survey": survey, "shop_name": shop.name, "link": link,
-                                "intro": intro_paragraph(survey),
-                                "anonymity": anonymity_statement(survey)})
+                                "intro": intro_paragraph(survey), "anonymity": anonymity})
             report.mails += 1
         report.shops += 1
     audit(now, actor_id, "survey.invitations_mailed", f"survey:{survey.id}",
@@ -291,8 +292,8 @@ def draw_letter(pdf: PosterPDF, letter: Letter) -> None:
     if letter.intro:
         y = pdf.text_line(y + 2, letter.intro, 12, x=20, align=Align.L)
     y = pdf.text_line(y + 3, _("Ihre Antworten helfen dem Innenstadtbüro, die Innenstadt "
-                               "gemeinsam mit Ihnen passend weiterzuentwickeln. Die Umfrage "
-                               "dauert etwa zehn Minuten."), 12, x=20, align=Align.L)
+                               "gemeinsam mit Ihnen passend weiterzuentwickeln."), 12, x=20,
+                      align=Align.L)
     y = pdf.text_line(y + 3, _("Sie können bis %(date)s antworten und Ihre Antworten bis "
                                "dahin ändern.", date=letter.closes), 12, bold=True, x=20,
                       align=Align.L)
