@@ -1712,3 +1712,123 @@ TRANSLATIONS_DEMO: Final[dict[str, dict[str, dict[str, str]]]] = {
                "offer": "Yılbaşı kartlarında %10 indirim"},
     },
 }
+
+
+# ---------------------------------------------------------------------------
+# The needs survey of the town's businesses (Bedarfsabfrage, issue 23)
+# ---------------------------------------------------------------------------
+
+
+class SurveyQuestionData(TypedDict):
+    """One question of the demo survey; ``choices`` for one/many, empty otherwise."""
+
+    page: int
+    kind: str  # one, many, scale, short, long
+    prompt: str
+    help: str
+    required: bool
+    choices: list[str]
+
+
+SURVEY_SLUG: Final[str] = "bedarfsabfrage-innenstadt"
+SURVEY_TITLE: Final[str] = "Bedarfsabfrage Innenstadt"
+SURVEY_INTRO: Final[str] = (
+    "Um ein passgenaues Konzept für die Hertener Innenstadt zu entwickeln, möchten wir "
+    "wissen, was Ihr Geschäft braucht: online, vor der Tür und im Miteinander der "
+    "Innenstadt.\n\n"
+    "Die Umfrage hat acht Fragen auf zwei Seiten und dauert etwa zehn Minuten. Ihre "
+    "Antworten werden anonym ausgewertet; die Ergebnisse stellen wir im Frühjahr beim "
+    "Innenstadt-Stammtisch vor."
+)
+SURVEY_CONSENT: Final[str] = (
+    "Ich bin einverstanden, dass das Nutzungsmanagement Innenstadt meine E-Mail-Adresse, "
+    "den Namen meines Unternehmens und meine Antworten für diese Umfrage speichert. Die "
+    "Adresse dient nur dem persönlichen Link und wird drei Monate nach dem Ende der "
+    "Umfrage gelöscht; die Antworten gehen anonym in die Auswertung ein. Ich kann meine "
+    "Einwilligung jederzeit per E-Mail an " + OFFICE_EMAIL + " widerrufen."
+)
+SURVEY_WEEKS: Final[int] = 4
+
+SURVEY_QUESTIONS: Final[list[SurveyQuestionData]] = [
+    {"page": 1, "kind": "one", "required": True,
+     "prompt": "Wie ist Ihr Geschäft online zu finden?",
+     "help": "Website, Online-Shop, Instagram, Facebook, Google-Eintrag …",
+     "choices": ["Eigene Website und soziale Medien", "Nur eine eigene Website",
+                 "Nur soziale Medien", "Bisher gar nicht"]},
+    {"page": 1, "kind": "one", "required": True,
+     "prompt": "Passen die Öffnungszeiten der Innenstadt zu Ihrer Kundschaft?",
+     "help": "",
+     "choices": ["Ja, so wie sie sind", "Gemeinsame Kernzeiten wären wichtig",
+                 "Länger am Abend, zumindest an einem Tag", "Mehr am Samstag"]},
+    {"page": 1, "kind": "one", "required": True,
+     "prompt": "Was hindert Ihre Kundschaft am meisten, in die Innenstadt zu kommen?",
+     "help": "Parken und Erreichbarkeit",
+     "choices": ["Nichts, die Innenstadt ist gut erreichbar",
+                 "Zu wenige Parkplätze in der Nähe", "Parkgebühren",
+                 "Bus und Bahn fahren zu selten", "Zu wenige Abstellplätze für Räder"]},
+    {"page": 1, "kind": "one", "required": False,
+     "prompt": "Wie oft sollte es Veranstaltungen in der Innenstadt geben?",
+     "help": "Märkte, Aktionstage, verkaufsoffene Abende",
+     "choices": ["Jeden Monat", "Jedes Vierteljahr", "Zu den großen Festen im Jahr",
+                 "Seltener als heute"]},
+    {"page": 2, "kind": "one", "required": False,
+     "prompt": "Wie stark spüren Sie leere Ladenlokale in Ihrer Nähe?",
+     "help": "",
+     "choices": ["Gar nicht, in meiner Nähe steht nichts leer", "Ein wenig",
+                 "Deutlich", "Sehr, in meiner Straße stehen mehrere Läden leer"]},
+    {"page": 2, "kind": "many", "required": False,
+     "prompt": "Zu welchen Themen wünschen Sie sich Schulungen?",
+     "help": "Mehrere Antworten möglich",
+     "choices": ["Website und Online-Shop", "Soziale Medien",
+                 "Kassensysteme und bargeldloses Zahlen", "Schaufenster und Ladengestaltung",
+                 "Nachfolge und Übergabe", "Förderprogramme"]},
+    {"page": 2, "kind": "scale", "required": True,
+     "prompt": "Wie zufrieden sind Sie insgesamt mit der Innenstadt als Standort?",
+     "help": "1 = gar nicht zufrieden, 5 = sehr zufrieden", "choices": []},
+    {"page": 2, "kind": "long", "required": False,
+     "prompt": "Was wünschen Sie sich vom Innenstadtbüro?",
+     "help": "Ideen, Sorgen, Lob – alles hilft uns weiter.", "choices": []},
+]
+
+
+class SurveyAnswersData(TypedDict):
+    """One demo shop's answers, in question order: a choice's number (1-based), the
+    numbers of several choices, a scale value, or a text; None: left out."""
+
+    shop: str
+    answers: list[int | list[int] | str | None]
+
+
+SURVEY_ANSWERS: Final[list[SurveyAnswersData]] = [
+    {"shop": "modehaus-fadenlauf",
+     "answers": [1, 2, 2, 1, 3, [2, 4], 3,
+                 "Eine gemeinsame Aktion gegen die leeren Schaufenster in der Ewaldstraße."]},
+    {"shop": "buchhandlung-lesezeichen",
+     "answers": [2, 1, 4, 3, 2, [2], 4,
+                 "Mehr Lesungen und Kulturabende, gern gemeinsam mit der Stadtbibliothek."]},
+    {"shop": "cafe-kornblume",
+     "answers": [3, 3, 2, 1, 2, [1, 3], 4,
+                 "Mehr Sitzplätze und Grün auf dem Marktplatz, dann bleiben die Leute länger."]},
+    {"shop": "baeckerei-kruemel-korn",
+     "answers": [4, 1, 2, None, 1, [3], 3,
+                 "Kurzzeitparkplätze direkt vor der Tür – für den schnellen Brötcheneinkauf."]},
+    {"shop": "goldschmiede-ringel",
+     "answers": [3, 2, 3, 2, 4, [1, 2, 5], 2,
+                 "Hilfe bei der Suche nach einer Nachfolge in den nächsten Jahren."]},
+    {"shop": "friseursalon-scherenschnitt",
+     "answers": [3, 4, 2, 3, 2, [2], 4, ""]},
+    {"shop": "feinkost-olivenzweig",
+     "answers": [1, 3, 3, 1, 3, [1, 4, 6], 3,
+                 "Ein gemeinsamer Online-Auftritt aller Geschäfte der Innenstadt mit "
+                 "Öffnungszeiten und Angeboten."]},
+    {"shop": "optik-linsenklar",
+     "answers": [1, 2, 1, 3, 1, [6], 5, "Weiter so – die Rallye hat uns neue Kundschaft "
+                                       "gebracht."]},
+    {"shop": "reisebuero-kofferpacken",
+     "answers": [2, 1, 4, 4, 3, [2, 3], 2,
+                 "Bessere Busverbindungen aus den Stadtteilen, besonders am Samstag."]},
+    {"shop": "spielwaren-kreisel",
+     "answers": [4, 4, 5, 2, 4, [1, 2, 4], 3,
+                 "Ein Familiennachmittag im Advent und sichere Abstellplätze für Räder und "
+                 "Kinderwagen."]},
+]

@@ -27,6 +27,7 @@ KIND_LABELS = {
     "invitation": _l("Einladung"),
     "password_reset": _l("Passwort"),
     "card_link": _l("Karten-Link"),
+    "survey_invitation": _l("Umfrage-Einladung"),
 }
 KIND_PREFIXES = (
     ("appointment", _l("Termin")),

@@ -1,5 +1,6 @@
 """The demo: the office's services, a rally running today, 40 shops with stations, the
-rally's Advent calendar, and the office's events in the coming weeks.
+rally's Advent calendar, the office's events in the coming weeks, and the needs survey
+of the town's businesses with ten shops' answers.
 
 Loading is idempotent: rows are matched by slug and left as they are, so a second run
 keeps every token, short code, card and stamp.
@@ -40,6 +41,12 @@ from ..models import (
     Shop,
     Station,
     SuccessorProfile,
+    Survey,
+    SurveyAnswer,
+    SurveyAnswerChoice,
+    SurveyChoice,
+    SurveyQuestion,
+    SurveyRespondent,
     Translation,
     User,
     default_draw_at,
@@ -51,6 +58,7 @@ from .events import make_slug
 from .office_texts import load_defaults
 from .opening_hours import HoursError, parse_hours
 from .stations import new_station
+from .survey_links import issue_token
 from .users import create_user
 
 DEMO_RALLY_SLUG = "advents-rallye-demo"
@@ -402,6 +410,68 @@ def load_translations(rally: Rally, now: datetime) -> None:
                                                updated_by=None))
 
 
+def load_survey(shops: list[Shop], now: datetime) -> None:
+    """The "Bedarfsabfrage Innenstadt": published, anonymous, open from today for four
+    weeks with the open link; a personal link for every demo shop (its token is dropped:
+    the office mails or prints fresh ones) and the answers of ten shops, sent. Unless
+    the survey exists."""
+    if db.session.scalar(select(Survey.id).where(Survey.slug == demo_data.SURVEY_SLUG)):
+        return
+    opens = datetime.combine(local(now).date(), time(0, 0), tzinfo=BERLIN)
+    closes = datetime.combine(local(now).date() + timedelta(weeks=demo_data.SURVEY_WEEKS),
+                              time(18, 0), tzinfo=BERLIN)
+    survey = Survey(
+        slug=demo_data.SURVEY_SLUG, title=demo_data.SURVEY_TITLE, intro=demo_data.SURVEY_INTRO,
+        status="published", opens_at=opens, closes_at=closes, names_shops=False,
+        open_link=True, open_consent=demo_data.SURVEY_CONSENT, created_at=now, updated_at=now,
+        questions=[
+            SurveyQuestion(position=position, page=item["page"], kind=item["kind"],
+                           prompt=item["prompt"], help=item["help"], required=item["required"],
+                           choices=[SurveyChoice(position=number, label=label)
+                                    for number, label in enumerate(item["choices"], start=1)])
+            for position, item in enumerate(demo_data.SURVEY_QUESTIONS, start=1)])
+    db.session.add(survey)
+    db.session.flush()
+    respondents: dict[str, SurveyRespondent] = {}
+    for shop in shops:
+        respondent = SurveyRespondent(
+            survey_id=survey.id, shop_id=shop.id, token_hash=issue_token()[1],
+            company=shop.name, category=shop.category, created_at=opens)
+        db.session.add(respondent)
+        respondents[shop.slug] = respondent
+    db.session.flush()
+    for item in demo_data.SURVEY_ANSWERS:
+        if item["shop"] not in respondents:
+            continue
+        respondent = respondents[item["shop"]]
+        for question, value in zip(survey.questions, item["answers"], strict=True):
+            _add_demo_answer(respondent, question, value, now)
+        respondent.updated_at = respondent.submitted_at = now
+    survey.locked_at = now
+    db.session.flush()
+
+
+def _add_demo_answer(respondent: SurveyRespondent, question: SurveyQuestion,
+                     value: int | list[int] | str | None, now: datetime) -> None:
+    """One answer of the demo: a choice's number, several, a scale value or a text."""
+    if value is None or value == "":
+        return
+    answer = SurveyAnswer(respondent_id=respondent.id, question_id=question.id,
+                          survey_id=respondent.survey_id, updated_at=now)
+    if question.kind == "scale" and isinstance(value, int):
+        answer.scale = value
+    elif question.kind in ("short", "long"):
+        answer.text = str(value)
+    db.session.add(answer)
+    db.session.flush()
+    if question.kind in ("one", "many"):
+        numbers = value if isinstance(value, list) else [value]
+        for number in numbers:
+            db.session.add(SurveyAnswerChoice(respondent_id=respondent.id,
+                                              question_id=question.id,
+                                              choice_id=question.choices[int(number) - 1].id))
+
+
 def demo_staff(instance: Path) -> tuple[str, str]:
     """Return the demo staff login, creating the account and its password file once."""
     path = instance / DEMO_LOGIN_FILE
@@ -440,6 +510,7 @@ def load_demo(now: datetime, instance: Path) -> DemoSummary:
     load_listings(now)
     db.session.flush()
     load_translations(rally, now)
+    load_survey(shops, now)
     db.session.commit()
     email, password = demo_staff(instance)
     db.session.commit()

@@ -1006,3 +1006,9 @@ from .survey_pages import SURVEY_PAGES  # noqa: E402
 
 PUBLIC.update(SURVEY_PAGES)
 ALL_PAGES.update(SURVEY_PAGES)
+
+# A survey's invitations (issue 23, part D: /buero/umfragen/<id>/einladungen), likewise.
+from .survey_invitation_pages import BACKOFFICE_SURVEY_INVITATION_PAGES  # noqa: E402
+
+BACK_OFFICE.update(BACKOFFICE_SURVEY_INVITATION_PAGES)
+ALL_PAGES.update(BACKOFFICE_SURVEY_INVITATION_PAGES)
