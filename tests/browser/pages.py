@@ -1000,3 +1000,9 @@ from .dgs_pages import BACKOFFICE_DGS_PAGES, DGS_PAGES  # noqa: E402
 PUBLIC.update(DGS_PAGES)
 BACK_OFFICE.update(BACKOFFICE_DGS_PAGES)
 ALL_PAGES.update({**DGS_PAGES, **BACKOFFICE_DGS_PAGES})
+
+# The survey editor (issue 23, part B: /buero/umfragen), likewise.
+from .backoffice_survey_pages import BACKOFFICE_SURVEY_PAGES  # noqa: E402
+
+BACK_OFFICE.update(BACKOFFICE_SURVEY_PAGES)
+ALL_PAGES.update(BACKOFFICE_SURVEY_PAGES)
