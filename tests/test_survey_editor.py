@@ -23,10 +23,12 @@ from app.models import (
     SurveyQuestion,
     SurveyRespondent,
 )
+from app.services import survey_questions as questions
 from app.services import surveys as service
 from app.services.editing import EditError, InvalidInput
 from app.services.survey_links import issue_token
-from app.services.surveys import QuestionInput, SurveyInput
+from app.services.survey_questions import QuestionInput
+from app.services.surveys import SurveyInput
 
 from .helpers import FIRST_DAY, csrf_token, make_shop
 from .test_auth import log_in, make_user
@@ -61,7 +63,7 @@ def make_survey(**overrides: object) -> Survey:
 
 def add(survey_id: int, **overrides: object) -> SurveyQuestion:
     """A question through the service."""
-    return service.add_question(survey_id=survey_id, values=question_values(**overrides),
+    return questions.add_question(survey_id=survey_id, values=question_values(**overrides),
                                 now=NOW, actor_id=None)
 
 
@@ -195,7 +197,7 @@ def test_move_up_and_down_swaps_and_crosses_pages(app: Flask) -> None:
     a_id, b_id, c_id = a.id, b.id, c.id
 
     def move(question_id: int, direction: str) -> None:
-        service.move_question(survey_id=survey.id, question_id=question_id,
+        questions.move_question(survey_id=survey.id, question_id=question_id,
                               direction=direction, now=NOW, actor_id=None)
 
     move(b_id, "up")
@@ -225,24 +227,24 @@ def test_edit_and_delete_keep_positions_unique_and_gapless(app: Flask) -> None:
     add(survey.id, prompt="B")
     add(survey.id, prompt="C")
     a_id = a.id
-    service.update_question(survey_id=survey.id, question_id=a_id, values=question_values(
+    questions.update_question(survey_id=survey.id, question_id=a_id, values=question_values(
         prompt="A2", kind="many", page=2, options=("Laden", "Online", "Beides")),
         now=NOW, actor_id=None)
     assert order(survey.id) == [(1, 1, "B"), (2, 1, "C"), (3, 2, "A2")]
     labels = db.session.scalars(select(SurveyChoice.label).where(
         SurveyChoice.question_id == a_id).order_by(SurveyChoice.position)).all()
     assert labels == ["Laden", "Online", "Beides"]
-    service.update_question(survey_id=survey.id, question_id=a_id, values=question_values(
+    questions.update_question(survey_id=survey.id, question_id=a_id, values=question_values(
         prompt="A2", kind="scale", page=2, options=()), now=NOW, actor_id=None)
     assert not db.session.scalars(select(SurveyChoice).where(
         SurveyChoice.question_id == a_id)).all()
     b_id = db.session.scalars(select(SurveyQuestion.id).where(
         SurveyQuestion.prompt == "B")).one()
-    service.delete_question(survey_id=survey.id, question_id=b_id, now=NOW, actor_id=None)
+    questions.delete_question(survey_id=survey.id, question_id=b_id, now=NOW, actor_id=None)
     assert order(survey.id) == [(1, 1, "C"), (2, 2, "A2")]
     other = make_survey(title="Andere")
     with pytest.raises(EditError) as excinfo:  # a question of another survey
-        service.delete_question(survey_id=other.id, question_id=a_id, now=NOW,
+        questions.delete_question(survey_id=other.id, question_id=a_id, now=NOW,
                                 actor_id=None)
     assert excinfo.value.code == "unknown_question"
 
@@ -278,7 +280,7 @@ def test_bad_question_input_is_refused_and_nothing_stored(
     assert problem in problem_codes(excinfo)
     question_id = db.session.scalars(select(SurveyQuestion.id)).one()
     with pytest.raises(InvalidInput):
-        service.update_question(survey_id=survey_id, question_id=question_id,
+        questions.update_question(survey_id=survey_id, question_id=question_id,
                                 values=question_values(**overrides), now=NOW, actor_id=None)
     assert order(survey_id) == [(1, 1, "Vorher")]
     assert count(SurveyChoice) == 2
@@ -303,12 +305,12 @@ def test_questions_are_locked_once_answered(app: Flask, lock: bool) -> None:
 
     attempts = [
         lambda: add(survey_id, prompt="Neu"),
-        lambda: service.update_question(survey_id=survey_id, question_id=question_id,
+        lambda: questions.update_question(survey_id=survey_id, question_id=question_id,
                                         values=question_values(prompt="Anders"), now=NOW,
                                         actor_id=None),
-        lambda: service.delete_question(survey_id=survey_id, question_id=question_id,
+        lambda: questions.delete_question(survey_id=survey_id, question_id=question_id,
                                         now=NOW, actor_id=None),
-        lambda: service.move_question(survey_id=survey_id, question_id=question_id,
+        lambda: questions.move_question(survey_id=survey_id, question_id=question_id,
                                       direction="down", now=NOW, actor_id=None),
     ]
     for attempt in attempts:
@@ -422,12 +424,12 @@ def test_publish_rules_and_archive(app: Flask, freeze) -> None:  # type: ignore[
     with pytest.raises(InvalidInput) as excinfo:
         publish()
     assert problem_codes(excinfo) == {("", "too_few_options"), ("", "page_gap")}
-    service.update_question(survey_id=survey_id, question_id=single.id,
+    questions.update_question(survey_id=survey_id, question_id=single.id,
                             values=question_values(options=("Ja", "Nein", "Weiß nicht")),
                             now=NOW, actor_id=None)
     later = db.session.scalars(select(SurveyQuestion.id).where(
         SurveyQuestion.prompt == "Später")).one()
-    service.update_question(survey_id=survey_id, question_id=later, values=question_values(
+    questions.update_question(survey_id=survey_id, question_id=later, values=question_values(
         prompt="Später", kind="short", options=(), page=2), now=NOW, actor_id=None)
     with pytest.raises(EditError) as closed:
         service.publish_survey(survey_id=survey_id, now=NOW + timedelta(days=30),

@@ -15,11 +15,13 @@ from .. import clock
 from ..auth.decorators import staff_required
 from ..extensions import db
 from ..models import Survey, SurveyQuestion
+from ..services import survey_questions as questions_service
 from ..services import surveys as service
 from ..services.content import render_markdown
 from ..services.editing import EditError, InvalidInput
 from ..services.errors import Problem
-from ..services.surveys import QuestionInput, SurveyInput
+from ..services.survey_questions import QuestionInput
+from ..services.surveys import SurveyInput
 from . import bp
 from .events import local_text
 from .routes import actor_id, now
@@ -234,7 +236,7 @@ def survey_question_add(survey_id: int) -> Page:
     if not form.validate_on_submit():
         return render_edit(survey, new_form=form), 400
     try:
-        question = service.add_question(survey_id=survey.id, values=question_input(form),
+        question = questions_service.add_question(survey_id=survey.id, values=question_input(form),
                                         now=now(), actor_id=actor_id())
     except InvalidInput as error:
         return render_edit(survey, new_form=form,
@@ -256,7 +258,7 @@ def survey_question_edit(survey_id: int, question_id: int) -> Page:
         return render_edit(survey, question_forms={question_id: form},
                            open_question=question_id), 400
     try:
-        question = service.update_question(survey_id=survey.id, question_id=question_id,
+        question = questions_service.update_question(survey_id=survey.id, question_id=question_id,
                                            values=question_input(form), now=now(),
                                            actor_id=actor_id())
     except InvalidInput as error:
@@ -277,7 +279,7 @@ def survey_question_delete(survey_id: int, question_id: int) -> Page:
     survey = get_survey(survey_id)
     checked_action()
     try:
-        service.delete_question(survey_id=survey.id, question_id=question_id, now=now(),
+        questions_service.delete_question(survey_id=survey.id, question_id=question_id, now=now(),
                                 actor_id=actor_id())
     except EditError as error:
         return refused(survey, error)
@@ -296,7 +298,7 @@ def survey_question_move(survey_id: int, question_id: int) -> Page:
     if direction is None:
         abort(400)
     try:
-        service.move_question(survey_id=survey.id, question_id=question_id,
+        questions_service.move_question(survey_id=survey.id, question_id=question_id,
                               direction=direction, now=now(), actor_id=actor_id())
     except EditError as error:
         return refused(survey, error)
