@@ -453,6 +453,29 @@ def test_publish_rules_and_archive(app: Flask, freeze) -> None:  # type: ignore[
     assert actions[-2:] == ["survey.publish", "survey.archive"]
 
 
+@BOTH
+def test_a_published_survey_stays_publishable_until_answered(app: Flask) -> None:
+    survey = make_survey()
+    question = add(survey.id, prompt="A")
+    survey_id, question_id = survey.id, question.id
+    service.publish_survey(survey_id=survey_id, now=NOW, actor_id=None)
+    with pytest.raises(InvalidInput) as excinfo:
+        questions.update_question(survey_id=survey_id, question_id=question_id,
+                                  values=question_values(options=("Nur eine",)), now=NOW,
+                                  actor_id=None)
+    assert problem_codes(excinfo) == {("", "too_few_options")}
+    with pytest.raises(InvalidInput) as excinfo:
+        questions.delete_question(survey_id=survey_id, question_id=question_id, now=NOW,
+                                  actor_id=None)
+    assert problem_codes(excinfo) == {("", "no_questions")}
+    with pytest.raises(InvalidInput) as excinfo:
+        add(survey_id, prompt="Seite drei", page=3)
+    assert problem_codes(excinfo) == {("", "page_gap")}
+    assert order(survey_id) == [(1, 1, "A")] and count(SurveyChoice) == 2
+    add(survey_id, prompt="B", page=2)  # a change that keeps it publishable
+    assert order(survey_id) == [(1, 1, "A"), (2, 2, "B")]
+
+
 def test_answer_counts_separate_submitted_from_drafts(app: Flask) -> None:
     survey = make_survey()
     question = add(survey.id)

@@ -3,7 +3,8 @@ their options (app.services.surveys has the survey itself).
 
 Every function takes the survey's row lock first and refuses once the survey has answers
 (``locked``); see app.services.surveys for the order of the questions (positions follow
-the pages) and the lock.
+the pages) and the lock. A published survey not answered yet may still change its
+questions, but only so that it could still be published.
 """
 
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from .surveys import (
     PROMPT_MAX,
     QUESTIONS_MAX,
     check_text,
+    publication_problems,
     survey_for_question_change,
 )
 
@@ -73,6 +75,16 @@ def check_question(values: QuestionInput) -> list[Problem]:
 # ---------------------------------------------------------------------------
 # Questions
 # ---------------------------------------------------------------------------
+
+
+def _keep_publishable(survey: Survey) -> None:
+    """A published survey (not answered yet) stays as it could be published: refuse a
+    change that leaves it without questions, with a choice of fewer than two options, or
+    with a gap in its pages (:func:`publication_problems`)."""
+    if survey.status == "published":
+        problems = publication_problems(survey)
+        if problems:
+            refuse(problems)
 
 
 def _renumber(questions: Sequence[SurveyQuestion]) -> None:
@@ -134,6 +146,7 @@ def add_question(*, survey_id: int, values: QuestionInput, now: datetime,
     survey.questions.append(question)
     db.session.flush()
     _renumber(_in_page_order(survey.questions))
+    _keep_publishable(survey)
     survey.updated_at = now
     audit(now, actor_id, "survey.question_add", survey.slug, question=question.id,
           kind=question.kind)
@@ -168,6 +181,7 @@ def update_question(*, survey_id: int, question_id: int, values: QuestionInput,
         question.position = max(other.position for other in survey.questions) + 1
         db.session.flush()
         _renumber(_in_page_order(survey.questions))
+    _keep_publishable(survey)
     survey.updated_at = now
     audit(now, actor_id, "survey.question_edit", survey.slug, question=question.id,
           changed=changed)
@@ -187,6 +201,7 @@ def delete_question(*, survey_id: int, question_id: int, now: datetime,
     db.session.flush()
     if survey.questions:
         _renumber(survey.questions)
+    _keep_publishable(survey)
     survey.updated_at = now
     audit(now, actor_id, "survey.question_delete", survey.slug, question=question_id,
           prompt=prompt)
@@ -217,6 +232,7 @@ def move_question(*, survey_id: int, question_id: int, direction: str, now: date
     else:
         order[index], order[neighbour_index] = neighbour, question
         _renumber(order)
+    _keep_publishable(survey)
     survey.updated_at = now
     audit(now, actor_id, "survey.question_move", survey.slug, question=question.id,
           direction=direction, position=question.position, page=question.page)
