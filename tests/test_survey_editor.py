@@ -524,6 +524,7 @@ def question_form(token: str, prefix: str = "neu", **overrides: str) -> dict[str
     return {f"{prefix}-{key}": value for key, value in values.items()}
 
 
+@BOTH
 def test_staff_create_a_survey_and_its_questions_through_the_pages(
         staff_client: FlaskClient) -> None:
     page = staff_client.get("/buero/umfragen")
@@ -601,6 +602,7 @@ def test_bad_question_form_gets_a_german_400_and_stores_nothing(
     assert count(SurveyQuestion) == 0
 
 
+@BOTH
 def test_a_locked_survey_refuses_question_changes_in_german(
         staff_client: FlaskClient) -> None:
     survey = make_survey()
