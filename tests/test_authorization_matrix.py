@@ -45,6 +45,7 @@ from app.models import (
     Station,
     SuccessorProfile,
     Survey,
+    SurveyQuestion,
     User,
     Winner,
 )
@@ -230,9 +231,11 @@ def add_dgs_video() -> None:
 
 
 def add_survey() -> None:
-    """A published survey (the survey pages' URLs name it)."""
-    db.session.add(Survey(slug="bedarf", title="Bedarfsabfrage", status="published",
-                          opens_at=FIRST_DAY, closes_at=FIRST_DAY + timedelta(days=28)))
+    """A published survey with one question (the survey pages' URLs name them, issue 23)."""
+    db.session.add(Survey(slug="bedarfsabfrage", title="Bedarfsabfrage", status="published",
+                          opens_at=FIRST_DAY, closes_at=FIRST_DAY + timedelta(days=28),
+                          questions=[SurveyQuestion(position=1, kind="short",
+                                                    prompt="Was fehlt?")]))
 
 
 def first_id(model: type) -> int:
@@ -271,6 +274,7 @@ PARAMETERS: dict[str, Getter] = {
     "search_profile": lambda w: (first_id(SearchProfile), str(first_id(SearchProfile))),
     "video": lambda w: (first_id(DgsVideo), str(first_id(DgsVideo))),
     "survey": lambda w: (first_id(Survey), str(first_id(Survey))),
+    "question": lambda w: (first_id(SurveyQuestion), str(first_id(SurveyQuestion))),
 }
 # Bare names that could mean several objects: each is tried, the one the page knows wins.
 AMBIGUOUS: dict[str, list[str]] = {
@@ -440,6 +444,30 @@ def test_discovery_finds_the_back_office() -> None:
                             "/buero/gebaerdensprache/<int:video_id>/ausblenden"),
                            ("backoffice.dgs_video_delete",
                             "/buero/gebaerdensprache/<int:video_id>/loeschen")):
+        assert (endpoint, rule) in POST_RULES
+    # The survey editor (issue 23): list, new, edit, preview; the changes by POST.
+    for endpoint, rule in (("backoffice.surveys", "/buero/umfragen"),
+                           ("backoffice.survey_new", "/buero/umfragen/neu"),
+                           ("backoffice.survey_edit", "/buero/umfragen/<int:survey_id>"),
+                           ("backoffice.survey_preview",
+                            "/buero/umfragen/<int:survey_id>/vorschau")):
+        assert (endpoint, rule) in GET_RULES
+    for endpoint, rule in (("backoffice.survey_new", "/buero/umfragen/neu"),
+                           ("backoffice.survey_edit", "/buero/umfragen/<int:survey_id>"),
+                           ("backoffice.survey_question_add",
+                            "/buero/umfragen/<int:survey_id>/fragen"),
+                           ("backoffice.survey_question_edit",
+                            "/buero/umfragen/<int:survey_id>/fragen/<int:question_id>"),
+                           ("backoffice.survey_question_delete",
+                            "/buero/umfragen/<int:survey_id>/fragen/<int:question_id>/loeschen"),
+                           ("backoffice.survey_question_move",
+                            "/buero/umfragen/<int:survey_id>/fragen/<int:question_id>"
+                            "/verschieben"),
+                           ("backoffice.survey_copy", "/buero/umfragen/<int:survey_id>/kopieren"),
+                           ("backoffice.survey_publish",
+                            "/buero/umfragen/<int:survey_id>/veroeffentlichen"),
+                           ("backoffice.survey_archive",
+                            "/buero/umfragen/<int:survey_id>/archivieren")):
         assert (endpoint, rule) in POST_RULES
 
 

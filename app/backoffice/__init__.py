@@ -24,3 +24,4 @@ from . import listings  # noqa: E402,F401  (the Leerstandsbörse, /buero/leersta
 from . import listing_media, search_profiles  # noqa: E402,F401  (photos, floor plan; profiles)
 from . import dgs  # noqa: E402,F401  (the sign-language video, /buero/gebaerdensprache)
 from . import survey_invitations  # noqa: E402,F401  (a survey's links, mails, letters)
+from . import surveys  # noqa: E402,F401  (the needs surveys' editor, /buero/umfragen)

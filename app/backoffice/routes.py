@@ -48,6 +48,7 @@ SECTIONS = (
     ("backoffice.listing", "listings"),
     ("backoffice.search_profile", "listings"),
     ("backoffice.dgs_", "dgs"),
+    ("backoffice.survey", "surveys"),
 )
 
 

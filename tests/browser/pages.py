@@ -1012,3 +1012,9 @@ from .survey_invitation_pages import BACKOFFICE_SURVEY_INVITATION_PAGES  # noqa:
 
 BACK_OFFICE.update(BACKOFFICE_SURVEY_INVITATION_PAGES)
 ALL_PAGES.update(BACKOFFICE_SURVEY_INVITATION_PAGES)
+
+# The survey editor (issue 23, part B: /buero/umfragen), likewise.
+from .backoffice_survey_pages import BACKOFFICE_SURVEY_PAGES  # noqa: E402
+
+BACK_OFFICE.update(BACKOFFICE_SURVEY_PAGES)
+ALL_PAGES.update(BACKOFFICE_SURVEY_PAGES)
