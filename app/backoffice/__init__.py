@@ -23,3 +23,4 @@ from . import translations  # noqa: E402,F401  (staff's translations, /buero/ueb
 from . import listings  # noqa: E402,F401  (the Leerstandsbörse, /buero/leerstand)
 from . import listing_media, search_profiles  # noqa: E402,F401  (photos, floor plan; profiles)
 from . import dgs  # noqa: E402,F401  (the sign-language video, /buero/gebaerdensprache)
+from . import survey_results  # noqa: E402,F401  (a survey's results, CSV and report)
