@@ -102,16 +102,13 @@ def survey_results_page(survey_id: int) -> tuple[str, int]:
     survey = get_survey(survey_id)
     raw = request.args.get("kategorie", "")
     category = raw.strip() or None
-    found = survey_results.results(survey)
-    status = 200
-    unknown = False
-    if category is not None:
-        if len(category) > CATEGORY_MAX or category not in {c.name for c in found.categories}:
-            unknown, status = True, 404
-        else:
-            found = survey_results.results(survey, category=category)
+    if category is not None and len(category) > CATEGORY_MAX:
+        category = "\n"  # no category is called that: answered as unknown below
+    found = survey_results.results(survey, category=category)
+    unknown = category is not None and category not in {c.name for c in found.categories}
     return render_template("backoffice/surveys/results.html", unknown=unknown,
-                           chosen=raw[:CATEGORY_MAX], **page_values(found)), status
+                           chosen=raw[:CATEGORY_MAX], **page_values(found)), (
+        404 if unknown else 200)
 
 
 @bp.get("/umfragen/<int:survey_id>/bericht")

@@ -39,8 +39,8 @@ from ..models.surveys import (
 
 # The smallest group of respondents whose results are shown on their own.
 MIN_GROUP = 3
-# Queries of results() and csv_table() once the survey is loaded (with its questions and
-# their options: two more, see load_survey()).
+# Queries of results() and csv_table() once the survey is loaded with its questions and
+# their options (load_survey(): three).
 RESULT_QUERIES = 5
 CSV_QUERIES = 3
 
@@ -144,8 +144,8 @@ def _percent(part: int, whole: int) -> int:
 def results(survey: Survey, *, category: str | None = None) -> SurveyResults:
     """The survey's results, all submitted respondents or those of ``category``.
 
-    ``category`` must be one of the result's ``categories`` (the view checks). A group
-    smaller than MIN_GROUP gets ``shown=False`` and no figures. Five queries."""
+    A ``category`` smaller than MIN_GROUP (or not among the ``categories`` at all) gets
+    ``shown=False`` and no figures. Five queries."""
     submitted = drafts = 0
     sizes: dict[str, int] = defaultdict(int)
     for _id, submitted_at, name in db.session.execute(_respondents(survey.id)):
@@ -167,12 +167,12 @@ def results(survey: Survey, *, category: str | None = None) -> SurveyResults:
     chosen: dict[int, int] = dict(db.session.execute(
         select(SurveyAnswerChoice.choice_id, func.count())
         .where(SurveyAnswerChoice.respondent_id.in_(counted))
-        .group_by(SurveyAnswerChoice.choice_id)).tuples())
+        .group_by(SurveyAnswerChoice.choice_id)).all())
     choosing: dict[int, int] = dict(db.session.execute(
         select(SurveyAnswerChoice.question_id,
                func.count(SurveyAnswerChoice.respondent_id.distinct()))
         .where(SurveyAnswerChoice.respondent_id.in_(counted))
-        .group_by(SurveyAnswerChoice.question_id)).tuples())
+        .group_by(SurveyAnswerChoice.question_id)).all())
     scales: dict[int, dict[int, int]] = defaultdict(dict)
     for question_id, value, count in db.session.execute(
             select(SurveyAnswer.question_id, SurveyAnswer.scale, func.count())

@@ -66,7 +66,7 @@ def export_survey_respondents(email: str) -> list[Record]:
         select(Survey).where(Survey.id.in_({row.survey_id for row in respondents})))}
     prompts = dict(db.session.execute(
         select(SurveyQuestion.id, SurveyQuestion.prompt)
-        .where(SurveyQuestion.survey_id.in_(surveys))).tuples())
+        .where(SurveyQuestion.survey_id.in_(surveys))).all())
     chosen: dict[tuple[int, int], list[str]] = {}
     for respondent_id, question_id, label in db.session.execute(
             select(SurveyAnswerChoice.respondent_id, SurveyAnswerChoice.question_id,
