@@ -44,6 +44,7 @@ from app.models import (
     Shop,
     Station,
     SuccessorProfile,
+    Survey,
     User,
     Winner,
 )
@@ -166,6 +167,7 @@ def make_world() -> World:
     add_successor()
     add_listing()
     add_dgs_video()
+    add_survey()
     db.session.commit()
     staff = make_user("staff")
     issued = invite_shopkeeper(shop_id=shop.id, email="laden@example.org", now=FIRST_DAY)
@@ -227,6 +229,12 @@ def add_dgs_video() -> None:
                             transcript="Der Inhalt als Text.", uploaded_at=FIRST_DAY))
 
 
+def add_survey() -> None:
+    """A published survey (the survey pages' URLs name it; issue 23)."""
+    db.session.add(Survey(slug="bedarf", title="Bedarfsabfrage", status="published",
+                          opens_at=FIRST_DAY, closes_at=FIRST_DAY + timedelta(days=20)))
+
+
 def first_id(model: type) -> int:
     """The id of the one row of ``model`` that make_world created."""
     return int(db.session.scalars(select(model.id)).first() or 0)
@@ -262,6 +270,7 @@ PARAMETERS: dict[str, Getter] = {
     "photo": lambda w: (first_id(ListingPhoto), str(first_id(ListingPhoto))),
     "search_profile": lambda w: (first_id(SearchProfile), str(first_id(SearchProfile))),
     "video": lambda w: (first_id(DgsVideo), str(first_id(DgsVideo))),
+    "survey": lambda w: (first_id(Survey), str(first_id(Survey))),
 }
 # Bare names that could mean several objects: each is tried, the one the page knows wins.
 AMBIGUOUS: dict[str, list[str]] = {
@@ -432,6 +441,13 @@ def test_discovery_finds_the_back_office() -> None:
                            ("backoffice.dgs_video_delete",
                             "/buero/gebaerdensprache/<int:video_id>/loeschen")):
         assert (endpoint, rule) in POST_RULES
+    # A survey's results, their CSV and the printable report (issue 23, part C).
+    for endpoint, rule in (("backoffice.survey_results_page",
+                            "/buero/umfragen/<int:survey_id>/ergebnisse"),
+                           ("backoffice.survey_results_csv",
+                            "/buero/umfragen/<int:survey_id>/ergebnisse.csv"),
+                           ("backoffice.survey_report", "/buero/umfragen/<int:survey_id>/bericht")):
+        assert (endpoint, rule) in GET_RULES
 
 
 @pytest.mark.parametrize(("endpoint", "rule"), GET_RULES, ids=[e for e, _ in GET_RULES])

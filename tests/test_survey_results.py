@@ -253,14 +253,23 @@ def test_results_page_filter_and_small_group_message(app: Flask, staff: tuple[Fl
                                                      ) -> None:
     client, _user = staff
     survey = make_survey()
-    website = questions_of(survey)[0]
+    website, wishes, scale, free = questions_of(survey)
     for shop in shops(3, "Mode"):
-        answer(respondent(survey, shop=shop), website, "Ja")
+        row = respondent(survey, shop=shop)
+        answer(row, website, "Ja")
+        answer(row, wishes, ["Parkplätze", "Schulungen"])
+        answer(row, scale, 3)
+        answer(row, free, "Mehr Licht am Abend")
     answer(respondent(survey, shop=make_shop(category="Optik")), website, "Nein")
     db.session.commit()
     path = f"/buero/umfragen/{survey.id}/ergebnisse"
     page = client.get(path)
     assert page.status_code == 200
+    assert "zusammen ergeben die Anteile mehr als 100 %." in page.text
+    assert "<title>Parkplätze: 3 (100 %)</title>" in page.text
+    assert "<dd>3,0</dd>" in page.text
+    # An anonymous survey's texts come without a name and without a date.
+    assert "<li><p>Mehr Licht am Abend</p></li>" in page.text
     assert '<option value="Optik">Optik (1)</option>' in page.text
     assert "Abgeschickte Antworten" in page.text
     assert 'role="img"' in page.text and "<title id=" in page.text

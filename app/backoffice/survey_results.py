@@ -26,12 +26,13 @@ from .events import csv_response
 from .routes import actor_id, now
 
 CATEGORY_MAX = 60  # SurveyRespondent.category, Shop.category
-# Bars of the options of a choice question, in SVG user units (a phone's width): the
-# option's label above its bar, the count and share at the bar's end.
-OPTION_WIDTH = 340
-OPTION_PLOT = 250  # the longest bar, leaving room for "12 (100 %)"
+# Bars of the options of a choice question, in SVG user units (a phone's panel; the
+# stylesheet shrinks it to narrower ones): the option's label above its bar, the count
+# and share at the bar's end. The table below has the full labels.
+OPTION_WIDTH = 300
+OPTION_PLOT = 200  # the longest bar, leaving room for "120 (100 %)"
 OPTION_ROW = 46
-OPTION_LABEL_CHARS = 50
+OPTION_LABEL_CHARS = 46
 OPTION_TOP = 4
 
 

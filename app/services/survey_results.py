@@ -116,14 +116,8 @@ def load_survey(survey_id: int) -> Survey | None:
 
 def category_of() -> ColumnElement[str]:
     """A respondent's category: its shop's, or its own (open link). Needs the outer join
-    with Shop (see _respondents)."""
+    with Shop."""
     return func.coalesce(Shop.category, SurveyRespondent.category)
-
-
-def _respondents(survey_id: int) -> Select[Any]:
-    return (select(SurveyRespondent.id, SurveyRespondent.submitted_at, category_of())
-            .outerjoin(Shop, Shop.id == SurveyRespondent.shop_id)
-            .where(SurveyRespondent.survey_id == survey_id))
 
 
 def _counted(survey_id: int, category: str | None) -> Select[Any]:
@@ -148,7 +142,10 @@ def results(survey: Survey, *, category: str | None = None) -> SurveyResults:
     ``shown=False`` and no figures. Five queries."""
     submitted = drafts = 0
     sizes: dict[str, int] = defaultdict(int)
-    for _id, submitted_at, name in db.session.execute(_respondents(survey.id)):
+    for submitted_at, name in db.session.execute(
+            select(SurveyRespondent.submitted_at, category_of())
+            .outerjoin(Shop, Shop.id == SurveyRespondent.shop_id)
+            .where(SurveyRespondent.survey_id == survey.id)):
         if submitted_at is None:
             drafts += 1
             continue
@@ -179,7 +176,8 @@ def results(survey: Survey, *, category: str | None = None) -> SurveyResults:
             .where(SurveyAnswer.survey_id == survey.id, SurveyAnswer.scale.is_not(None),
                    SurveyAnswer.respondent_id.in_(counted))
             .group_by(SurveyAnswer.question_id, SurveyAnswer.scale)):
-        scales[question_id][value] = count
+        if value is not None:  # excluded above; for the type checker
+            scales[question_id][value] = count
     texts = free_texts(survey, counted)
 
     for question in survey.questions:

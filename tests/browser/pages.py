@@ -1000,3 +1000,9 @@ from .dgs_pages import BACKOFFICE_DGS_PAGES, DGS_PAGES  # noqa: E402
 PUBLIC.update(DGS_PAGES)
 BACK_OFFICE.update(BACKOFFICE_DGS_PAGES)
 ALL_PAGES.update({**DGS_PAGES, **BACKOFFICE_DGS_PAGES})
+
+# A survey's results and report (/buero/umfragen/<id>/ergebnisse, issue 23 part C).
+from .survey_result_pages import SURVEY_RESULT_PAGES  # noqa: E402
+
+BACK_OFFICE.update(SURVEY_RESULT_PAGES)
+ALL_PAGES.update(SURVEY_RESULT_PAGES)
