@@ -224,6 +224,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Founders' search profiles: deleted this many calendar months after they are
         # closed (or, still active, after they were saved).
         "SEARCH_PROFILE_RETENTION_MONTHS": 12,
+        # Needs surveys: the address, company and free texts of businesses that answered
+        # through an open link are removed this many calendar months after the survey
+        # closed (their choices and scale values stay for the results).
+        "SURVEY_RETENTION_MONTHS": 12,
         # The sign-language (DGS) video (app.services.dgs_videos): the largest upload, and
         # the folder its files live in (empty: "media" in the instance folder). Back it
         # up with the database (docs/deploy.md); nginx's client_max_body_size for the

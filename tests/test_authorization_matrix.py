@@ -469,6 +469,13 @@ def test_discovery_finds_the_back_office() -> None:
                            ("backoffice.survey_archive",
                             "/buero/umfragen/<int:survey_id>/archivieren")):
         assert (endpoint, rule) in POST_RULES
+    # A survey's results, their CSV and the printable report (issue 23, part C).
+    for endpoint, rule in (("backoffice.survey_results_page",
+                            "/buero/umfragen/<int:survey_id>/ergebnisse"),
+                           ("backoffice.survey_results_csv",
+                            "/buero/umfragen/<int:survey_id>/ergebnisse.csv"),
+                           ("backoffice.survey_report", "/buero/umfragen/<int:survey_id>/bericht")):
+        assert (endpoint, rule) in GET_RULES
 
 
 def test_discovery_finds_the_survey_invitations() -> None:

@@ -25,3 +25,4 @@ from . import listing_media, search_profiles  # noqa: E402,F401  (photos, floor 
 from . import dgs  # noqa: E402,F401  (the sign-language video, /buero/gebaerdensprache)
 from . import survey_invitations  # noqa: E402,F401  (a survey's links, mails, letters)
 from . import surveys  # noqa: E402,F401  (the needs surveys' editor, /buero/umfragen)
+from . import survey_results  # noqa: E402,F401  (a survey's results, CSV and report)

@@ -1018,3 +1018,9 @@ from .backoffice_survey_pages import BACKOFFICE_SURVEY_PAGES  # noqa: E402
 
 BACK_OFFICE.update(BACKOFFICE_SURVEY_PAGES)
 ALL_PAGES.update(BACKOFFICE_SURVEY_PAGES)
+
+# A survey's results and report (/buero/umfragen/<id>/ergebnisse, issue 23 part C).
+from .survey_result_pages import SURVEY_RESULT_PAGES  # noqa: E402
+
+BACK_OFFICE.update(SURVEY_RESULT_PAGES)
+ALL_PAGES.update(SURVEY_RESULT_PAGES)

@@ -29,6 +29,7 @@ from ..editing import audit
 from ..errors import DomainError
 from ..rally_terms import entries_deleted_by, months_after
 from . import kinds
+from . import surveys as survey_kind
 from .kinds import Record, drop_network_hashes, email_reference
 
 __all__ = ["KINDS", "Kind", "delete", "drop_network_hashes", "email_reference", "export",
@@ -186,6 +187,21 @@ KINDS: tuple[Kind, ...] = (
         count=kinds.count_search_profiles,
         purge=_before(kinds.purge_search_profiles, "months"),
         export=kinds.export_search_profiles, delete=kinds.delete_search_profiles,
+    ),
+    Kind(
+        key="survey_respondents",
+        label=_l("Antworten auf Umfragen über den offenen Link"),
+        description=_l("E-Mail-Adresse, Firma und Branche der Unternehmen außerhalb der "
+                       "Rallye, die über den offenen Link an einer Umfrage des Büros "
+                       "teilnehmen, mit ihren Antworten; Auswahl- und Skalenantworten "
+                       "bleiben danach ohne Adresse für die Ergebnisse."),
+        retention_key="SURVEY_RETENTION_MONTHS", unit="months",
+        after=_l("nach dem Ende der Umfrage"), done=_l("Adresse und Freitexte gelöscht"),
+        count=survey_kind.count_survey_respondents,
+        purge=lambda now, months: survey_kind.purge_survey_respondents(
+            before=shifted(now, months, "months"), now=now),
+        export=survey_kind.export_survey_respondents,
+        delete=survey_kind.delete_survey_respondents,
     ),
     Kind(
         key="outbox",
