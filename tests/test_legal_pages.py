@@ -242,9 +242,10 @@ def test_rules_privacy_and_entry_form_state_one_retention_period(
     assert all(len(found) == 1 for found in sentences.values()), sentences
     assert len({found[0] for found in sentences.values()}) == 1, sentences
     assert f"spätestens {months} Monate nach dem Ende der Rallye" in sentences["rules"][0]
-    # The privacy notice's line on cards says the same number, and nothing else any other.
+    # The privacy notice's line on cards says the same number, and nothing else tied to
+    # the rally's end another (the surveys' answers count from a survey's end).
     for html in pages.values():
-        periods = set(re.findall(r"(\w+) Monate? nach (?:dem )?Ende", plain(html)))
+        periods = set(re.findall(r"(\w+) Monate? nach (?:dem )?Ende der Rallye", plain(html)))
         assert periods == {str(months)}, periods
 
 
