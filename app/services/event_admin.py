@@ -102,9 +102,11 @@ def berlin_moment(day: date, at: time) -> datetime | None:
     return moment
 
 
-def _moment(prefix: str, day: date | None, at: time | None,
-            problems: list[Problem]) -> datetime | None:
-    """One of the three times, with a problem on its field when missing or skipped."""
+def form_moment(prefix: str, day: date | None, at: time | None,
+                problems: list[Problem]) -> datetime | None:
+    """The UTC moment of a form's Berlin date and time (fields ``<prefix>_date`` and
+    ``<prefix>_time``), with a problem on its field when missing or skipped; the event
+    and survey forms use it."""
     if day is None:
         problems.append(Problem(f"{prefix}_date", "missing"))
         return None
@@ -142,17 +144,17 @@ def check_event(values: EventInput, *, event: Event | None, with_picture: bool
     _text(problems, "summary", values.summary, SUMMARY_MAX)
     _text(problems, "description", values.description, DESCRIPTION_MAX)
 
-    starts = _moment("start", values.start_date, values.start_time, problems)
+    starts = form_moment("start", values.start_date, values.start_time, problems)
     ends = None
     if values.start_date is not None or values.end_date is not None:
-        ends = _moment("end", values.end_date or values.start_date, values.end_time,
+        ends = form_moment("end", values.end_date or values.start_date, values.end_time,
                        problems)
     closes: datetime | None = starts
     if values.closes_date is not None or values.closes_time is not None:
         # A deadline time alone means the day of the start.
         closes = None
         if values.closes_date is not None or values.start_date is not None:
-            closes = _moment("closes", values.closes_date or values.start_date,
+            closes = form_moment("closes", values.closes_date or values.start_date,
                              values.closes_time, problems)
     if starts and ends and ends <= starts:
         problems.append(Problem("end_time", "end_before_start"))

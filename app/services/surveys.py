@@ -32,7 +32,7 @@ from ..models import (
 )
 from .editing import SLUG_MAX, SLUG_RE, EditError, audit, refuse, slugify
 from .errors import Problem
-from .event_admin import berlin_moment
+from .event_admin import form_moment
 
 # The model's column lengths (and sensible bounds of the texts), checked so that the
 # database never refuses.
@@ -81,23 +81,6 @@ def check_text(problems: list[Problem], field: str, value: str, limit: int, *,
         problems.append(Problem(field, "control_characters"))
 
 
-def _moment(prefix: str, day: date | None, at: time | None,
-            problems: list[Problem]) -> datetime | None:
-    """The UTC moment of a Berlin date and time, with a problem when missing or skipped."""
-    if day is None:
-        problems.append(Problem(f"{prefix}_date", "missing"))
-        return None
-    if at is None:
-        problems.append(Problem(f"{prefix}_time", "missing"))
-        return None
-    moment = berlin_moment(day, at)
-    if moment is None:
-        problems.append(Problem(f"{prefix}_time", "no_such_time",
-                                {"time": at.strftime("%H:%M"),
-                                 "date": day.strftime("%d.%m.%Y")}))
-    return moment
-
-
 def _slug_taken(slug: str, survey_id: int | None) -> bool:
     """Whether another survey has ``slug``."""
     query = select(Survey.id).where(Survey.slug == slug)
@@ -128,8 +111,8 @@ def check_survey(values: SurveyInput, *, survey_id: int | None
         elif _slug_taken(values.slug, survey_id):
             problems.append(Problem("slug", "slug_taken"))
     check_text(problems, "intro", values.intro, INTRO_MAX, multiline=True)
-    opens = _moment("opens", values.opens_date, values.opens_time, problems)
-    closes = _moment("closes", values.closes_date, values.closes_time, problems)
+    opens = form_moment("opens", values.opens_date, values.opens_time, problems)
+    closes = form_moment("closes", values.closes_date, values.closes_time, problems)
     if opens and closes and closes <= opens:
         problems.append(Problem("closes_date", "closes_before_opening"))
     check_text(problems, "open_consent", values.open_consent, CONSENT_MAX, multiline=True)
